@@ -1,0 +1,88 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Depot",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "depot", targets: ["depot"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .target(
+            name: "DepotCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "DepotStorage",
+            dependencies: [
+                "DepotCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "DepotHTTP",
+            dependencies: [
+                "DepotCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
+            name: "DepotNPM",
+            dependencies: [
+                "DepotCore",
+                "DepotHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        .target(
+            name: "DepotServer",
+            dependencies: [
+                "DepotCore",
+                "DepotStorage",
+                "DepotHTTP",
+                "DepotNPM",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "depot",
+            dependencies: [
+                "DepotServer",
+                "DepotNPM",
+                "DepotCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DepotCoreTests", dependencies: ["DepotCore"]),
+        .testTarget(name: "DepotStorageTests", dependencies: ["DepotStorage", "DepotCore"]),
+        .testTarget(name: "DepotHTTPTests", dependencies: ["DepotHTTP", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
+        .testTarget(name: "DepotNPMTests", dependencies: ["DepotNPM", "DepotCore"]),
+        .testTarget(
+            name: "DepotServerTests",
+            dependencies: ["DepotServer", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ]
+)

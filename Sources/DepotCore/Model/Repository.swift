@@ -1,0 +1,48 @@
+import Foundation
+
+/// A named package store inside a domain, with ordered upstreams and at most one external connection.
+public struct Repository: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var domainID: Int64
+    public var name: String
+    public var description: String
+    /// Names of upstream repositories of the same domain, searched in this order.
+    public var upstreams: [String]
+    /// `public:npmjs`, `public:pypi` or `public:maven-central`.
+    public var externalConnection: String?
+    public var allowAnonymousRead: Bool
+    public var createdAt: Date
+
+    public init(
+        id: Int64, domainID: Int64, name: String, description: String = "", upstreams: [String] = [],
+        externalConnection: String? = nil, allowAnonymousRead: Bool = false, createdAt: Date = Date()
+    ) {
+        self.id = id
+        self.domainID = domainID
+        self.name = name
+        self.description = description
+        self.upstreams = upstreams
+        self.externalConnection = externalConnection
+        self.allowAnonymousRead = allowAnonymousRead
+        self.createdAt = createdAt
+    }
+}
+
+/// The fields a caller may set when creating or updating a repository.
+public struct RepositorySettings: Sendable, Equatable {
+    public var description: String?
+    public var upstreams: [String]?
+    /// `.some(nil)` removes the external connection.
+    public var externalConnection: String??
+    public var allowAnonymousRead: Bool?
+
+    public init(
+        description: String? = nil, upstreams: [String]? = nil, externalConnection: String?? = nil,
+        allowAnonymousRead: Bool? = nil
+    ) {
+        self.description = description
+        self.upstreams = upstreams
+        self.externalConnection = externalConnection
+        self.allowAnonymousRead = allowAnonymousRead
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// A version to be recorded in one transaction with its assets and tags.
+public struct NewVersion: Sendable {
+    public var key: PackageKey
+    public var version: String
+    public var status: VersionStatus
+    public var origin: VersionOrigin
+    public var publishedAt: Date
+    public var summary: String?
+    public var metadata: Data
+    public var assets: [Asset]
+    /// Tags (npm dist-tags) pointed at this version when it is recorded.
+    public var tags: [String]
+    /// Whether assets with new names may be added to a version that exists (PyPI files, Maven artifacts).
+    public var allowsAddingAssets: Bool
+
+    public init(
+        key: PackageKey, version: String, status: VersionStatus = .published, origin: VersionOrigin,
+        publishedAt: Date, summary: String?, metadata: Data, assets: [Asset], tags: [String] = [],
+        allowsAddingAssets: Bool = false
+    ) {
+        self.key = key
+        self.version = version
+        self.status = status
+        self.origin = origin
+        self.publishedAt = publishedAt
+        self.summary = summary
+        self.metadata = metadata
+        self.assets = assets
+        self.tags = tags
+        self.allowsAddingAssets = allowsAddingAssets
+    }
+}
+
+public enum PublishOutcome: Sendable, Equatable {
+    /// The version (or new assets of it) was recorded.
+    case created(PackageVersion)
+    /// The same bytes were already there: nothing changed.
+    case unchanged(PackageVersion)
+
+    public var version: PackageVersion {
+        switch self {
+        case .created(let v), .unchanged(let v): v
+        }
+    }
+}
+
+/// The metadata port: domains, repositories, tokens, packages, versions, assets, tags.
+/// Every method that writes runs in one transaction; writers are serialized.
+public protocol MetadataStore: Sendable {
+    // Domains
+    func createDomain(name: String, at date: Date) async throws -> Domain
+    func domain(named name: String) async throws -> Domain?
+    func listDomains() async throws -> [Domain]
+    func deleteDomain(id: Int64) async throws
+
+    // Repositories
+    func createRepository(_ repository: Repository) async throws -> Repository
+    func repository(domainID: Int64, name: String) async throws -> Repository?
+    func listRepositories(domainID: Int64) async throws -> [Repository]
+    func updateRepository(_ repository: Repository) async throws -> Repository
+    func deleteRepository(id: Int64) async throws
+
+    // Tokens
+    func insertToken(_ record: TokenRecord, secretHash: String) async throws
+    func token(secretHash: String) async throws -> TokenRecord?
+    func listTokens(domain: String?) async throws -> [TokenRecord]
+    func revokeToken(id: String, domain: String?, at date: Date) async throws -> Bool
+
+    // Packages (reads)
+    func package(repositoryID: Int64, key: PackageKey) async throws -> Package?
+    func listPackages(repositoryID: Int64, filter: PackageFilter) async throws -> [PackageSummary]
+    func versions(packageID: Int64) async throws -> [PackageVersion]
+    func version(packageID: Int64, version: String) async throws -> PackageVersion?
+    func assets(versionID: Int64) async throws -> [Asset]
+    /// All assets of a package's versions, keyed by version id (one query for a whole packument).
+    func assets(packageID: Int64) async throws -> [Int64: [Asset]]
+    func tags(packageID: Int64) async throws -> [String: String]
+    func isBlobReferenced(sha256: String) async throws -> Bool
+
+    // Packages (the write path)
+    /// Records a version. Throws `VersionExists` (409) when it exists with other bytes.
+    func publish(repositoryID: Int64, _ new: NewVersion, defaultControls: OriginControls) async throws -> PublishOutcome
+    func setVersionStatus(packageID: Int64, version: String, status: VersionStatus) async throws
+    func updateVersionMetadata(packageID: Int64, version: String, metadata: Data) async throws
+    /// Removes the version record and its assets; removes the package when it was the last version.
+    /// Returns the removed assets so unreferenced blobs can be deleted.
+    func deleteVersion(packageID: Int64, version: String) async throws -> [Asset]
+    /// Removes the assets, keeps the record with status Disposed.
+    func disposeVersion(packageID: Int64, version: String) async throws -> [Asset]
+    func deletePackage(packageID: Int64) async throws -> [Asset]
+    func setTag(packageID: Int64, tag: String, version: String) async throws
+    func removeTag(packageID: Int64, tag: String) async throws
+    func setOriginControls(packageID: Int64, _ controls: OriginControls) async throws
+}

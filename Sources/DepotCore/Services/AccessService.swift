@@ -1,0 +1,136 @@
+import Crypto
+import Foundation
+
+/// Tokens: minting, authentication (hash lookup, constant-time check), scope checks, revocation.
+public struct AccessService: Sendable {
+    public static let secretPrefix = "dpt_"
+    public static let minimumLifetime: TimeInterval = 15 * 60
+
+    private let store: any MetadataStore
+    private let defaultLifetime: TimeInterval
+    private let maxLifetime: TimeInterval
+    private let now: @Sendable () -> Date
+
+    public init(
+        store: any MetadataStore, defaultLifetime: TimeInterval, maxLifetime: TimeInterval,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.defaultLifetime = defaultLifetime
+        self.maxLifetime = maxLifetime
+        self.now = now
+    }
+
+    /// Mints the never-expiring, all-domain admin token written to `<storage>/admin.token` on first start.
+    public func createBootstrapToken() async throws -> String {
+        let (_, secret) = try await insert(name: "admin", scope: TokenScope(domain: nil, permissions: [.admin]), expiresAt: nil)
+        return secret
+    }
+
+    /// Mints a token no broader than the caller's own, with a lifetime between 15 minutes and the configured maximum.
+    public func createToken(
+        by caller: Identity, scope: TokenScope, durationSeconds: TimeInterval?, name: String?
+    ) async throws -> (record: TokenRecord, secret: String) {
+        guard !scope.permissions.isEmpty else {
+            throw DepotError.badRequest("a token needs at least one permission (read, publish, admin)", code: "InvalidPermissions")
+        }
+        guard caller.scope.contains(scope) else {
+            throw DepotError.forbidden("a token cannot grant more than the token that creates it")
+        }
+        let lifetime = durationSeconds ?? defaultLifetime
+        guard lifetime >= Self.minimumLifetime, lifetime <= maxLifetime else {
+            throw DepotError.badRequest(
+                "durationSeconds must be between \(Int(Self.minimumLifetime)) and \(Int(maxLifetime))", code: "InvalidDuration")
+        }
+        if let name { try validateTokenName(name) }
+        return try await insert(name: name ?? caller.name, scope: scope, expiresAt: now().addingTimeInterval(lifetime))
+    }
+
+    /// Resolves a presented secret to an identity, or throws 401.
+    public func authenticate(secret: String) async throws -> Identity {
+        guard secret.hasPrefix(Self.secretPrefix), secret.utf8.count < 200 else {
+            throw DepotError.unauthorized("the token is not a Depot token")
+        }
+        let hash = Self.hash(secret)
+        guard let record = try await store.token(secretHash: hash), record.isValid(at: now()) else {
+            throw DepotError.unauthorized("the token is unknown, expired or revoked")
+        }
+        return Identity(tokenID: record.id, name: record.name, scope: record.scope)
+    }
+
+    /// Throws 401 when there is no caller (and anonymous access does not apply), 403 when the scope lacks the right.
+    public func authorize(
+        _ caller: Identity?, domain: String, repository: Repository?, permission: Permission
+    ) throws {
+        guard let caller else {
+            if permission == .read, repository?.allowAnonymousRead == true { return }
+            throw DepotError.unauthorized()
+        }
+        let covered =
+            if let repository {
+                caller.scope.covers(domain: domain, repository: repository.name)
+            } else {
+                caller.scope.covers(domain: domain)
+            }
+        guard covered, caller.scope.grants(permission) else {
+            let target = repository.map { "repository '\(domain)/\($0.name)'" } ?? "domain '\(domain)'"
+            throw DepotError.forbidden("this token does not grant \(permission.rawValue) on \(target)")
+        }
+    }
+
+    /// Only the bootstrap token (no domain) may manage domains themselves.
+    public func authorizeGlobalAdmin(_ caller: Identity?) throws {
+        guard let caller else { throw DepotError.unauthorized() }
+        guard caller.scope.domain == nil, caller.scope.grants(.admin) else {
+            throw DepotError.forbidden("managing domains needs an admin token that is not limited to one domain")
+        }
+    }
+
+    public func listTokens(domain: String) async throws -> [TokenRecord] {
+        try await store.listTokens(domain: domain)
+    }
+
+    public func revoke(id: String, domain: String) async throws {
+        guard try await store.revokeToken(id: id, domain: domain, at: now()) else {
+            throw DepotError.notFound("no token '\(id)' in domain '\(domain)'", code: "TokenNotFound")
+        }
+    }
+
+    public static func hash(_ secret: String) -> String {
+        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
+    }
+
+    private func insert(name: String, scope: TokenScope, expiresAt: Date?) async throws -> (record: TokenRecord, secret: String) {
+        let secret = Self.secretPrefix + Self.randomBase32(byteCount: 32)
+        let record = TokenRecord(
+            id: Self.randomBase32(byteCount: 10), name: name, scope: scope, createdAt: now(), expiresAt: expiresAt)
+        try await store.insertToken(record, secretHash: Self.hash(secret))
+        return (record, secret)
+    }
+
+    private func validateTokenName(_ name: String) throws {
+        guard (1...64).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.@".contains($0) }) else {
+            throw DepotError.badRequest("token name must be 1-64 letters, digits or -_.@", code: "InvalidName")
+        }
+    }
+
+    /// Lowercase RFC 4648 base32 without padding: URL-, shell- and config-file-safe.
+    static func randomBase32(byteCount: Int) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<byteCount).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+        var out = ""
+        var buffer = 0
+        var bits = 0
+        for byte in bytes {
+            buffer = (buffer << 8) | Int(byte)
+            bits += 8
+            while bits >= 5 {
+                out.append(alphabet[(buffer >> (bits - 5)) & 31])
+                bits -= 5
+            }
+        }
+        if bits > 0 { out.append(alphabet[(buffer << (5 - bits)) & 31]) }
+        return out
+    }
+}

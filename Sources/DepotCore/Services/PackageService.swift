@@ -1,0 +1,190 @@
+import Foundation
+import Logging
+
+/// The one write path every format calls: publish, status changes, delete, dispose, copy, tags, origin controls.
+public struct PackageService: Sendable {
+    private let store: any MetadataStore
+    private let blobs: any BlobStore
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+
+    public init(store: any MetadataStore, blobs: any BlobStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.blobs = blobs
+        self.logger = logger
+        self.now = now
+    }
+
+    // MARK: Reads
+
+    public func package(in repository: Repository, key: PackageKey) async throws -> Package? {
+        try await store.package(repositoryID: repository.id, key: key)
+    }
+
+    public func requirePackage(in repository: Repository, key: PackageKey) async throws -> Package {
+        guard let package = try await package(in: repository, key: key) else {
+            throw DepotError.notFound("package \(key) not found in repository '\(repository.name)'", code: "PackageNotFound")
+        }
+        return package
+    }
+
+    public func listPackages(in repository: Repository, filter: PackageFilter) async throws -> [PackageSummary] {
+        try await store.listPackages(repositoryID: repository.id, filter: filter)
+    }
+
+    public func versions(of package: Package) async throws -> [PackageVersion] {
+        try await store.versions(packageID: package.id)
+    }
+
+    public func requireVersion(of package: Package, _ version: String) async throws -> PackageVersion {
+        guard let found = try await store.version(packageID: package.id, version: version) else {
+            throw DepotError.notFound("version \(version) of \(package.key) not found", code: "VersionNotFound")
+        }
+        return found
+    }
+
+    public func assets(of version: PackageVersion) async throws -> [Asset] {
+        try await store.assets(versionID: version.id)
+    }
+
+    public func assetsByVersion(of package: Package) async throws -> [Int64: [Asset]] {
+        try await store.assets(packageID: package.id)
+    }
+
+    public func tags(of package: Package) async throws -> [String: String] {
+        try await store.tags(packageID: package.id)
+    }
+
+    public func openBlob(_ asset: Asset) throws -> any BlobReader {
+        guard let reader = try blobs.openReader(sha256: asset.digests.sha256) else {
+            throw DepotError.notFound("the bytes of \(asset.name) are missing from the blob store", code: "BlobMissing")
+        }
+        return reader
+    }
+
+    public func makeBlobWriter() throws -> any BlobWriter { try blobs.makeWriter() }
+
+    // MARK: The write path
+
+    /// Records a version whose asset bytes are in finished (not yet committed) blob writers.
+    /// Same bytes again succeed unchanged; other bytes get 409; nothing is left behind on failure.
+    public func publish(
+        _ new: NewVersion, to repository: Repository, blobs writers: [any BlobWriter]
+    ) async throws -> PublishOutcome {
+        defer { writers.forEach { $0.discard() } }
+        if let existing = try await store.package(repositoryID: repository.id, key: new.key),
+            new.origin.type == .internal, existing.originControls.publish == .block
+        {
+            throw DepotError(
+                .forbidden, code: "PublishBlocked",
+                "publishing \(new.key) to '\(repository.name)' is blocked by its origin controls (publish=BLOCK)")
+        }
+        var created: [String] = []
+        for writer in writers where try writer.commit() {
+            created.append(try writer.finish().sha256)
+        }
+        do {
+            let outcome = try await store.publish(
+                repositoryID: repository.id, new,
+                defaultControls: new.origin.type == .internal ? .internalPackage : .externalPackage)
+            if case .unchanged = outcome { try await deleteUnreferenced(created) }
+            return outcome
+        } catch {
+            try? await deleteUnreferenced(created)
+            throw error
+        }
+    }
+
+    public func setStatus(_ status: VersionStatus, of version: String, in package: Package) async throws {
+        guard status != .disposed else {
+            throw DepotError.badRequest("use dispose to set a version to Disposed", code: "InvalidStatus")
+        }
+        let current = try await requireVersion(of: package, version)
+        guard current.status != .disposed else {
+            throw DepotError.conflict("version \(version) is disposed; its status cannot change", code: "VersionDisposed")
+        }
+        try await store.setVersionStatus(packageID: package.id, version: version, status: status)
+    }
+
+    public func updateMetadata(_ metadata: Data, of version: String, in package: Package) async throws {
+        try await store.updateVersionMetadata(packageID: package.id, version: version, metadata: metadata)
+    }
+
+    public func deleteVersion(_ version: String, of package: Package) async throws {
+        _ = try await requireVersion(of: package, version)
+        let removed = try await store.deleteVersion(packageID: package.id, version: version)
+        try await deleteUnreferenced(removed.map(\.digests.sha256))
+    }
+
+    public func disposeVersion(_ version: String, of package: Package) async throws {
+        _ = try await requireVersion(of: package, version)
+        let removed = try await store.disposeVersion(packageID: package.id, version: version)
+        try await deleteUnreferenced(removed.map(\.digests.sha256))
+    }
+
+    public func deletePackage(_ package: Package) async throws {
+        let removed = try await store.deletePackage(packageID: package.id)
+        try await deleteUnreferenced(removed.map(\.digests.sha256))
+    }
+
+    public func setTag(_ tag: String, to version: String, in package: Package) async throws {
+        let target = try await requireVersion(of: package, version)
+        guard target.status != .disposed, target.status != .archived else {
+            throw DepotError.badRequest("cannot tag version \(version): it is \(target.status.rawValue)", code: "InvalidTagTarget")
+        }
+        try await store.setTag(packageID: package.id, tag: tag, version: version)
+    }
+
+    public func removeTag(_ tag: String, from package: Package) async throws {
+        try await store.removeTag(packageID: package.id, tag: tag)
+    }
+
+    public func setOriginControls(_ controls: OriginControls, of package: Package) async throws {
+        try await store.setOriginControls(packageID: package.id, controls)
+    }
+
+    /// Copies versions (records and asset references; blobs are shared in the domain) between repositories.
+    /// Returns the versions copied and, for the others, why not.
+    public func copy(
+        key: PackageKey, versions: [String], from source: Repository, to destination: Repository
+    ) async throws -> (copied: [String], failed: [String: DepotError]) {
+        guard source.domainID == destination.domainID else {
+            throw DepotError.badRequest("copies stay inside one domain", code: "CrossDomainCopy")
+        }
+        let package = try await requirePackage(in: source, key: key)
+        let tags = try await store.tags(packageID: package.id)
+        var copied: [String] = []
+        var failed: [String: DepotError] = [:]
+        for version in versions {
+            do {
+                let record = try await requireVersion(of: package, version)
+                guard record.status != .disposed else {
+                    throw DepotError.conflict("version \(version) is disposed", code: "VersionDisposed")
+                }
+                let assets = try await store.assets(versionID: record.id)
+                let new = NewVersion(
+                    key: key, version: version, status: record.status, origin: record.origin,
+                    publishedAt: record.publishedAt, summary: record.summary, metadata: record.metadata, assets: assets,
+                    tags: tags.filter { $0.value == version }.map(\.key))
+                _ = try await store.publish(
+                    repositoryID: destination.id, new,
+                    defaultControls: record.origin.type == .internal ? .internalPackage : .externalPackage)
+                copied.append(version)
+            } catch let error as DepotError {
+                failed[version] = error
+            }
+        }
+        return (copied, failed)
+    }
+
+    /// Deletes blobs no asset points at any more (content is shared across repositories of the store).
+    private func deleteUnreferenced(_ digests: [String]) async throws {
+        for digest in Set(digests) where try await !store.isBlobReferenced(sha256: digest) {
+            do {
+                try blobs.delete(sha256: digest)
+            } catch {
+                logger.warning("could not delete unreferenced blob", metadata: ["sha256": "\(digest)", "error": "\(error)"])
+            }
+        }
+    }
+}

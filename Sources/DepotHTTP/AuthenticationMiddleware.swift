@@ -1,0 +1,42 @@
+import DepotCore
+import Foundation
+import Hummingbird
+
+/// Reads `Authorization: Bearer <token>` or HTTP Basic (token as password, any username) and sets the identity.
+/// No header: the request goes on anonymously and each route decides. A bad token: 401 at once.
+public struct AuthenticationMiddleware: RouterMiddleware {
+    public typealias Context = DepotRequestContext
+    private let access: AccessService
+
+    public init(access: AccessService) {
+        self.access = access
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        if let secret = Self.presentedSecret(request.headers[.authorization]) {
+            context.identity = try await access.authenticate(secret: secret)
+        }
+        return try await next(request, context)
+    }
+
+    /// The secret of a Bearer header, or the password of a Basic header.
+    public static func presentedSecret(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        switch parts[0].lowercased() {
+        case "bearer":
+            return parts[1].trimmingCharacters(in: .whitespaces)
+        case "basic":
+            guard let data = Data(base64Encoded: parts[1].trimmingCharacters(in: .whitespaces)),
+                let pair = String(data: data, encoding: .utf8), let colon = pair.firstIndex(of: ":")
+            else { return nil }
+            return String(pair[pair.index(after: colon)...])
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import DepotCore
+import Hummingbird
+import NIOCore
+
+/// Helpers that move bodies between the network and the blob store without holding whole artifacts.
+public enum BodyStreaming {
+    /// Collects a body that must be held (JSON documents), refusing more than `limit` bytes with 413.
+    public static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw DepotError.tooLarge("the request body is larger than the limit of \(limit) bytes")
+        }
+        var buffer = ByteBuffer()
+        for try await chunk in request.body {
+            guard buffer.readableBytes + chunk.readableBytes <= limit else {
+                throw DepotError.tooLarge("the request body is larger than the limit of \(limit) bytes")
+            }
+            var chunk = chunk
+            buffer.writeBuffer(&chunk)
+        }
+        return buffer
+    }
+
+    /// Streams a blob to the client in 64 KiB chunks.
+    public static func response(for reader: any BlobReader, headers: HTTPFields, status: HTTPResponse.Status = .ok) -> Response {
+        let size = Int(reader.size)
+        let box = ReaderBox(reader)
+        let body = ResponseBody(contentLength: size) { writer in
+            defer { box.reader.close() }
+            while true {
+                let chunk = try box.reader.read(maxLength: 64 * 1024)
+                if chunk.isEmpty { break }
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: status, headers: headers, body: body)
+    }
+}
+
+/// Carries a reader into the response body's writer task; only that task uses it.
+final class ReaderBox: @unchecked Sendable {
+    let reader: any BlobReader
+    init(_ reader: any BlobReader) { self.reader = reader }
+}

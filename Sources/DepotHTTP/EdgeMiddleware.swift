@@ -1,0 +1,95 @@
+import DepotCore
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+
+/// The outermost middleware: maps errors to responses, then logs one line and records metrics per request
+/// (route, status, duration, bytes). Paths are logged without query strings; headers never are.
+public struct EdgeMiddleware: RouterMiddleware {
+    public typealias Context = DepotRequestContext
+    private let metrics: PrometheusCollectorRegistry
+    private let logger: Logger
+    private let errorStyle: @Sendable (String) -> ErrorStyle
+
+    public init(metrics: PrometheusCollectorRegistry, logger: Logger, errorStyle: @escaping @Sendable (String) -> ErrorStyle) {
+        self.metrics = metrics
+        self.logger = logger
+        self.errorStyle = errorStyle
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        let path = request.uri.path
+        var response: Response
+        var failure: (any Error)?
+        do {
+            response = try await next(request, context)
+        } catch {
+            failure = error
+            response = ErrorResponses.response(for: error, style: errorStyle(path))
+        }
+        if let failure, response.status == .internalServerError {
+            logger.error("request failed", metadata: ["path": "\(path)", "error": "\(failure)"])
+        }
+        let route = context.endpointPath ?? "unmatched"
+        let method = request.method.rawValue
+        let status = response.status.code
+        let metrics = self.metrics
+        let logger = self.logger
+        let original = response.body
+        response.body = ResponseBody(contentLength: original.contentLength) { writer in
+            let observed = ObservedBodyWriter(base: writer) { bytes in
+                let elapsed = ContinuousClock.now - start
+                let labels = [("route", route), ("method", method), ("status", String(status))]
+                metrics.makeCounter(descriptor: Self.requests, labels: labels).increment()
+                metrics.makeCounter(descriptor: Self.bytesServed, labels: [("route", route)]).increment(by: Int64(bytes))
+                metrics.makeDurationHistogram(descriptor: Self.duration, labels: [("route", route)], buckets: Self.buckets)
+                    .record(elapsed)
+                let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                logger.info("\(method) \(path) \(status) \(String(format: "%.1f", ms))ms \(bytes)B")
+            }
+            try await original.write(observed)
+        }
+        return response
+    }
+}
+
+extension EdgeMiddleware {
+    static var requests: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "depot", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route, method and status")
+    }
+    static var bytesServed: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "depot", metricName: "http_response_bytes", unitName: "total", helpText: "Response body bytes sent, by route")
+    }
+    static var duration: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "depot", metricName: "http_request_duration", unitName: "seconds", helpText: "Request duration, by route")
+    }
+    static let buckets: [Duration] = [
+        .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10),
+    ]
+}
+
+/// Forwards a response body while counting its bytes, and reports the count when the body is finished.
+struct ObservedBodyWriter: ResponseBodyWriter {
+    var base: any ResponseBodyWriter
+    let completion: @Sendable (Int) -> Void
+    var bytes = 0
+
+    init(base: any ResponseBodyWriter, completion: @escaping @Sendable (Int) -> Void) {
+        self.base = base
+        self.completion = completion
+    }
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        bytes += buffer.readableBytes
+        try await base.write(buffer)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+        try await base.finish(trailingHeaders)
+        completion(bytes)
+    }
+}

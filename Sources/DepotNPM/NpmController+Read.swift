@@ -1,0 +1,118 @@
+import DepotCore
+import DepotHTTP
+import Foundation
+import Hummingbird
+
+extension NpmController {
+    /// Full or abbreviated packument, chosen by `Accept` (`?write=true` always gets the full one with every
+    /// non-disposed version, because npm sends it back on unpublish and deprecate).
+    func packument(_ name: NpmPackageName, request: Request, target: Target) async throws -> Response {
+        let package = try await requirePackage(name, in: target)
+        let forWrite = request.uri.queryParameters["write"] == "true"
+        let accept = request.headers[.accept] ?? ""
+        let abbreviated = !forWrite && accept.contains("application/vnd.npm.install-v1+json")
+        let variant = forWrite ? "write" : (abbreviated ? "abbreviated" : "full")
+        let cacheKey = "\(package.id)|\(variant)|\(target.registryURL)"
+        let entries = try await entries(of: package, includeUnlisted: forWrite)
+        guard !entries.isEmpty else { throw DepotError.notFound("package \(name) has no available versions", code: "PackageNotFound") }
+        let tags = try await packages.tags(of: package)
+        let document = try cache.document(key: cacheKey, revision: package.revision) {
+            let renderer = PackumentRenderer(
+                name: name, package: package, entries: entries, tags: tags, registryURL: target.registryURL)
+            let object = abbreviated ? renderer.abbreviated() : renderer.full()
+            return ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = abbreviated ? "application/vnd.npm.install-v1+json" : "application/json"
+        headers[.eTag] = document.etag
+        headers[.vary] = "Accept, Accept-Encoding"
+        headers[.cacheControl] = "no-cache"
+        if let tags = request.headers[.ifNoneMatch], tags.split(separator: ",").contains(where: {
+            $0.trimmingCharacters(in: .whitespaces) == document.etag
+        }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        if let gzipped = document.gzipped, (request.headers[.acceptEncoding] ?? "").contains("gzip") {
+            headers[.contentEncoding] = "gzip"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: document.body))
+    }
+
+    /// `GET /<name>/<version or tag>`: one version's manifest.
+    func versionManifest(_ name: NpmPackageName, versionOrTag: String, target: Target) async throws -> Response {
+        let package = try await requirePackage(name, in: target)
+        let entries = try await entries(of: package, includeUnlisted: false)
+        let renderer = PackumentRenderer(
+            name: name, package: package, entries: entries, tags: try await packages.tags(of: package),
+            registryURL: target.registryURL)
+        let version = renderer.distTags[versionOrTag] ?? versionOrTag
+        guard let entry = entries.first(where: { $0.version.version == version }) else {
+            throw DepotError.notFound("version \(versionOrTag) of \(name) not found", code: "VersionNotFound")
+        }
+        return Self.json(renderer.manifest(entry))
+    }
+
+    /// Streams a tarball from the blob store. Unlisted versions stay downloadable; archived ones do not.
+    func tarball(_ name: NpmPackageName, file: String, target: Target) async throws -> Response {
+        let package = try await requirePackage(name, in: target)
+        let (version, asset) = try await locateTarball(name, file: file, in: package)
+        guard version.status.isDownloadable else {
+            throw DepotError.notFound("version \(version.version) of \(name) is \(version.status.rawValue)", code: "VersionNotFound")
+        }
+        let reader = try packages.openBlob(asset)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/octet-stream"
+        headers[.eTag] = "\"\(asset.digests.sha256)\""
+        headers[.cacheControl] = "public, max-age=31536000, immutable"
+        return BodyStreaming.response(for: reader, headers: headers)
+    }
+
+    /// The version and asset a tarball file name belongs to (`<name>-<version>.tgz`).
+    func locateTarball(_ name: NpmPackageName, file: String, in package: Package) async throws -> (PackageVersion, Asset) {
+        let prefix = "\(name.name)-"
+        guard file.hasPrefix(prefix), file.hasSuffix(".tgz"), file.count > prefix.count + 4 else {
+            throw DepotError.notFound("no tarball \(file) for \(name)", code: "TarballNotFound")
+        }
+        let version = String(file.dropFirst(prefix.count).dropLast(4))
+        guard let record = try? await packages.requireVersion(of: package, version),
+            let asset = try await packages.assets(of: record).first(where: { $0.name == file })
+        else {
+            throw DepotError.notFound("no tarball \(file) for \(name)", code: "TarballNotFound")
+        }
+        return (record, asset)
+    }
+
+    func distTags(_ name: NpmPackageName, target: Target) async throws -> Response {
+        let package = try await requirePackage(name, in: target)
+        let renderer = PackumentRenderer(
+            name: name, package: package, entries: try await entries(of: package, includeUnlisted: false),
+            tags: try await packages.tags(of: package), registryURL: target.registryURL)
+        return Self.json(renderer.distTags)
+    }
+
+    /// `GET /-/v1/search?text=&size=&from=` over this repository's npm packages.
+    func search(request: Request, target: Target) async throws -> Response {
+        let query = request.uri.queryParameters
+        let text = query["text"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+        let size = min(max(query["size"].flatMap { Int(String($0)) } ?? 20, 1), 250)
+        let from = max(query["from"].flatMap { Int(String($0)) } ?? 0, 0)
+        let all = try await packages.listPackages(
+            in: target.repository, filter: PackageFilter(format: NpmFormat.id, text: text.isEmpty ? nil : text))
+        let page = all.dropFirst(from).prefix(size)
+        let objects: [[String: Any]] = page.map { summary in
+            let name = NpmPackageName(key: summary.package.key)
+            var package: [String: Any] = [
+                "name": name.description, "version": summary.latestVersion ?? "", "description": summary.summary ?? "",
+                "date": ISO8601.string(summary.package.modifiedAt), "keywords": [String](),
+                "links": ["npm": "\(target.registryURL)/\(name)"], "publisher": ["username": "depot"], "maintainers": [Any](),
+            ]
+            if let scope = name.scope { package["scope"] = scope } else { package["scope"] = "unscoped" }
+            return [
+                "package": package, "flags": [String: Any](), "searchScore": 1.0,
+                "score": ["final": 1.0, "detail": ["quality": 1.0, "popularity": 1.0, "maintenance": 1.0]],
+            ]
+        }
+        return Self.json(["objects": objects, "total": all.count, "time": ISO8601.string(Date())])
+    }
+}

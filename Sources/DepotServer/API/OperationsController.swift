@@ -1,0 +1,21 @@
+import DepotHTTP
+import Hummingbird
+import Prometheus
+
+/// `/healthz` and `/metrics` (Prometheus text format).
+struct OperationsController {
+    let metrics: PrometheusCollectorRegistry
+
+    func addRoutes(to router: Router<DepotRequestContext>) {
+        router.get("healthz") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))
+        }
+        router.get("metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        }
+    }
+}

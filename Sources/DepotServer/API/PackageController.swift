@@ -1,0 +1,166 @@
+import DepotCore
+import DepotHTTP
+import Hummingbird
+
+/// `/api/v1/domains/{d}/repositories/{r}/packages/...` and `/api/v1/domains/{d}/copy`.
+struct PackageController {
+    let repositories: RepositoryService
+    let packages: PackageService
+    let access: AccessService
+    let formats: FormatRegistry
+
+    func addRoutes(to group: RouterGroup<DepotRequestContext>) {
+        let base = "domains/:domain/repositories/:repo/packages"
+        group.get(RouterPath(stringLiteral: base), use: list)
+        group.get(RouterPath(stringLiteral: "\(base)/:format/:package"), use: describe)
+        group.put(RouterPath(stringLiteral: "\(base)/:format/:package/origin"), use: setOrigin)
+        group.get(RouterPath(stringLiteral: "\(base)/:format/:package/versions"), use: versions)
+        group.get(RouterPath(stringLiteral: "\(base)/:format/:package/versions/:version"), use: describeVersion)
+        group.patch(RouterPath(stringLiteral: "\(base)/:format/:package/versions/:version"), use: setStatus)
+        group.delete(RouterPath(stringLiteral: "\(base)/:format/:package/versions/:version"), use: deleteVersion)
+        group.post(RouterPath(stringLiteral: "\(base)/:format/:package/versions/:version/dispose"), use: dispose)
+        group.post("domains/:domain/copy", use: copy)
+    }
+
+    @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (_, repository) = try await open(context, permission: .read)
+        let query = request.uri.queryParameters
+        let formatID = query["format"].map(String.init)
+        if let formatID { _ = try formats.format(formatID) }
+        let summaries = try await packages.listPackages(
+            in: repository,
+            filter: PackageFilter(
+                format: formatID, namespace: query["namespace"].map(String.init), prefix: query["prefix"].map(String.init)))
+        return try APIJSON.response([
+            "packages": summaries.map { summary in
+                render(summary.package, latest: summary.latestVersion, count: summary.versionCount, tags: nil)
+            }
+        ])
+    }
+
+    @Sendable func describe(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (_, repository) = try await open(context, permission: .read)
+        let package = try await package(in: repository, context: context)
+        let versions = try await packages.versions(of: package)
+        let tags = try await packages.tags(of: package)
+        let format = try formats.format(package.key.format)
+        let latest = tags["latest"] ?? versions.filter { $0.status == .published }.map(\.version)
+            .max { format.isOlder($0, than: $1) }
+        return try APIJSON.response(render(package, latest: latest, count: versions.count, tags: tags))
+    }
+
+    @Sendable func setOrigin(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (_, repository) = try await open(context, permission: .admin)
+        let package = try await package(in: repository, context: context)
+        let body = try await APIJSON.decode(OriginRequest.self, from: request)
+        guard let publish = OriginRestriction(rawValue: body.publish.uppercased()),
+            let upstream = OriginRestriction(rawValue: body.upstream.uppercased())
+        else {
+            throw DepotError.badRequest("publish and upstream must each be ALLOW or BLOCK", code: "InvalidOriginControls")
+        }
+        try await packages.setOriginControls(OriginControls(publish: publish, upstream: upstream), of: package)
+        let updated = try await packages.requirePackage(in: repository, key: package.key)
+        return try APIJSON.response(render(updated, latest: nil, count: nil, tags: nil))
+    }
+
+    @Sendable func versions(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (_, repository) = try await open(context, permission: .read)
+        let package = try await package(in: repository, context: context)
+        var versions = try await packages.versions(of: package)
+        if let wanted = request.uri.queryParameters["status"].map(String.init) {
+            guard let status = VersionStatus(caseInsensitive: wanted) else {
+                throw DepotError.badRequest("unknown status '\(wanted)'", code: "InvalidStatus")
+            }
+            versions = versions.filter { $0.status == status }
+        }
+        let format = try formats.format(package.key.format)
+        versions.sort { format.isOlder($0.version, than: $1.version) }
+        return try APIJSON.response(["versions": versions.map { render($0, of: package, assets: nil) }])
+    }
+
+    @Sendable func describeVersion(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (_, repository) = try await open(context, permission: .read)
+        let package = try await package(in: repository, context: context)
+        let version = try await packages.requireVersion(of: package, try APIJSON.parameter(context, "version"))
+        return try APIJSON.response(render(version, of: package, assets: try await packages.assets(of: version)))
+    }
+
+    @Sendable func setStatus(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (_, repository) = try await open(context, permission: .publish)
+        let package = try await package(in: repository, context: context)
+        let versionName = try APIJSON.parameter(context, "version")
+        let body = try await APIJSON.decode(VersionStatusRequest.self, from: request)
+        guard let status = VersionStatus(caseInsensitive: body.status) else {
+            throw DepotError.badRequest(
+                "status must be one of Published, Unlisted, Archived", code: "InvalidStatus")
+        }
+        try await packages.setStatus(status, of: versionName, in: package)
+        let version = try await packages.requireVersion(of: package, versionName)
+        return try APIJSON.response(render(version, of: package, assets: nil))
+    }
+
+    @Sendable func deleteVersion(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (_, repository) = try await open(context, permission: .publish)
+        let package = try await package(in: repository, context: context)
+        try await packages.deleteVersion(try APIJSON.parameter(context, "version"), of: package)
+        return try APIJSON.response(OK())
+    }
+
+    @Sendable func dispose(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (_, repository) = try await open(context, permission: .publish)
+        let package = try await package(in: repository, context: context)
+        let versionName = try APIJSON.parameter(context, "version")
+        try await packages.disposeVersion(versionName, of: package)
+        let version = try await packages.requireVersion(of: package, versionName)
+        return try APIJSON.response(render(version, of: package, assets: []))
+    }
+
+    @Sendable func copy(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let domain = try APIJSON.parameter(context, "domain")
+        let body = try await APIJSON.decode(CopyRequest.self, from: request)
+        let source = try await repositories.repository(domain: domain, name: body.sourceRepository)
+        let destination = try await repositories.repository(domain: domain, name: body.destinationRepository)
+        try access.authorize(context.identity, domain: domain, repository: source, permission: .read)
+        try access.authorize(context.identity, domain: domain, repository: destination, permission: .publish)
+        guard !body.versions.isEmpty else { throw DepotError.badRequest("versions must not be empty", code: "MalformedBody") }
+        let key = try formats.format(body.format).packageKey(fromDisplayName: body.package)
+        let result = try await packages.copy(key: key, versions: body.versions, from: source, to: destination)
+        return try APIJSON.response(
+            CopyResponse(
+                successfulVersions: result.copied,
+                failedVersions: result.failed.mapValues { CopyResponse.Failure(code: $0.code, message: $0.message) }))
+    }
+
+    // MARK: Helpers
+
+    private func open(_ context: DepotRequestContext, permission: Permission) async throws -> (String, Repository) {
+        let domain = try APIJSON.parameter(context, "domain")
+        let name = try APIJSON.parameter(context, "repo")
+        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
+        let repository = try await repositories.repository(domain: domain, name: name)
+        try access.authorize(context.identity, domain: domain, repository: repository, permission: permission)
+        return (domain, repository)
+    }
+
+    private func package(in repository: Repository, context: DepotRequestContext) async throws -> Package {
+        let format = try formats.format(try APIJSON.parameter(context, "format"))
+        let key = try format.packageKey(fromDisplayName: try APIJSON.parameter(context, "package"))
+        return try await packages.requirePackage(in: repository, key: key)
+    }
+
+    private func render(_ package: Package, latest: String?, count: Int?, tags: [String: String]?) -> PackageResponse {
+        let display = (try? formats.format(package.key.format).displayName(of: package.key)) ?? package.key.name
+        return PackageResponse(
+            format: package.key.format, namespace: package.key.namespace.isEmpty ? nil : package.key.namespace,
+            name: package.key.name, package: display, originConfiguration: package.originControls, latestVersion: latest,
+            versionCount: count, tags: tags, createdAt: package.createdAt, modifiedAt: package.modifiedAt)
+    }
+
+    private func render(_ version: PackageVersion, of package: Package, assets: [Asset]?) -> VersionResponse {
+        let display = (try? formats.format(package.key.format).displayName(of: package.key)) ?? package.key.name
+        return VersionResponse(
+            package: display, format: package.key.format, version: version.version, status: version.status.rawValue,
+            origin: version.origin, publishedAt: version.publishedAt, summary: version.summary,
+            assets: assets?.map(AssetResponse.init))
+    }
+}

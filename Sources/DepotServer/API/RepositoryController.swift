@@ -1,0 +1,93 @@
+import DepotCore
+import DepotHTTP
+import Hummingbird
+
+/// `/api/v1/domains/{d}/repositories`: admin on the domain to change, read to look.
+struct RepositoryController {
+    let repositories: RepositoryService
+    let access: AccessService
+    let formats: FormatRegistry
+    let baseURL: PublicBaseURL
+
+    func addRoutes(to group: RouterGroup<DepotRequestContext>) {
+        group.post("domains/:domain/repositories", use: create)
+        group.get("domains/:domain/repositories", use: list)
+        group.get("domains/:domain/repositories/:repo", use: describe)
+        group.patch("domains/:domain/repositories/:repo", use: update)
+        group.delete("domains/:domain/repositories/:repo", use: delete)
+        group.get("domains/:domain/repositories/:repo/endpoint", use: endpoint)
+    }
+
+    @Sendable func create(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let domain = try APIJSON.parameter(context, "domain")
+        try access.authorize(context.identity, domain: domain, repository: nil, permission: .admin)
+        let body = try await APIJSON.decode(CreateRepositoryRequest.self, from: request)
+        let repository = try await repositories.createRepository(
+            domain: domain, name: body.name,
+            settings: RepositorySettings(
+                description: body.description, upstreams: body.upstreams, externalConnection: .some(body.externalConnection),
+                allowAnonymousRead: body.allowAnonymousRead))
+        return try APIJSON.response(render(repository, domain: domain, request: request), status: .created)
+    }
+
+    @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let domain = try APIJSON.parameter(context, "domain")
+        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
+        let visible = try await repositories.listRepositories(domain: domain).filter {
+            context.identity?.scope.covers(domain: domain, repository: $0.name) ?? false
+        }
+        return try APIJSON.response(["repositories": visible.map { render($0, domain: domain, request: request) }])
+    }
+
+    @Sendable func describe(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (domain, repository) = try await open(context, permission: .read)
+        return try APIJSON.response(render(repository, domain: domain, request: request))
+    }
+
+    @Sendable func update(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (domain, repository) = try await open(context, permission: .admin)
+        let body = try await APIJSON.decode(UpdateRepositoryRequest.self, from: request)
+        let updated = try await repositories.updateRepository(
+            domain: domain, name: repository.name,
+            settings: RepositorySettings(
+                description: body.description, upstreams: body.upstreams, externalConnection: body.externalConnection,
+                allowAnonymousRead: body.allowAnonymousRead))
+        return try APIJSON.response(render(updated, domain: domain, request: request))
+    }
+
+    @Sendable func delete(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (domain, repository) = try await open(context, permission: .admin)
+        try await repositories.deleteRepository(domain: domain, name: repository.name)
+        return try APIJSON.response(OK())
+    }
+
+    @Sendable func endpoint(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (domain, repository) = try await open(context, permission: .read)
+        guard let formatID = request.uri.queryParameters["format"].map(String.init) else {
+            throw DepotError.badRequest("the format query parameter is required (\(formats.ids.joined(separator: ", ")))", code: "MissingFormat")
+        }
+        let format = try formats.format(formatID)
+        let url = "\(baseURL.resolve(for: request))/\(domain)/\(repository.name)/\(format.endpointPath)"
+        return try APIJSON.response(EndpointResponse(format: format.id, url: url))
+    }
+
+    private func open(_ context: DepotRequestContext, permission: Permission) async throws -> (String, Repository) {
+        let domain = try APIJSON.parameter(context, "domain")
+        let name = try APIJSON.parameter(context, "repo")
+        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
+        let repository = try await repositories.repository(domain: domain, name: name)
+        try access.authorize(context.identity, domain: domain, repository: repository, permission: permission)
+        return (domain, repository)
+    }
+
+    private func render(_ repository: Repository, domain: String, request: Request) -> RepositoryResponse {
+        let base = "\(baseURL.resolve(for: request))/\(domain)/\(repository.name)/"
+        return RepositoryResponse(
+            name: repository.name, domain: domain, description: repository.description, upstreams: repository.upstreams,
+            externalConnection: repository.externalConnection, allowAnonymousRead: repository.allowAnonymousRead,
+            createdAt: repository.createdAt,
+            endpoints: Dictionary(uniqueKeysWithValues: formats.ids.compactMap { id in
+                (try? formats.format(id)).map { (id, base + $0.endpointPath) }
+            }))
+    }
+}

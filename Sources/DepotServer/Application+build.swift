@@ -1,0 +1,87 @@
+import DepotCore
+import DepotHTTP
+import DepotNPM
+import DepotStorage
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+
+/// The assembled server: stores, services and routes, built from a configuration.
+public struct DepotServerParts {
+    public let access: AccessService
+    public let repositories: RepositoryService
+    public let packages: PackageService
+    public let metrics: PrometheusCollectorRegistry
+    public let router: Router<DepotRequestContext>
+}
+
+/// The formats this server speaks. Adding a format means adding it here and its routes in `buildRouter`.
+func registeredFormats() -> FormatRegistry {
+    FormatRegistry([NpmFormat()])
+}
+
+/// Opens storage (creating it, running migrations, minting the bootstrap token on first start) and wires everything.
+public func buildServerParts(configuration: DepotConfiguration, logger: Logger) throws -> DepotServerParts {
+    let storage = URL(fileURLWithPath: configuration.storagePath, isDirectory: true).standardizedFileURL
+    try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
+    let store = try SQLiteMetadataStore(path: storage.appendingPathComponent("depot.sqlite").path)
+    let blobs = try FileSystemBlobStore(directory: storage)
+    let access = AccessService(
+        store: store, defaultLifetime: configuration.defaultTokenLifetime, maxLifetime: configuration.maxTokenLifetime)
+    let repositories = RepositoryService(store: store, externalConnections: Set(configuration.externalConnections.keys))
+    let packages = PackageService(store: store, blobs: blobs, logger: logger)
+    let metrics = PrometheusCollectorRegistry()
+    let formats = registeredFormats()
+    let baseURL = PublicBaseURL(configured: configuration.publicURL)
+
+    let router = Router(context: DepotRequestContext.self)
+    router.add(middleware: EdgeMiddleware(metrics: metrics, logger: logger) { path in
+        path.hasPrefix("/api/") ? .api : .registry
+    })
+    router.add(middleware: AuthenticationMiddleware(access: access))
+    OperationsController(metrics: metrics).addRoutes(to: router)
+    let api = router.group("api/v1")
+    DomainController(repositories: repositories, access: access).addRoutes(to: api)
+    RepositoryController(repositories: repositories, access: access, formats: formats, baseURL: baseURL).addRoutes(to: api)
+    TokenController(access: access).addRoutes(to: api)
+    PackageController(repositories: repositories, packages: packages, access: access, formats: formats).addRoutes(to: api)
+    let repositoryAccess = RepositoryAccess(repositories: repositories, access: access)
+    NpmController(
+        repositories: repositoryAccess, packages: packages, access: access, baseURL: baseURL,
+        maxUploadSize: configuration.maxUploadSize
+    ).addRoutes(to: router)
+    return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router)
+}
+
+/// Writes `<storage>/admin.token` (mode 0600) with a new all-domain admin token when the file does not exist.
+/// The value is never logged; the log names the file.
+public func ensureBootstrapToken(configuration: DepotConfiguration, access: AccessService, logger: Logger) async throws {
+    let path = URL(fileURLWithPath: configuration.storagePath).appendingPathComponent("admin.token").path
+    guard !FileManager.default.fileExists(atPath: path) else { return }
+    let secret = try await access.createBootstrapToken()
+    let temp = path + ".tmp"
+    guard FileManager.default.createFile(atPath: temp, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
+    else {
+        throw ConfigurationError(key: "storage.path", "cannot write \(path)")
+    }
+    try FileManager.default.moveItem(atPath: temp, toPath: path)
+    logger.notice("created the bootstrap admin token in \(path)")
+}
+
+/// The whole server as a Hummingbird application (what `depot serve` runs and tests start).
+public func buildApplication(configuration: DepotConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    let parts = try buildServerParts(configuration: configuration, logger: logger)
+    try await ensureBootstrapToken(configuration: configuration, access: parts.access, logger: logger)
+    let host = configuration.host
+    return Application(
+        router: parts.router,
+        configuration: .init(address: .hostname(host, port: configuration.port), serverName: "Depot"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            logger.notice("Depot ready at http://\(shownHost):\(port)/")
+        },
+        logger: logger)
+}

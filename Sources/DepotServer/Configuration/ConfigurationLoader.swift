@@ -1,0 +1,164 @@
+import Foundation
+import Yams
+
+/// Reads `depot.yaml`, then `DEPOT_*` environment variables, then command-line flags, each overriding the last.
+/// Unknown keys and bad values stop start-up with the key named.
+public enum ConfigurationLoader {
+    /// `section.key` paths the file may contain.
+    static let knownKeys: Set<String> = [
+        "server.host", "server.port", "server.publicURL", "storage.path", "tokens.defaultLifetime", "tokens.maxLifetime",
+        "limits.maxUploadSize", "upstreamCache.metadataTTL", "builds.concurrency", "builds.timeout", "log.level",
+    ]
+
+    public static func load(file: String?, environment: [String: String]) throws -> DepotConfiguration {
+        var configuration = DepotConfiguration()
+        if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigurationError(key: "--config", "cannot read \(file)")
+            }
+            try apply(yaml: text, to: &configuration)
+        }
+        try apply(environment: environment, to: &configuration)
+        try validate(configuration)
+        return configuration
+    }
+
+    public static func apply(yaml text: String, to configuration: inout DepotConfiguration) throws {
+        let root: Any?
+        do {
+            root = try Yams.load(yaml: text)
+        } catch {
+            throw ConfigurationError(key: "(file)", "not valid YAML: \(error)")
+        }
+        guard let root else { return }
+        guard let sections = root as? [String: Any] else { throw ConfigurationError(key: "(file)", "the top level must be a mapping") }
+        for (section, value) in sections {
+            if section == "externalConnections" {
+                guard let map = value as? [String: Any] else {
+                    throw ConfigurationError(key: section, "must map connection names to URLs")
+                }
+                for (name, url) in map {
+                    guard name.hasPrefix("public:") else {
+                        throw ConfigurationError(key: "\(section).\(name)", "connection names start with 'public:'")
+                    }
+                    configuration.externalConnections[name] = try urlValue(url, key: "\(section).\(name)")
+                }
+                continue
+            }
+            guard let map = value as? [String: Any] else {
+                if value is NSNull { continue }
+                throw ConfigurationError(key: section, "must be a mapping")
+            }
+            for (key, value) in map {
+                try set("\(section).\(key)", value is NSNull ? nil : value, in: &configuration)
+            }
+        }
+    }
+
+    static func apply(environment: [String: String], to configuration: inout DepotConfiguration) throws {
+        let variables: [(String, String)] = [
+            ("DEPOT_HOST", "server.host"), ("DEPOT_PORT", "server.port"), ("DEPOT_PUBLIC_URL", "server.publicURL"),
+            ("DEPOT_STORAGE", "storage.path"), ("DEPOT_TOKEN_DEFAULT_LIFETIME", "tokens.defaultLifetime"),
+            ("DEPOT_TOKEN_MAX_LIFETIME", "tokens.maxLifetime"), ("DEPOT_MAX_UPLOAD_SIZE", "limits.maxUploadSize"),
+            ("DEPOT_METADATA_TTL", "upstreamCache.metadataTTL"), ("DEPOT_BUILD_CONCURRENCY", "builds.concurrency"),
+            ("DEPOT_BUILD_TIMEOUT", "builds.timeout"), ("DEPOT_LOG_LEVEL", "log.level"),
+        ]
+        for (variable, key) in variables {
+            if let value = environment[variable] { try set(key, value, in: &configuration, source: variable) }
+        }
+        let connections: [(String, String)] = [
+            ("DEPOT_NPMJS_URL", "public:npmjs"), ("DEPOT_PYPI_URL", "public:pypi"),
+            ("DEPOT_MAVEN_CENTRAL_URL", "public:maven-central"),
+        ]
+        for (variable, name) in connections {
+            if let value = environment[variable] { configuration.externalConnections[name] = try urlValue(value, key: variable) }
+        }
+    }
+
+    /// Sets one key; `source` names it in errors when it is not the YAML path.
+    public static func set(_ key: String, _ value: Any?, in c: inout DepotConfiguration, source: String? = nil) throws {
+        let name = source ?? key
+        switch key {
+        case "server.host": c.host = try string(value, key: name)
+        case "server.port":
+            let port = try integer(value, key: name)
+            guard (1...65535).contains(port) else { throw ConfigurationError(key: name, "must be a port number 1-65535") }
+            c.port = port
+        case "server.publicURL": c.publicURL = try value.map { try urlValue($0, key: name) }
+        case "storage.path": c.storagePath = try string(value, key: name)
+        case "tokens.defaultLifetime": c.defaultTokenLifetime = try duration(value, key: name)
+        case "tokens.maxLifetime": c.maxTokenLifetime = try duration(value, key: name)
+        case "limits.maxUploadSize": c.maxUploadSize = try size(value, key: name)
+        case "upstreamCache.metadataTTL": c.metadataTTL = try duration(value, key: name)
+        case "builds.concurrency": c.buildConcurrency = try integer(value, key: name)
+        case "builds.timeout": c.buildTimeout = try duration(value, key: name)
+        case "log.level":
+            let level = try string(value, key: name)
+            guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+                throw ConfigurationError(key: name, "must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            c.logLevel = level
+        default:
+            throw ConfigurationError(key: name, "unknown key (known: \(knownKeys.sorted().joined(separator: ", ")), externalConnections)")
+        }
+    }
+
+    static func validate(_ c: DepotConfiguration) throws {
+        guard c.defaultTokenLifetime <= c.maxTokenLifetime else {
+            throw ConfigurationError(key: "tokens.defaultLifetime", "must not exceed tokens.maxLifetime")
+        }
+        guard c.defaultTokenLifetime >= 900 else { throw ConfigurationError(key: "tokens.defaultLifetime", "must be at least 15m") }
+        guard c.buildConcurrency >= 1 else { throw ConfigurationError(key: "builds.concurrency", "must be at least 1") }
+        guard c.maxUploadSize >= 1024 else { throw ConfigurationError(key: "limits.maxUploadSize", "must be at least 1KiB") }
+    }
+
+    static func string(_ value: Any?, key: String) throws -> String {
+        guard let value, !(value is [Any]), !(value is [String: Any]) else { throw ConfigurationError(key: key, "must be a string") }
+        let text = "\(value)"
+        guard !text.isEmpty else { throw ConfigurationError(key: key, "must not be empty") }
+        return text
+    }
+
+    static func integer(_ value: Any?, key: String) throws -> Int {
+        if let value = value as? Int { return value }
+        if let text = value as? String, let number = Int(text) { return number }
+        throw ConfigurationError(key: key, "must be an integer")
+    }
+
+    static func urlValue(_ value: Any, key: String) throws -> String {
+        let text = try string(value, key: key)
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil
+        else {
+            throw ConfigurationError(key: key, "must be an absolute http(s) URL, got '\(text)'")
+        }
+        return text
+    }
+
+    /// `90`, `90s`, `15m`, `12h`, `7d`.
+    public static func duration(_ value: Any?, key: String) throws -> TimeInterval {
+        if let seconds = value as? Int { return TimeInterval(seconds) }
+        let text = try string(value, key: key).trimmingCharacters(in: .whitespaces)
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            if let number = Double(text.dropLast(suffix.count)), number >= 0 { return number * factor }
+        }
+        if let number = Double(text), number >= 0 { return number }
+        throw ConfigurationError(key: key, "must be a duration like 90s, 15m, 12h or 7d, got '\(text)'")
+    }
+
+    /// `1048576`, `512KiB`, `100MiB`, `2GiB`, `100MB`.
+    public static func size(_ value: Any?, key: String) throws -> Int {
+        if let bytes = value as? Int { return bytes }
+        let text = try string(value, key: key).trimmingCharacters(in: .whitespaces)
+        let units: [(String, Double)] = [
+            ("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("KB", 1000), ("MB", 1e6), ("GB", 1e9), ("B", 1),
+        ]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            if let number = Double(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), number >= 0 {
+                return Int(number * factor)
+            }
+        }
+        if let number = Int(text), number >= 0 { return number }
+        throw ConfigurationError(key: key, "must be a size like 100MiB or 2GiB, got '\(text)'")
+    }
+}

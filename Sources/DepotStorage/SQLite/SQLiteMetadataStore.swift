@@ -1,0 +1,153 @@
+import DepotCore
+import Foundation
+import GRDB
+
+/// The metadata port on SQLite (WAL mode through a GRDB pool: concurrent readers, one writer at a time).
+public final class SQLiteMetadataStore: MetadataStore {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SchemaMigrations.migrator().migrate(pool)
+    }
+
+    /// Applied migration identifiers, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try SchemaMigrations.migrator().appliedMigrations(db) }
+    }
+
+    /// Runs a write transaction, translating constraint violations into 409s.
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw DepotError.conflict("the change conflicts with existing data: \(error.message ?? "constraint failed")")
+        }
+    }
+
+    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        try await pool.read(body)
+    }
+
+    // MARK: Domains
+
+    public func createDomain(name: String, at date: Date) async throws -> Domain {
+        try await write { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM domains WHERE name = ?", arguments: [name]) != nil {
+                throw DepotError.conflict("domain '\(name)' already exists", code: "DomainExists")
+            }
+            try db.execute(sql: "INSERT INTO domains (name, created_at) VALUES (?, ?)", arguments: [name, date.timeIntervalSince1970])
+            return Domain(id: db.lastInsertedRowID, name: name, createdAt: date)
+        }
+    }
+
+    public func domain(named name: String) async throws -> Domain? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM domains WHERE name = ?", arguments: [name]).map(Self.domain)
+        }
+    }
+
+    public func listDomains() async throws -> [Domain] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM domains ORDER BY name").map(Self.domain) }
+    }
+
+    public func deleteDomain(id: Int64) async throws {
+        try await write { db in
+            let name = try String.fetchOne(db, sql: "SELECT name FROM domains WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM tokens WHERE domain = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM domains WHERE id = ?", arguments: [id])
+        }
+    }
+
+    static func domain(_ row: Row) -> Domain {
+        Domain(id: row["id"], name: row["name"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
+
+    // MARK: Repositories
+
+    public func createRepository(_ repository: Repository) async throws -> Repository {
+        try await write { db in
+            if try Row.fetchOne(
+                db, sql: "SELECT 1 FROM repositories WHERE domain_id = ? AND name = ?",
+                arguments: [repository.domainID, repository.name]) != nil
+            {
+                throw DepotError.conflict("repository '\(repository.name)' already exists", code: "RepositoryExists")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO repositories (domain_id, name, description, external_connection, allow_anonymous_read, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    repository.domainID, repository.name, repository.description, repository.externalConnection,
+                    repository.allowAnonymousRead, repository.createdAt.timeIntervalSince1970,
+                ])
+            var created = repository
+            created.id = db.lastInsertedRowID
+            try Self.saveUpstreams(db, of: created)
+            return created
+        }
+    }
+
+    public func repository(domainID: Int64, name: String) async throws -> Repository? {
+        try await read { db in
+            try Self.repositories(db, where: "r.domain_id = ? AND r.name = ?", arguments: [domainID, name]).first
+        }
+    }
+
+    public func listRepositories(domainID: Int64) async throws -> [Repository] {
+        try await read { db in try Self.repositories(db, where: "r.domain_id = ?", arguments: [domainID]) }
+    }
+
+    public func updateRepository(_ repository: Repository) async throws -> Repository {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE repositories SET description = ?, external_connection = ?, allow_anonymous_read = ? WHERE id = ?",
+                arguments: [repository.description, repository.externalConnection, repository.allowAnonymousRead, repository.id])
+            try Self.saveUpstreams(db, of: repository)
+            return repository
+        }
+    }
+
+    public func deleteRepository(id: Int64) async throws {
+        try await write { db in try db.execute(sql: "DELETE FROM repositories WHERE id = ?", arguments: [id]) }
+    }
+
+    private static func saveUpstreams(_ db: Database, of repository: Repository) throws {
+        try db.execute(sql: "DELETE FROM repository_upstreams WHERE repository_id = ?", arguments: [repository.id])
+        for (position, name) in repository.upstreams.enumerated() {
+            guard
+                let upstreamID = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM repositories WHERE domain_id = ? AND name = ?",
+                    arguments: [repository.domainID, name])
+            else {
+                throw DepotError.badRequest("upstream repository '\(name)' does not exist", code: "UnknownUpstream")
+            }
+            try db.execute(
+                sql: "INSERT INTO repository_upstreams (repository_id, position, upstream_id) VALUES (?, ?, ?)",
+                arguments: [repository.id, position, upstreamID])
+        }
+    }
+
+    private static func repositories(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [Repository] {
+        let rows = try Row.fetchAll(db, sql: "SELECT r.* FROM repositories r WHERE \(condition) ORDER BY r.name", arguments: arguments)
+        return try rows.map { row in
+            let id: Int64 = row["id"]
+            let upstreams = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT u.name FROM repository_upstreams l JOIN repositories u ON u.id = l.upstream_id
+                    WHERE l.repository_id = ? ORDER BY l.position
+                    """,
+                arguments: [id])
+            return Repository(
+                id: id, domainID: row["domain_id"], name: row["name"], description: row["description"],
+                upstreams: upstreams, externalConnection: row["external_connection"],
+                allowAnonymousRead: row["allow_anonymous_read"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct DepotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "depot",
+        abstract: "Depot: a package repository server for npm (PyPI and Maven to follow), and its client.",
+        subcommands: [
+            ServeCommand.self, DomainCommand.self, RepoCommand.self, TokenCommand.self, PackageCommand.self, LoginCommand.self,
+        ])
+}

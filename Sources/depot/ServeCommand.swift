@@ -1,0 +1,34 @@
+import ArgumentParser
+import DepotServer
+import Foundation
+import Hummingbird
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Depot server.")
+
+    @Option(help: "Configuration file (YAML); defaults to config/depot.yaml when it exists.") var config: String?
+    @Option(help: "Listen address (default 127.0.0.1).") var host: String?
+    @Option(help: "Listen port (default 8080; 0 picks a free one).") var port: Int?
+    @Option(help: "Storage directory (default ./storage).") var storage: String?
+    @Option(name: .customLong("public-url"), help: "Base URL clients use, e.g. https://depot.example.com.") var publicURL: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let file = config ?? (FileManager.default.fileExists(atPath: "config/depot.yaml") ? "config/depot.yaml" : nil)
+        var configuration: DepotConfiguration
+        do {
+            configuration = try ConfigurationLoader.load(file: file, environment: environment)
+            if let host { try ConfigurationLoader.set("server.host", host, in: &configuration, source: "--host") }
+            if let port { configuration.port = port }
+            if let storage { try ConfigurationLoader.set("storage.path", storage, in: &configuration, source: "--storage") }
+            if let publicURL { try ConfigurationLoader.set("server.publicURL", publicURL, in: &configuration, source: "--public-url") }
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        var logger = Logger(label: "depot")
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let app = try await buildApplication(configuration: configuration, logger: logger)
+        try await app.runService()
+    }
+}
