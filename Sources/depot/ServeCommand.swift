@@ -24,7 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
             if let storage { try ConfigurationLoader.set("storage.path", storage, in: &configuration, source: "--storage") }
             if let publicURL { try ConfigurationLoader.set("server.publicURL", publicURL, in: &configuration, source: "--public-url") }
         } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
+            FileHandle.standardError.write(Data("depot: \(error.description)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
         }
         var logger = Logger(label: "depot")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
