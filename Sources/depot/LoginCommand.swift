@@ -2,6 +2,10 @@ import ArgumentParser
 import DepotNPM
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Like `aws codeartifact login`: mints a token for one repository and writes the client's configuration.
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,6 +63,6 @@ struct LoginCommand: AsyncParsableCommand {
         guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw ValidationError("cannot write \(path)")
         }
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temp))
+        guard rename(temp, path) == 0 else { throw ValidationError("cannot replace \(path)") }
     }
 }

@@ -95,6 +95,12 @@ struct NpmWorkflowTests {
         let readme = try ws.npm(["view", "@acme/app", "readme"])
         #expect(readme.stdout.contains("The app readme."))
 
+        // ping, and unpublish of a whole package.
+        #expect(try ws.npm(["ping"]).succeeded)
+        let removeAll = try ws.npm(["unpublish", "depot-e2e-util", "--force"])
+        #expect(removeAll.succeeded, "\(removeAll.output)")
+        #expect(try ws.npm(["view", "depot-e2e-util", "version"]).output.contains("404"))
+
         // The server logged one line per request, and never a token.
         #expect(ws.server.log.contains("PUT /acme/main/npm/@acme%2fapp 201"))
         #expect(!ws.server.log.contains("dpt_"))

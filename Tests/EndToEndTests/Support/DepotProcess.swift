@@ -35,7 +35,10 @@ final class DepotProcess: @unchecked Sendable {
     /// Starts the server on port 0 and waits for its "Depot ready at <url>" line.
     func start(environment: [String: String] = [:]) throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the depot binary first: \(Self.binary)")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        if !FileManager.default.fileExists(atPath: logFile.path) {
+            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        }
+        let readyLinesBefore = readyLines.count
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--storage", storage.path]
@@ -50,9 +53,8 @@ final class DepotProcess: @unchecked Sendable {
         self.process = process
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if let line = log.split(separator: "\n").last(where: { $0.contains("Depot ready at ") }),
-                let range = line.range(of: "Depot ready at ")
-            {
+            let lines = readyLines
+            if lines.count > readyLinesBefore, let line = lines.last, let range = line.range(of: "Depot ready at ") {
                 url = String(line[range.upperBound...]).trimmingCharacters(in: .whitespaces)
                 if url.hasSuffix("/") { url.removeLast() }
                 return
@@ -62,6 +64,8 @@ final class DepotProcess: @unchecked Sendable {
         }
         throw DepotProcessError(message: "depot serve did not become ready:\n\(log)")
     }
+
+    private var readyLines: [Substring] { log.split(separator: "\n").filter { $0.contains("Depot ready at ") } }
 
     func stop() {
         guard let process, process.isRunning else { return }
