@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         .target(
@@ -55,6 +57,18 @@ let package = Package(
             ]
         ),
         .target(
+            name: "DepotPyPI",
+            dependencies: [
+                "DepotCore",
+                "DepotHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+            ]
+        ),
+        .target(
             name: "DepotServer",
             dependencies: [
                 "DepotCore",
@@ -79,6 +93,7 @@ let package = Package(
         .testTarget(name: "DepotStorageTests", dependencies: ["DepotStorage", "DepotCore"]),
         .testTarget(name: "DepotHTTPTests", dependencies: ["DepotHTTP", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "DepotNPMTests", dependencies: ["DepotNPM", "DepotCore"]),
+        .testTarget(name: "DepotPyPITests", dependencies: ["DepotPyPI", "DepotCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(
             name: "DepotServerTests",
             dependencies: ["DepotServer", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]

@@ -6,10 +6,12 @@ import NIOCore
 public enum BodyStreaming {
     /// Collects a body that must be held (JSON documents), refusing more than `limit` bytes with 413.
     public static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > limit {
             throw DepotError.tooLarge("the request body is larger than the limit of \(limit) bytes")
         }
-        var buffer = ByteBuffer()
+        // Sized once from Content-Length so a large body is not copied while the buffer grows.
+        var buffer = ByteBufferAllocator().buffer(capacity: declared ?? 16 * 1024)
         for try await chunk in request.body {
             guard buffer.readableBytes + chunk.readableBytes <= limit else {
                 throw DepotError.tooLarge("the request body is larger than the limit of \(limit) bytes")

@@ -38,6 +38,8 @@ public enum ErrorResponses {
         default:
             depotError = DepotError(.internalError, code: "InternalError", "internal server error")
         }
+        // Hummingbird's own errors (405, 415, ...) keep their exact status.
+        let status = (error as? HTTPError)?.status ?? depotError.kind.status
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if depotError.kind == .unauthorized {
@@ -49,7 +51,7 @@ public enum ErrorResponses {
             case .registry: ["error": depotError.message, "code": depotError.code]
             }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
-        return Response(status: depotError.kind.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func kind(for status: HTTPResponse.Status) -> DepotError.Kind {

@@ -24,7 +24,7 @@ public struct PublicBaseURL: Sendable {
 
     /// Keeps only characters that can appear in a host[:port], so a header cannot inject markup or paths.
     static func sanitized(_ host: String) -> String {
-        let kept = host.filter { $0.isLetter || $0.isNumber || "-.:[]".contains($0) }
+        let kept = host.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-.:[]".contains($0)) }
         return kept.isEmpty ? "localhost" : kept
     }
 }

@@ -1,4 +1,5 @@
 import DepotCore
+import Foundation
 
 /// Finds the base64 `data` strings under `_attachments` in a raw publish body without decoding the
 /// document, so a tens-of-MB attachment is never copied into a JSON tree. Returns the byte ranges of
@@ -61,6 +62,16 @@ struct AttachmentScanner {
         DepotError.badRequest("malformed publish body: \(why)", code: "MalformedBody")
     }
 
+    /// The value of a JSON string's raw contents; escapes (`\/`, `\u0040`) are decoded by Foundation.
+    private static func decodeString(_ raw: Slice<UnsafeRawBufferPointer>) throws -> String {
+        guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
+        let quoted = Data([UInt8(ascii: "\"")] + Array(raw) + [UInt8(ascii: "\"")])
+        guard let value = try? JSONSerialization.jsonObject(with: quoted, options: .fragmentsAllowed) as? String else {
+            throw malformed("invalid escape in a key")
+        }
+        return value
+    }
+
     private var peek: UInt8? { i < bytes.count ? bytes[i] : nil }
 
     private var peekAfterWhitespace: UInt8? {
@@ -94,7 +105,7 @@ struct AttachmentScanner {
         while true {
             skipWhitespace()
             let keyRange = try scanStringRange()
-            let key = String(decoding: bytes[keyRange], as: UTF8.self)
+            let key = try Self.decodeString(bytes[keyRange])
             try expect(UInt8(ascii: ":"))
             try member(&self, key)
             skipWhitespace()

@@ -13,14 +13,21 @@ extension NpmController {
         let abbreviated = !forWrite && accept.contains("application/vnd.npm.install-v1+json")
         let variant = forWrite ? "write" : (abbreviated ? "abbreviated" : "full")
         let cacheKey = "\(package.id)|\(variant)|\(target.registryURL)"
-        let entries = try await entries(of: package, includeUnlisted: forWrite)
-        guard !entries.isEmpty else { throw DepotError.notFound("package \(name) has no available versions", code: "PackageNotFound") }
-        let tags = try await packages.tags(of: package)
-        let document = try cache.document(key: cacheKey, revision: package.revision) {
+        // Any change to the package bumps its revision, so a hit at this revision is current.
+        let document: PackumentCache.Document
+        if let hit = cache.lookup(key: cacheKey, revision: package.revision) {
+            document = hit
+        } else {
+            let entries = try await entries(of: package, includeUnlisted: forWrite)
+            guard !entries.isEmpty else {
+                throw DepotError.notFound("package \(name) has no available versions", code: "PackageNotFound")
+            }
             let renderer = PackumentRenderer(
-                name: name, package: package, entries: entries, tags: tags, registryURL: target.registryURL)
+                name: name, package: package, entries: entries, tags: try await packages.tags(of: package),
+                registryURL: target.registryURL)
             let object = abbreviated ? renderer.abbreviated() : renderer.full()
-            return ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
+            let body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
+            document = cache.store(key: cacheKey, revision: package.revision, body: body)
         }
         var headers = HTTPFields()
         headers[.contentType] = abbreviated ? "application/vnd.npm.install-v1+json" : "application/json"

@@ -22,9 +22,13 @@ final class PackumentCache: Sendable {
         self.capacity = capacity
     }
 
-    func document(key: String, revision: Int64, render: () throws -> ByteBuffer) rethrows -> Document {
-        if let hit = entries.withLock({ $0[key] }), hit.revision == revision { return hit }
-        let body = try render()
+    /// The cached document if it was rendered at this revision.
+    func lookup(key: String, revision: Int64) -> Document? {
+        entries.withLock { $0[key] }.flatMap { $0.revision == revision ? $0 : nil }
+    }
+
+    /// Stores a freshly rendered document (with its ETag and gzipped form) and returns it.
+    func store(key: String, revision: Int64, body: ByteBuffer) -> Document {
         let etag = "\"" + String(Hex.encode(SHA256.hash(data: Data(body.readableBytesView))).prefix(32)) + "\""
         var gzipped: ByteBuffer?
         if body.readableBytes > 1024 {

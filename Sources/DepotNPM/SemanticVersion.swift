@@ -46,12 +46,14 @@ public struct SemanticVersion: Sendable, Comparable, CustomStringConvertible {
         case (false, true): return true
         case (false, false): break
         }
+        // Identifiers of digits only compare numerically (by length, then text: no overflow) and sort first.
+        func isNumeric(_ s: String) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
         for (x, y) in zip(a.prerelease, b.prerelease) where x != y {
-            switch (Int(x), Int(y)) {
-            case let (i?, j?): return i < j
-            case (.some, nil): return true
-            case (nil, .some): return false
-            case (nil, nil): return x < y
+            switch (isNumeric(x), isNumeric(y)) {
+            case (true, true): return x.count != y.count ? x.count < y.count : x < y
+            case (true, false): return true
+            case (false, true): return false
+            case (false, false): return x < y
             }
         }
         return a.prerelease.count < b.prerelease.count

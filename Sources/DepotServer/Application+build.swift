@@ -30,8 +30,10 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let blobs = try FileSystemBlobStore(directory: storage)
     let access = AccessService(
         store: store, defaultLifetime: configuration.defaultTokenLifetime, maxLifetime: configuration.maxTokenLifetime)
-    let repositories = RepositoryService(store: store, externalConnections: Set(configuration.externalConnections.keys))
-    let packages = PackageService(store: store, blobs: blobs, logger: logger)
+    let collector = BlobCollector(store: store, blobs: blobs, logger: logger)
+    let repositories = RepositoryService(
+        store: store, collector: collector, externalConnections: Set(configuration.externalConnections.keys))
+    let packages = PackageService(store: store, blobs: blobs, collector: collector)
     let metrics = PrometheusCollectorRegistry()
     let formats = registeredFormats()
     let baseURL = PublicBaseURL(configured: configuration.publicURL)

@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             configuration = try ConfigurationLoader.load(file: file, environment: environment)
             if let host { try ConfigurationLoader.set("server.host", host, in: &configuration, source: "--host") }
-            if let port { configuration.port = port }
+            if let port { try ConfigurationLoader.set("server.port", port, in: &configuration, source: "--port") }
             if let storage { try ConfigurationLoader.set("storage.path", storage, in: &configuration, source: "--storage") }
             if let publicURL { try ConfigurationLoader.set("server.publicURL", publicURL, in: &configuration, source: "--public-url") }
         } catch let error as ConfigurationError {

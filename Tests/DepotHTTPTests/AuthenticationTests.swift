@@ -61,12 +61,13 @@ struct EdgeApp {
 
     init() {
         access = AccessService(store: store, defaultLifetime: 3600, maxLifetime: 86_400)
-        repositories = RepositoryService(store: store, externalConnections: [])
+        repositories = RepositoryService(
+            store: store, collector: BlobCollector(store: store, blobs: NoBlobs(), logger: quietLogger), externalConnections: [])
     }
 
     func makeApplication() -> some ApplicationProtocol {
         let router = Router(context: DepotRequestContext.self)
-        router.add(middleware: EdgeMiddleware(metrics: registry, logger: Logger(label: "test"), errorStyle: { path in
+        router.add(middleware: EdgeMiddleware(metrics: registry, logger: quietLogger, errorStyle: { path in
             path.hasPrefix("/api/") ? .api : .registry
         }))
         router.add(middleware: AuthenticationMiddleware(access: access))

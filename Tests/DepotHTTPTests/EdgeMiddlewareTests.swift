@@ -11,7 +11,7 @@ private struct Boom: Error {}
 
 private func makeEdgeApplication(registry: PrometheusCollectorRegistry) -> some ApplicationProtocol {
     let router = Router(context: DepotRequestContext.self)
-    router.add(middleware: EdgeMiddleware(metrics: registry, logger: Logger(label: "test"), errorStyle: { path in
+    router.add(middleware: EdgeMiddleware(metrics: registry, logger: quietLogger, errorStyle: { path in
         path.hasPrefix("/api/") ? .api : .registry
     }))
     router.get("/ok") { _, _ -> String in "hello" }
@@ -84,7 +84,7 @@ struct EdgeMiddlewareTests {
             hasSample(registry, "depot_http_requests_total", labels: ["route=\"/api/conflict\"", "method=\"GET\"", "status=\"409\""], value: "1"))
         // Routes are labelled by pattern, not by concrete path (bounded label cardinality).
         #expect(
-            hasSample(registry, "depot_http_requests_total", labels: ["route=\"/npm/:name\"", "status=\"404\""], value: "2"),
+            hasSample(registry, "depot_http_requests_total", labels: ["route=\"/npm/{name}\"", "status=\"404\""], value: "2"),
             "\(samples(registry, "depot_http_requests_total"))")
         #expect(!text.contains("left-pad"))
 

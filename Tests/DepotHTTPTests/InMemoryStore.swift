@@ -1,5 +1,6 @@
 import DepotCore
 import Foundation
+import Logging
 
 /// Just enough of the metadata port for the HTTP edge: domains, repositories and tokens in memory.
 /// Package methods are not needed here and fail loudly.
@@ -56,7 +57,10 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
         }
     }
 
-    func deleteRepository(id: Int64) async throws { locked { repositories.removeAll { $0.id == id } } }
+    func deleteRepository(id: Int64) async throws -> [Asset] {
+        locked { repositories.removeAll { $0.id == id } }
+        return []
+    }
 
     func insertToken(_ record: TokenRecord, secretHash: String) async throws { locked { tokens[secretHash] = record } }
     func token(secretHash: String) async throws -> TokenRecord? { locked { tokens[secretHash] } }
@@ -93,4 +97,15 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
     func setTag(packageID: Int64, tag: String, version: String) async throws { throw unsupported() }
     func removeTag(packageID: Int64, tag: String) async throws { throw unsupported() }
     func setOriginControls(packageID: Int64, _ controls: OriginControls) async throws { throw unsupported() }
+}
+
+/// A logger that writes nothing, so test output stays readable.
+let quietLogger = Logger(label: "depot.tests", factory: { _ in SwiftLogNoOpLogHandler() })
+
+/// A blob store that holds nothing: these tests never write packages.
+struct NoBlobs: BlobStore {
+    func makeWriter() throws -> any BlobWriter { throw DepotError.badRequest("no blobs in this test") }
+    func contains(sha256: String) -> Bool { false }
+    func openReader(sha256: String) throws -> (any BlobReader)? { nil }
+    func delete(sha256: String) throws {}
 }

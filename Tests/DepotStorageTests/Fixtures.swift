@@ -21,8 +21,9 @@ final class StorageFixture: Sendable {
         databasePath = directory.appendingPathComponent("depot.sqlite").path
         store = try SQLiteMetadataStore(path: databasePath)
         blobs = try FileSystemBlobStore(directory: directory)
-        repositories = RepositoryService(store: store, externalConnections: Self.connections)
-        packages = PackageService(store: store, blobs: blobs, logger: Logger(label: "depot.tests"))
+        let collector = BlobCollector(store: store, blobs: blobs, logger: Logger(label: "depot.tests"))
+        repositories = RepositoryService(store: store, collector: collector, externalConnections: Self.connections)
+        packages = PackageService(store: store, blobs: blobs, collector: collector)
     }
 
     deinit {

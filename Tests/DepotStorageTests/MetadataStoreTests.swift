@@ -12,7 +12,9 @@ struct DomainTests {
         let acme = try await fixture.repositories.createDomain(name: "acme")
         #expect(zeta.id != acme.id)
         #expect(try await fixture.repositories.listDomains().map(\.name) == ["acme", "zeta"])
-        #expect(try await fixture.repositories.domain(named: "acme") == acme)
+        let found = try await fixture.repositories.domain(named: "acme")
+        #expect(found.id == acme.id)
+        #expect(found.name == "acme")
         #expect(try await fixture.store.domain(named: "nope") == nil)
 
         try await fixture.repositories.deleteDomain(name: "zeta")
@@ -154,26 +156,26 @@ struct RepositoryTests {
     @Test("upstream rules are enforced on create and update")
     func upstreamRules() async throws {
         let fixture = try StorageFixture()
-        try await fixture.makeDomain("acme", repositories: [("a", []), ("b", ["a"]), ("c", ["b"])])
+        try await fixture.makeDomain("acme", repositories: [("aa", []), ("bb", ["aa"]), ("cc", ["bb"])])
 
         let unknown = await #expect(throws: DepotError.self) {
-            try await fixture.repositories.createRepository(domain: "acme", name: "d", settings: RepositorySettings(upstreams: ["zz"]))
+            try await fixture.repositories.createRepository(domain: "acme", name: "dd", settings: RepositorySettings(upstreams: ["zz"]))
         }
         #expect(unknown?.code == "UnknownUpstream")
 
-        // c -> b -> a; making a point at c closes the loop.
+        // cc -> bb -> aa; making aa point at cc closes the loop.
         let cycle = await #expect(throws: DepotError.self) {
-            try await fixture.repositories.updateRepository(domain: "acme", name: "a", settings: RepositorySettings(upstreams: ["c"]))
+            try await fixture.repositories.updateRepository(domain: "acme", name: "aa", settings: RepositorySettings(upstreams: ["cc"]))
         }
         #expect(cycle?.kind == .badRequest)
         #expect(cycle?.code == "UpstreamCycle")
-        #expect(try await fixture.repositories.repository(domain: "acme", name: "a").upstreams.isEmpty)
+        #expect(try await fixture.repositories.repository(domain: "acme", name: "aa").upstreams.isEmpty)
 
         // Upstreams of another domain do not exist here.
         try await fixture.makeDomain("other", repositories: [("elsewhere", [])])
         let crossDomain = await #expect(throws: DepotError.self) {
             try await fixture.repositories.updateRepository(
-                domain: "acme", name: "a", settings: RepositorySettings(upstreams: ["elsewhere"]))
+                domain: "acme", name: "aa", settings: RepositorySettings(upstreams: ["elsewhere"]))
         }
         #expect(crossDomain?.code == "UnknownUpstream")
     }
@@ -182,9 +184,9 @@ struct RepositoryTests {
     func searchOrder() async throws {
         let fixture = try StorageFixture()
         try await fixture.makeDomain(
-            "acme", repositories: [("d", []), ("b", ["d"]), ("c", ["d"]), ("a", ["b", "c"])])
-        let order = try await fixture.repositories.searchOrder(domain: "acme", repository: "a")
-        #expect(order.map(\.name) == ["a", "b", "d", "c"])
+            "acme", repositories: [("dd", []), ("bb", ["dd"]), ("cc", ["dd"]), ("aa", ["bb", "cc"])])
+        let order = try await fixture.repositories.searchOrder(domain: "acme", repository: "aa")
+        #expect(order.map(\.name) == ["aa", "bb", "dd", "cc"])
     }
 
     @Test("a repository that is an upstream of another cannot be deleted")

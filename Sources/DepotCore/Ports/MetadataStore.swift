@@ -60,7 +60,8 @@ public protocol MetadataStore: Sendable {
     func repository(domainID: Int64, name: String) async throws -> Repository?
     func listRepositories(domainID: Int64) async throws -> [Repository]
     func updateRepository(_ repository: Repository) async throws -> Repository
-    func deleteRepository(id: Int64) async throws
+    /// Removes the repository with its packages; returns their assets so unreferenced blobs can be deleted.
+    func deleteRepository(id: Int64) async throws -> [Asset]
 
     // Tokens
     func insertToken(_ record: TokenRecord, secretHash: String) async throws

@@ -66,11 +66,13 @@ public struct AccessService: Sendable {
             if permission == .read, repository?.allowAnonymousRead == true { return }
             throw DepotError.unauthorized()
         }
+        // Without a repository the action concerns the whole domain: a repository-limited token may look
+        // (controllers filter what it sees) but not publish or administer at domain level.
         let covered =
             if let repository {
                 caller.scope.covers(domain: domain, repository: repository.name)
             } else {
-                caller.scope.covers(domain: domain)
+                caller.scope.covers(domain: domain) && (permission == .read || caller.scope.repositories == nil)
             }
         guard covered, caller.scope.grants(permission) else {
             let target = repository.map { "repository '\(domain)/\($0.name)'" } ?? "domain '\(domain)'"

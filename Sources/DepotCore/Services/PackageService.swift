@@ -1,18 +1,15 @@
 import Foundation
-import Logging
 
 /// The one write path every format calls: publish, status changes, delete, dispose, copy, tags, origin controls.
 public struct PackageService: Sendable {
     private let store: any MetadataStore
     private let blobs: any BlobStore
-    private let logger: Logger
-    private let now: @Sendable () -> Date
+    private let collector: BlobCollector
 
-    public init(store: any MetadataStore, blobs: any BlobStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any MetadataStore, blobs: any BlobStore, collector: BlobCollector) {
         self.store = store
         self.blobs = blobs
-        self.logger = logger
-        self.now = now
+        self.collector = collector
     }
 
     // MARK: Reads
@@ -79,18 +76,18 @@ public struct PackageService: Sendable {
                 .forbidden, code: "PublishBlocked",
                 "publishing \(new.key) to '\(repository.name)' is blocked by its origin controls (publish=BLOCK)")
         }
-        var created: [String] = []
-        for writer in writers where try writer.commit() {
-            created.append(try writer.finish().sha256)
-        }
+        let store = self.store
+        let committed = WriterBox(writers)
         do {
-            let outcome = try await store.publish(
-                repositoryID: repository.id, new,
-                defaultControls: new.origin.type == .internal ? .internalPackage : .externalPackage)
-            if case .unchanged = outcome { try await deleteUnreferenced(created) }
-            return outcome
+            return try await collector.whileReferencing {
+                for writer in committed.writers { try writer.commit() }
+                return try await store.publish(
+                    repositoryID: repository.id, new,
+                    defaultControls: new.origin.type == .internal ? .internalPackage : .externalPackage)
+            }
         } catch {
-            try? await deleteUnreferenced(created)
+            // The bytes of a refused publish must not stay behind.
+            await collector.deleteUnreferenced(new.assets.map(\.digests.sha256))
             throw error
         }
     }
@@ -113,18 +110,18 @@ public struct PackageService: Sendable {
     public func deleteVersion(_ version: String, of package: Package) async throws {
         _ = try await requireVersion(of: package, version)
         let removed = try await store.deleteVersion(packageID: package.id, version: version)
-        try await deleteUnreferenced(removed.map(\.digests.sha256))
+        await collector.deleteUnreferenced(removed.map(\.digests.sha256))
     }
 
     public func disposeVersion(_ version: String, of package: Package) async throws {
         _ = try await requireVersion(of: package, version)
         let removed = try await store.disposeVersion(packageID: package.id, version: version)
-        try await deleteUnreferenced(removed.map(\.digests.sha256))
+        await collector.deleteUnreferenced(removed.map(\.digests.sha256))
     }
 
     public func deletePackage(_ package: Package) async throws {
         let removed = try await store.deletePackage(packageID: package.id)
-        try await deleteUnreferenced(removed.map(\.digests.sha256))
+        await collector.deleteUnreferenced(removed.map(\.digests.sha256))
     }
 
     public func setTag(_ tag: String, to version: String, in package: Package) async throws {
@@ -176,15 +173,10 @@ public struct PackageService: Sendable {
         }
         return (copied, failed)
     }
+}
 
-    /// Deletes blobs no asset points at any more (content is shared across repositories of the store).
-    private func deleteUnreferenced(_ digests: [String]) async throws {
-        for digest in Set(digests) where try await !store.isBlobReferenced(sha256: digest) {
-            do {
-                try blobs.delete(sha256: digest)
-            } catch {
-                logger.warning("could not delete unreferenced blob", metadata: ["sha256": "\(digest)", "error": "\(error)"])
-            }
-        }
-    }
+/// Carries finished writers into the lock's closure; only that closure uses them.
+private final class WriterBox: @unchecked Sendable {
+    let writers: [any BlobWriter]
+    init(_ writers: [any BlobWriter]) { self.writers = writers }
 }

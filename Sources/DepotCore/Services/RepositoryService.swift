@@ -3,11 +3,16 @@ import Foundation
 /// Domains and repositories: creation with validated names, upstream graphs and external connections.
 public struct RepositoryService: Sendable {
     private let store: any MetadataStore
+    private let collector: BlobCollector
     private let externalConnections: Set<String>
     private let now: @Sendable () -> Date
 
-    public init(store: any MetadataStore, externalConnections: Set<String>, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: any MetadataStore, collector: BlobCollector, externalConnections: Set<String>,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
+        self.collector = collector
         self.externalConnections = externalConnections
         self.now = now
     }
@@ -93,7 +98,8 @@ public struct RepositoryService: Sendable {
                 "repository '\(name)' is an upstream of \(dependents.joined(separator: ", ")); remove it from their upstreams first",
                 code: "RepositoryInUse")
         }
-        try await store.deleteRepository(id: repository.id)
+        let removed = try await store.deleteRepository(id: repository.id)
+        await collector.deleteUnreferenced(removed.map(\.digests.sha256))
     }
 
     /// The repository and its upstreams in search order.

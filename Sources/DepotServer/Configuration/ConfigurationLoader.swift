@@ -82,7 +82,9 @@ public enum ConfigurationLoader {
         case "server.host": c.host = try string(value, key: name)
         case "server.port":
             let port = try integer(value, key: name)
-            guard (1...65535).contains(port) else { throw ConfigurationError(key: name, "must be a port number 1-65535") }
+            guard (0...65535).contains(port) else {
+                throw ConfigurationError(key: name, "must be a port number 1-65535, or 0 for any free port")
+            }
             c.port = port
         case "server.publicURL": c.publicURL = try value.map { try urlValue($0, key: name) }
         case "storage.path": c.storagePath = try string(value, key: name)
@@ -136,7 +138,10 @@ public enum ConfigurationLoader {
 
     /// `90`, `90s`, `15m`, `12h`, `7d`.
     public static func duration(_ value: Any?, key: String) throws -> TimeInterval {
-        if let seconds = value as? Int { return TimeInterval(seconds) }
+        if let seconds = value as? Int {
+            guard seconds >= 0 else { throw ConfigurationError(key: key, "must not be negative") }
+            return TimeInterval(seconds)
+        }
         let text = try string(value, key: key).trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {

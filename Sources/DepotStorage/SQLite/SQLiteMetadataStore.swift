@@ -113,8 +113,19 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func deleteRepository(id: Int64) async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM repositories WHERE id = ?", arguments: [id]) }
+    public func deleteRepository(id: Int64) async throws -> [Asset] {
+        try await write { db in
+            let assets = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.* FROM assets a JOIN package_versions v ON v.id = a.version_id
+                    JOIN packages p ON p.id = v.package_id WHERE p.repository_id = ?
+                    """,
+                arguments: [id]
+            ).map(Self.asset)
+            try db.execute(sql: "DELETE FROM repositories WHERE id = ?", arguments: [id])
+            return assets
+        }
     }
 
     private static func saveUpstreams(_ db: Database, of repository: Repository) throws {
