@@ -75,6 +75,7 @@ let package = Package(
                 "DepotStorage",
                 "DepotHTTP",
                 "DepotNPM",
+                "DepotPyPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -85,6 +86,7 @@ let package = Package(
             dependencies: [
                 "DepotServer",
                 "DepotNPM",
+                "DepotPyPI",
                 "DepotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -1,6 +1,7 @@
 import DepotCore
 import DepotHTTP
 import DepotNPM
+import DepotPyPI
 import DepotStorage
 import Foundation
 import Hummingbird
@@ -19,7 +20,7 @@ public struct DepotServerParts {
 
 /// The formats this server speaks. Adding a format means adding it here and its routes in `buildRouter`.
 func registeredFormats() -> FormatRegistry {
-    FormatRegistry([NpmFormat()])
+    FormatRegistry([NpmFormat(), PyPIFormat()])
 }
 
 /// Opens storage (creating it, running migrations, minting the bootstrap token on first start) and wires everything.
@@ -53,6 +54,9 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     NpmController(
         repositories: repositoryAccess, packages: packages, access: access, baseURL: baseURL,
         maxUploadSize: configuration.maxUploadSize
+    ).addRoutes(to: router)
+    PyPIController(
+        repositories: repositoryAccess, packages: packages, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize
     ).addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router)
 }

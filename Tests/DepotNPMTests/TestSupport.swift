@@ -7,6 +7,7 @@ import Testing
 /// A blob writer that keeps every byte in memory and hashes it with the core's `MultiHasher`,
 /// recording how the bytes arrived (to check that decoding is done in bounded chunks).
 final class RecordingBlobWriter: BlobWriter {
+    var localFile: URL? { nil }
     private(set) var bytes: [UInt8] = []
     private(set) var writeSizes: [Int] = []
     private var hasher = MultiHasher()

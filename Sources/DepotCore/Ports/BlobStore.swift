@@ -20,6 +20,9 @@ public protocol BlobWriter: AnyObject {
     @discardableResult func commit() throws -> Bool
     /// Removes the temporary file. Safe to call after commit (then it does nothing).
     func discard()
+    /// A local file holding the finished, uncommitted bytes, when the store keeps one (formats inspect
+    /// uploads, e.g. a wheel's METADATA, before anything is recorded).
+    var localFile: URL? { get }
 }
 
 extension BlobWriter {

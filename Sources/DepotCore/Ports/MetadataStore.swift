@@ -14,12 +14,16 @@ public struct NewVersion: Sendable {
     public var tags: [String]
     /// Whether assets with new names may be added to a version that exists (PyPI files, Maven artifacts).
     public var allowsAddingAssets: Bool
+    /// When assets are added to an existing version: combines its stored metadata with `metadata`
+    /// inside the same transaction (so concurrent uploads of different files lose nothing).
+    public var mergeMetadata: (@Sendable (_ stored: Data, _ new: Data) throws -> Data)?
 
     public init(
         key: PackageKey, version: String, status: VersionStatus = .published, origin: VersionOrigin,
         publishedAt: Date, summary: String?, metadata: Data, assets: [Asset], tags: [String] = [],
-        allowsAddingAssets: Bool = false
+        allowsAddingAssets: Bool = false, mergeMetadata: (@Sendable (Data, Data) throws -> Data)? = nil
     ) {
+        self.mergeMetadata = mergeMetadata
         self.key = key
         self.version = version
         self.status = status

@@ -25,6 +25,8 @@ final class FileBlobWriter: BlobWriter {
 
     deinit { discard() }
 
+    var localFile: URL? { committed ? nil : URL(fileURLWithPath: tempPath) }
+
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         precondition(digests == nil, "write after finish")
         hasher.update(bytes)

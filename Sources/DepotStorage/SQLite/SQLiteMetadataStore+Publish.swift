@@ -51,8 +51,14 @@ extension SQLiteMetadataStore {
                         "version \(new.version) of \(new.key) already exists with different content", code: "VersionExists")
                 }
                 try Self.insert(added, versionID: existing.id, db: db)
+                var updated = existing
+                if let merge = new.mergeMetadata {
+                    updated.metadata = try merge(existing.metadata, new.metadata)
+                    try db.execute(
+                        sql: "UPDATE package_versions SET metadata = ? WHERE id = ?", arguments: [updated.metadata, existing.id])
+                }
                 try Self.touch(db, packageID: packageID)
-                return .created(existing)
+                return .created(updated)
             }
 
             try db.execute(
