@@ -1,5 +1,6 @@
 import ArgumentParser
 import DepotNPM
+import DepotPyPI
 import Foundation
 
 #if canImport(Glibc)
@@ -9,10 +10,10 @@ import Glibc
 /// Like `aws codeartifact login`: mints a token for one repository and writes the client's configuration.
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "login", abstract: "Mint a token and configure a package manager (npm) to use a repository.")
+        commandName: "login", abstract: "Mint a token and configure a client (npm, pip, uv, twine) to use a repository.")
 
     @OptionGroup var options: ClientOptions
-    @Option(help: "Client to configure: npm.") var tool: String
+    @Option(help: "Client to configure: npm, pip, uv or twine.") var tool: String
     @Option var domain: String
     @Option(name: .customLong("repo")) var repository: String
     @Option(help: "npm scope (@x) to route to Depot instead of the default registry.") var scope: String?
@@ -21,22 +22,39 @@ struct LoginCommand: AsyncParsableCommand {
     func run() async throws {
         let client = try options.client()
         let repositoryPath = "api/v1/domains/\(segment(domain))/repositories/\(segment(repository))"
-        let endpoint = try await client.call("GET", repositoryPath + "/endpoint", query: ["format": tool])
+        let format = tool == "npm" ? "npm" : "pypi"
+        guard ["npm", "pip", "uv", "twine"].contains(tool) else {
+            throw ValidationError("unsupported --tool \(tool) (supported: npm, pip, uv, twine)")
+        }
+        let endpoint = try await client.call("GET", repositoryPath + "/endpoint", query: ["format": format])
         guard let url = (endpoint as? [String: Any])?["url"] as? String else { throw ValidationError("the server sent no endpoint URL") }
         let token = try await mintToken(client)
 
+        let environment = ProcessInfo.processInfo.environment
+        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
         switch tool {
         case "npm":
             if let scope, !scope.hasPrefix("@") || scope.count < 2 { throw ValidationError("--scope must look like @name") }
-            let environment = ProcessInfo.processInfo.environment
-            let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
             let path = environment["NPM_CONFIG_USERCONFIG"] ?? "\(home)/.npmrc"
-            let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            let updated = NpmrcFile.merged(existing: existing, registryURL: url, token: token, scope: scope)
-            try writePrivately(updated, to: path)
+            try update(path) { NpmrcFile.merged(existing: $0, registryURL: url, token: token, scope: scope) }
             print("Wrote \(scope.map { "\($0) registry" } ?? "registry") \(url) and its token to \(path)")
+        case "pip":
+            let path = environment["PIP_CONFIG_FILE"] ?? "\(home)/.config/pip/pip.conf"
+            let index = PyPIClientConfig.withCredentials(url, token: token)
+            try update(path) { PyPIClientConfig.pipConf(existing: $0, indexURL: index) }
+            print("Wrote index-url \(url) (with a token) to \(path)")
+        case "uv":
+            let path = environment["UV_CONFIG_FILE"] ?? "\(home)/.config/uv/uv.toml"
+            let index = PyPIClientConfig.withCredentials(url, token: token)
+            try update(path) { PyPIClientConfig.uvToml(existing: $0, name: "depot", indexURL: index) }
+            print("Wrote index depot \(url) (with a token) to \(path)")
         default:
-            throw ValidationError("unsupported --tool \(tool) (supported: npm)")
+            let path = "\(home)/.pypirc"
+            let upload = url.replacingOccurrences(of: "/pypi/simple/", with: "/pypi/")
+            try update(path) {
+                PyPIClientConfig.pypirc(existing: $0, section: "depot", repositoryURL: upload, token: token)
+            }
+            print("Wrote repository depot \(upload) to \(path); upload with: twine upload -r depot dist/*")
         }
     }
 
@@ -56,6 +74,14 @@ struct LoginCommand: AsyncParsableCommand {
         }
         guard let token = (result as? [String: Any])?["token"] as? String else { throw ValidationError("the server sent no token") }
         return token
+    }
+
+    /// Rewrites a config file (creating its directory) with `change` applied to its current text.
+    private func update(_ path: String, _ change: (String) -> String) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        try writePrivately(change(existing), to: path)
     }
 
     private func writePrivately(_ text: String, to path: String) throws {

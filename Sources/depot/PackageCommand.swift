@@ -5,7 +5,7 @@ struct PackageCommand: AsyncParsableCommand {
         commandName: "package", abstract: "Inspect and manage packages and versions.",
         subcommands: [
             List.self, Describe.self, Versions.self, DescribeVersion.self, SetStatus.self, DeleteVersion.self, Dispose.self,
-            Copy.self, Origin.self,
+            Copy.self, Origin.self, Yank.self, Unyank.self,
         ])
 
     /// Options naming one package in one repository.
@@ -140,5 +140,39 @@ struct PackageCommand: AsyncParsableCommand {
             let controls = (result as? [String: Any])?["originConfiguration"] ?? result
             Output.emit(controls, json: options.json)
         }
+    }
+
+    /// PEP 592 yank of a PyPI version (or one of its files): pip skips it unless pinned with `==`.
+    struct Yank: AsyncParsableCommand {
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var target: Target
+        @Option var version: String
+        @Option(help: "Only this file of the version.") var file: String?
+        @Option var reason: String?
+
+        func run() async throws {
+            guard target.format == "pypi" else { throw ValidationError("yank applies to --format pypi") }
+            let result = try await options.client().call("POST", target.yankPath(version), body: ["reason": reason, "file": file])
+            Output.emit(result, json: options.json, list: "files", columns: ["file", "yanked"])
+        }
+    }
+
+    struct Unyank: AsyncParsableCommand {
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var target: Target
+        @Option var version: String
+        @Option(help: "Only this file of the version.") var file: String?
+
+        func run() async throws {
+            guard target.format == "pypi" else { throw ValidationError("unyank applies to --format pypi") }
+            let result = try await options.client().call("DELETE", target.yankPath(version), query: ["file": file])
+            Output.emit(result, json: options.json, list: "files", columns: ["file", "yanked"])
+        }
+    }
+}
+
+extension PackageCommand.Target {
+    func yankPath(_ version: String) -> String {
+        "api/v1/domains/\(segment(domain))/repositories/\(segment(repository))/pypi/projects/\(segment(package))/versions/\(segment(version))/yank"
     }
 }
