@@ -95,7 +95,13 @@ let package = Package(
         .testTarget(name: "DepotStorageTests", dependencies: ["DepotStorage", "DepotCore"]),
         .testTarget(name: "DepotHTTPTests", dependencies: ["DepotHTTP", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "DepotNPMTests", dependencies: ["DepotNPM", "DepotCore"]),
-        .testTarget(name: "DepotPyPITests", dependencies: ["DepotPyPI", "DepotCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(
+            name: "DepotPyPITests",
+            dependencies: [
+                "DepotPyPI", "DepotCore", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "DepotServerTests",
             dependencies: ["DepotServer", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]

@@ -1,3 +1,4 @@
+import CompressNIO
 import Crypto
 import DepotCore
 import DepotHTTP
@@ -140,6 +141,13 @@ public struct PyPIController: Sendable {
         let etag = "\"" + String(Hex.encode(SHA256.hash(data: Data(text.utf8))).prefix(32)) + "\""
         headers[.eTag] = etag
         if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        var body = ByteBuffer(string: text)
+        if body.readableBytes > 1024, (request.headers[.acceptEncoding] ?? "").contains("gzip"),
+            let gzipped = try? body.compress(with: .gzip())
+        {
+            headers[.contentEncoding] = "gzip"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 }
