@@ -102,12 +102,19 @@ public struct PyPIController: Sendable {
     /// A distribution file, or its METADATA at `<file>.metadata`. Unlisted versions stay downloadable.
     @Sendable func download(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let target = try await open(context, request: request, permission: .read)
-        let project = try PyPIProjectName(try context.parameters.require("project"))
-        let versionName = try context.parameters.require("version")
-        let filename = try context.parameters.require("filename")
-        guard !filename.contains("/"), !filename.contains(".."), !versionName.contains("..") else {
-            throw DepotError.badRequest("invalid file path", code: "InvalidPath")
+        // Clients percent-encode `+` of local versions (pip sends %2B); decode once, then check.
+        func decoded(_ name: String) throws -> String {
+            let raw = try context.parameters.require(name)
+            guard let value = raw.removingPercentEncoding, !value.contains("/"), !value.contains("\\"), !value.contains(".."),
+                !value.contains("\0"), !value.isEmpty
+            else {
+                throw DepotError.badRequest("invalid file path", code: "InvalidPath")
+            }
+            return value
         }
+        let project = try PyPIProjectName(try decoded("project"))
+        let versionName = try decoded("version")
+        let filename = try decoded("filename")
         guard let package = try await packages.package(in: target.repository, key: Self.key(project)),
             let version = try? await packages.requireVersion(of: package, versionName), version.status.isDownloadable,
             let asset = try await packages.assets(of: version).first(where: { $0.name == filename })
