@@ -69,6 +69,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "DepotMaven",
+            dependencies: [
+                "DepotCore",
+                "DepotHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .target(
             name: "DepotServer",
             dependencies: [
                 "DepotCore",
@@ -95,6 +103,7 @@ let package = Package(
         .testTarget(name: "DepotStorageTests", dependencies: ["DepotStorage", "DepotCore"]),
         .testTarget(name: "DepotHTTPTests", dependencies: ["DepotHTTP", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "DepotNPMTests", dependencies: ["DepotNPM", "DepotCore"]),
+        .testTarget(name: "DepotMavenTests", dependencies: ["DepotMaven", "DepotCore"]),
         .testTarget(
             name: "DepotPyPITests",
             dependencies: [
