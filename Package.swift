@@ -74,6 +74,7 @@ let package = Package(
                 "DepotCore",
                 "DepotHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -84,6 +85,7 @@ let package = Package(
                 "DepotHTTP",
                 "DepotNPM",
                 "DepotPyPI",
+                "DepotMaven",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -95,6 +97,7 @@ let package = Package(
                 "DepotServer",
                 "DepotNPM",
                 "DepotPyPI",
+                "DepotMaven",
                 "DepotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

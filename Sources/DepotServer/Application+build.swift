@@ -1,5 +1,6 @@
 import DepotCore
 import DepotHTTP
+import DepotMaven
 import DepotNPM
 import DepotPyPI
 import DepotStorage
@@ -20,7 +21,7 @@ public struct DepotServerParts {
 
 /// The formats this server speaks. Adding a format means adding it here and its routes in `buildRouter`.
 func registeredFormats() -> FormatRegistry {
-    FormatRegistry([NpmFormat(), PyPIFormat()])
+    FormatRegistry([NpmFormat(), PyPIFormat(), MavenFormat()])
 }
 
 /// Opens storage (creating it, running migrations, minting the bootstrap token on first start) and wires everything.
@@ -58,6 +59,8 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     PyPIController(
         repositories: repositoryAccess, packages: packages, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize
     ).addRoutes(to: router)
+    MavenController(repositories: repositoryAccess, packages: packages, maxUploadSize: configuration.maxUploadSize)
+        .addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router)
 }
 

@@ -1,0 +1,228 @@
+import DepotCore
+import DepotHTTP
+import Foundation
+import Hummingbird
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// The Maven repository layout at `/{domain}/{repo}/maven/`: GET/HEAD/PUT of artifact files, checksums
+/// served from stored digests and verified on upload, and `maven-metadata.xml` generated from what is stored.
+/// A release version stays Unfinished until its G/A metadata is uploaded (as in CodeArtifact).
+public struct MavenController: Sendable {
+    let repositories: RepositoryAccess
+    let packages: PackageService
+    let maxUploadSize: Int
+
+    public init(repositories: RepositoryAccess, packages: PackageService, maxUploadSize: Int) {
+        self.repositories = repositories
+        self.packages = packages
+        self.maxUploadSize = maxUploadSize
+    }
+
+    public func addRoutes(to router: Router<DepotRequestContext>) {
+        let group = router.group(":domain/:repo/maven")
+        group.get("**", use: handle)
+        group.head("**", use: handle)
+        group.put("**", use: handle)
+    }
+
+    @Sendable func handle(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let parts = request.uri.path.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
+        guard parts.count == 5 else { throw DepotError.notFound("no such Maven path", code: "NotFound") }
+        let path = try MavenPath(parsing: String(parts[4]))
+        let isWrite = request.method == .put
+        let repository = try await repositories.open(
+            domain: String(parts[1]), repository: String(parts[2]), permission: isWrite ? .publish : .read, context: context)
+        if isWrite { return try await put(path, request: request, repository: repository) }
+        return try await get(path, repository: repository)
+    }
+
+    // MARK: Reads
+
+    func get(_ path: MavenPath, repository: Repository) async throws -> Response {
+        switch path {
+        case .artifact(let artifact):
+            let asset = try await locate(artifact, in: repository)
+            return BodyStreaming.response(for: try packages.openBlob(asset), headers: Self.headers(for: artifact.fileName))
+        case .checksum(let inner, let algorithm):
+            let digests: BlobDigests
+            if case .artifact(let artifact) = inner {
+                digests = try await locate(artifact, in: repository).digests
+            } else {
+                digests = Self.digests(of: try await metadataXML(inner, repository: repository))
+            }
+            return Self.text(algorithm.value(in: digests))
+        case .artifactMetadata, .snapshotMetadata, .groupMetadata:
+            let xml = try await metadataXML(path, repository: repository)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/xml"
+            headers[.cacheControl] = "no-cache"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: xml)))
+        }
+    }
+
+    /// The stored asset for a file; `lib-1.0-SNAPSHOT.jar` resolves to the newest timestamped build.
+    func locate(_ artifact: MavenArtifact, in repository: Repository) async throws -> Asset {
+        let notFound = DepotError.notFound("\(artifact.path) not found", code: "ArtifactNotFound")
+        guard let package = try await packages.package(in: repository, key: artifact.packageKey),
+            let version = try? await packages.requireVersion(of: package, artifact.version), version.status.isDownloadable
+        else { throw notFound }
+        let assets = try await packages.assets(of: version)
+        if let exact = assets.first(where: { $0.name == artifact.fileName }) { return exact }
+        guard artifact.isSnapshot, !artifact.isTimestampedSnapshot else { throw notFound }
+        let builds = assets.compactMap { asset -> (MavenArtifact, Asset)? in
+            guard let candidate = Self.artifact(named: asset.name, like: artifact),
+                candidate.classifier == artifact.classifier, candidate.extension == artifact.extension
+            else { return nil }
+            return (candidate, asset)
+        }
+        guard let newest = builds.max(by: { ($0.0.buildNumber ?? 0) < ($1.0.buildNumber ?? 0) }) else { throw notFound }
+        return newest.1
+    }
+
+    /// Parses a stored asset name as a file of `like`'s version directory.
+    static func artifact(named name: String, like artifact: MavenArtifact) -> MavenArtifact? {
+        let directory = artifact.groupId.split(separator: ".").joined(separator: "/") + "/\(artifact.artifactId)/\(artifact.version)"
+        guard case .artifact(let parsed)? = try? MavenPath(parsing: "\(directory)/\(name)") else { return nil }
+        return parsed
+    }
+
+    /// Generated metadata: versions that are Published (Unfinished releases wait for their metadata upload).
+    func metadataXML(_ path: MavenPath, repository: Repository) async throws -> [UInt8] {
+        let notFound = DepotError.notFound("\(path.path) not found", code: "MetadataNotFound")
+        switch path {
+        case .artifactMetadata(let groupId, let artifactId):
+            guard let package = try await packages.package(in: repository, key: path.packageKey!) else {
+                if let alternative = path.groupMetadataAlternative { return try await metadataXML(alternative, repository: repository) }
+                throw notFound
+            }
+            let versions = try await packages.versions(of: package).filter { $0.status.isListed }
+            guard !versions.isEmpty else { throw notFound }
+            let metadata = MavenMetadata.artifactLevel(
+                groupId: groupId, artifactId: artifactId, versions: versions.map(\.version), lastUpdated: package.modifiedAt)
+            return Array(metadata.xml.utf8)
+        case .snapshotMetadata(let groupId, let artifactId, let versionName):
+            guard let package = try await packages.package(in: repository, key: path.packageKey!),
+                let version = try? await packages.requireVersion(of: package, versionName), version.status.isDownloadable
+            else { throw notFound }
+            let template = MavenArtifact(groupId: groupId, artifactId: artifactId, version: versionName, extension: "jar")
+            let files = try await packages.assets(of: version).compactMap { asset in
+                Self.artifact(named: asset.name, like: template).map {
+                    MavenMetadata.SnapshotFile(artifact: $0, updated: version.publishedAt)
+                }
+            }
+            let metadata = MavenMetadata.snapshotLevel(
+                groupId: groupId, artifactId: artifactId, version: versionName, files: files, lastUpdated: package.modifiedAt)
+            return Array(metadata.xml.utf8)
+        case .groupMetadata:
+            // Plugin prefixes are not tracked yet: an empty plugin list is a valid answer.
+            return Array(MavenMetadata.groupLevel(plugins: []).xml.utf8)
+        case .artifact, .checksum:
+            throw notFound
+        }
+    }
+
+    // MARK: Writes
+
+    func put(_ path: MavenPath, request: Request, repository: Repository) async throws -> Response {
+        switch path {
+        case .artifact(let artifact):
+            return try await putArtifact(artifact, request: request, repository: repository)
+        case .checksum(let inner, let algorithm):
+            let body = try await BodyStreaming.collect(request, limit: 4096)
+            let text = String(decoding: body.readableBytesView, as: UTF8.self)
+            guard algorithm.digest(fromChecksumFile: text) != nil else {
+                throw DepotError.badRequest("not a \(algorithm.rawValue) checksum", code: "InvalidChecksum")
+            }
+            if case .artifact(let artifact) = inner {
+                // Checksums are never stored: they are compared with the file's own digests.
+                let asset = try await locate(artifact, in: repository)
+                guard algorithm.matches(text, asset.digests) else {
+                    throw DepotError.badRequest(
+                        "the \(algorithm.rawValue) checksum does not match \(artifact.fileName)", code: "ChecksumMismatch")
+                }
+            }
+            return Response(status: .created)
+        case .artifactMetadata, .snapshotMetadata, .groupMetadata:
+            let body = try await BodyStreaming.collect(request, limit: MavenMetadata.maxSize)
+            let metadata = try MavenMetadata.parse(Data(body.readableBytesView))
+            try await completeVersions(listedIn: metadata, at: path, repository: repository)
+            return Response(status: .created)
+        }
+    }
+
+    /// Streams one file into the blob store and records it as an asset of its version.
+    func putArtifact(_ artifact: MavenArtifact, request: Request, repository: Repository) async throws -> Response {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxUploadSize {
+            throw DepotError.tooLarge("the file is larger than the limit of \(maxUploadSize) bytes")
+        }
+        let writer = try packages.makeBlobWriter()
+        defer { writer.discard() }
+        var received = 0
+        for try await chunk in request.body {
+            received += chunk.readableBytes
+            guard received <= maxUploadSize else { throw DepotError.tooLarge("the file is larger than the limit of \(maxUploadSize) bytes") }
+            try chunk.withUnsafeReadableBytes { try writer.write($0) }
+        }
+        let digests = try writer.finish()
+        if artifact.extension == "pom" { try Self.validateXML(at: writer.localFile, name: artifact.fileName) }
+        let new = NewVersion(
+            key: artifact.packageKey, version: artifact.version, status: artifact.isSnapshot ? .published : .unfinished,
+            origin: VersionOrigin(type: .internal, repository: repository.name), publishedAt: Date(), summary: nil,
+            metadata: Data("{}".utf8), assets: [Asset(name: artifact.fileName, digests: digests)], allowsAddingAssets: true)
+        _ = try await packages.publish(new, to: repository, blobs: [writer])
+        return Response(status: .created)
+    }
+
+    /// An uploaded G/A metadata file completes the release versions it lists (Unfinished -> Published).
+    func completeVersions(listedIn metadata: MavenMetadata, at path: MavenPath, repository: Repository) async throws {
+        guard case .artifactMetadata(let groupId, let artifactId) = path else { return }
+        if let declared = metadata.groupId, declared != groupId {
+            throw DepotError.badRequest("maven-metadata.xml names group \(declared), not \(groupId)", code: "MetadataMismatch")
+        }
+        if let declared = metadata.artifactId, declared != artifactId {
+            throw DepotError.badRequest("maven-metadata.xml names artifact \(declared), not \(artifactId)", code: "MetadataMismatch")
+        }
+        guard let package = try await packages.package(in: repository, key: path.packageKey!) else { return }
+        let listed = Set(metadata.versioning?.versions ?? [])
+        for version in try await packages.versions(of: package) where version.status == .unfinished && listed.contains(version.version) {
+            try await packages.setStatus(.published, of: version.version, in: package)
+        }
+    }
+
+    // MARK: Helpers
+
+    static func validateXML(at file: URL?, name: String) throws {
+        guard let file, let data = try? Data(contentsOf: file), !data.isEmpty else {
+            throw DepotError.badRequest("\(name) is empty", code: "InvalidPom")
+        }
+        let parser = XMLParser(data: data)
+        guard parser.parse() else { throw DepotError.badRequest("\(name) is not well-formed XML", code: "InvalidPom") }
+    }
+
+    static func digests(of bytes: [UInt8]) -> BlobDigests {
+        var hasher = MultiHasher()
+        bytes.withUnsafeBytes { hasher.update($0) }
+        return hasher.finalize()
+    }
+
+    static func headers(for fileName: String) -> HTTPFields {
+        var headers = HTTPFields()
+        let type: String =
+            switch fileName.split(separator: ".").last {
+            case "pom", "xml": "application/xml"
+            case "jar", "war", "ear": "application/java-archive"
+            default: "application/octet-stream"
+            }
+        headers[.contentType] = type
+        return headers
+    }
+
+    static func text(_ value: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value)))
+    }
+}
