@@ -1,4 +1,5 @@
 import ArgumentParser
+import DepotMaven
 import DepotNPM
 import DepotPyPI
 import Foundation
@@ -10,10 +11,10 @@ import Glibc
 /// Like `aws codeartifact login`: mints a token for one repository and writes the client's configuration.
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "login", abstract: "Mint a token and configure a client (npm, pip, uv, twine) to use a repository.")
+        commandName: "login", abstract: "Mint a token and configure a client (npm, pip, uv, twine, maven) to use a repository.")
 
     @OptionGroup var options: ClientOptions
-    @Option(help: "Client to configure: npm, pip, uv or twine.") var tool: String
+    @Option(help: "Client to configure: npm, pip, uv, twine or maven.") var tool: String
     @Option var domain: String
     @Option(name: .customLong("repo")) var repository: String
     @Option(help: "npm scope (@x) to route to Depot instead of the default registry.") var scope: String?
@@ -22,9 +23,9 @@ struct LoginCommand: AsyncParsableCommand {
     func run() async throws {
         let client = try options.client()
         let repositoryPath = "api/v1/domains/\(segment(domain))/repositories/\(segment(repository))"
-        let format = tool == "npm" ? "npm" : "pypi"
-        guard ["npm", "pip", "uv", "twine"].contains(tool) else {
-            throw ValidationError("unsupported --tool \(tool) (supported: npm, pip, uv, twine)")
+        let format = tool == "npm" ? "npm" : (tool == "maven" || tool == "mvn" ? "maven" : "pypi")
+        guard ["npm", "pip", "uv", "twine", "maven", "mvn"].contains(tool) else {
+            throw ValidationError("unsupported --tool \(tool) (supported: npm, pip, uv, twine, maven)")
         }
         let endpoint = try await client.call("GET", repositoryPath + "/endpoint", query: ["format": format])
         guard let url = (endpoint as? [String: Any])?["url"] as? String else { throw ValidationError("the server sent no endpoint URL") }
@@ -48,6 +49,21 @@ struct LoginCommand: AsyncParsableCommand {
             let index = PyPIClientConfig.withCredentials(url, token: token)
             try update(path) { PyPIClientConfig.uvToml(existing: $0, name: "depot", indexURL: index) }
             print("Wrote index depot \(url) (with a token) to \(path)")
+        case "maven", "mvn":
+            let path = "\(home)/.m2/settings.xml"
+            let settings = MavenSettingsFile(repositoryURL: url, token: token)
+            var failure: (any Error)?
+            try update(path) { existing in
+                do {
+                    return try settings.merged(into: existing)
+                } catch {
+                    failure = error
+                    return existing
+                }
+            }
+            if let failure { throw ValidationError("cannot update \(path): \(failure)") }
+            print("Wrote server and profile depot (\(url)) to \(path). For deploys, add to your pom:")
+            print(MavenSettingsFile.distributionManagementSnippet(url: url))
         default:
             let path = "\(home)/.pypirc"
             let upload = url.replacingOccurrences(of: "/pypi/simple/", with: "/pypi/")
