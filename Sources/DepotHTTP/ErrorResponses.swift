@@ -1,5 +1,6 @@
 import DepotCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// How an error body is written: the management API's `{"error":{"code","message"}}`, or the
@@ -43,7 +44,9 @@ public enum ErrorResponses {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if depotError.kind == .unauthorized {
-            headers[.wwwAuthenticate] = "Bearer realm=\"depot\", Basic realm=\"depot\""
+            // One challenge per header: Maven's HTTP client does not split a combined value, and answers Basic.
+            headers.append(HTTPField(name: .wwwAuthenticate, value: "Basic realm=\"depot\""))
+            headers.append(HTTPField(name: .wwwAuthenticate, value: "Bearer realm=\"depot\""))
         }
         let body: [String: Any] =
             switch style {

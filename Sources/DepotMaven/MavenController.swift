@@ -198,8 +198,14 @@ public struct MavenController: Sendable {
         guard let file, let data = try? Data(contentsOf: file), !data.isEmpty else {
             throw DepotError.badRequest("\(name) is empty", code: "InvalidPom")
         }
+        // Foundation's parser on Linux reports success for some broken documents (an unclosed root), so the
+        // element nesting is checked as well.
         let parser = XMLParser(data: data)
-        guard parser.parse() else { throw DepotError.badRequest("\(name) is not well-formed XML", code: "InvalidPom") }
+        let balance = ElementBalance()
+        parser.delegate = balance
+        guard parser.parse(), parser.parserError == nil, balance.sawRoot, balance.depth == 0, balance.roots == 1 else {
+            throw DepotError.badRequest("\(name) is not well-formed XML", code: "InvalidPom")
+        }
     }
 
     static func digests(of bytes: [UInt8]) -> BlobDigests {
@@ -224,5 +230,25 @@ public struct MavenController: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value)))
+    }
+}
+
+/// Counts element nesting while a document is parsed.
+final class ElementBalance: NSObject, XMLParserDelegate {
+    var depth = 0
+    var roots = 0
+    var sawRoot = false
+
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
+        if depth == 0 { roots += 1 }
+        depth += 1
+        sawRoot = true
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        depth -= 1
     }
 }
