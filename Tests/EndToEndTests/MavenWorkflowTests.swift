@@ -248,26 +248,6 @@ struct MavenWorkflowTests {
         #expect(!ws.server.log.contains(" 500 "), "\(ws.server.log.split(separator: "\n").filter { $0.contains(" 500 ") }.joined(separator: "\n"))")
     }
 
-    /// Maven's HTTP client (wagon-http) sends every PUT with `Expect: 100-continue` and waits up to 3 s for the
-    /// interim response before sending the body anyway: a server that never answers `100 Continue` costs each
-    /// deployed file (and each checksum and metadata file) that wait.
-    @Test("a PUT with Expect: 100-continue gets 100 Continue without waiting for the client's timeout")
-    func expectContinue() throws {
-        let ws = try Workspace()
-        try ws.setUpMavenRepository()
-        let body = ws.root.appendingPathComponent("continue.jar")
-        try MavenBadInputTests.jar.write(to: body)
-        let result = try Command.run("curl", [
-            "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "--expect100-timeout", "8", "-H", "Expect: 100-continue",
-            "-u", "x:\(ws.server.adminToken)", "-X", "PUT", "--data-binary", "@\(body.path)",
-            ws.mavenURL() + "com/example/depot/continue/1.0/continue-1.0.jar",
-        ], timeout: 30)
-        let parts = result.stdout.split(separator: " ")
-        #expect(parts.first == "201" || parts.first == "200", "PUT with Expect: 100-continue -> \(result.output)")
-        let seconds = parts.count > 1 ? Double(parts[1]) ?? 99 : 99
-        #expect(seconds < 4, "PUT with Expect: 100-continue took \(seconds) s: the server did not answer 100 Continue")
-    }
-
     /// Checks `~/.m2/settings.xml` after `depot login --tool maven` and returns the token it holds.
     @discardableResult
     func checkLoginSettings(_ ws: Workspace, repoURL: String) throws -> String? {
