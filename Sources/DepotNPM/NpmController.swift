@@ -42,8 +42,6 @@ public struct NpmController: Sendable {
 
     @Sendable func handle(_ request: Request, context: DepotRequestContext) async throws -> Response {
         // The raw path is split by hand: `/{domain}/{repo}/npm/<rest>`.
-        let parts = request.uri.path.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 4 || parts.count == 5 else { throw NpmRoute.notFound }
         let rest = request.uri.path.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
         guard rest.count == 5 else { throw NpmRoute.notFound }
         let domain = String(rest[1])
