@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -44,6 +45,7 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(
@@ -75,6 +77,20 @@ let package = Package(
                 "DepotHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        .target(
+            name: "DepotBuild",
+            dependencies: [
+                "DepotCore",
+                "DepotNPM",
+                "DepotPyPI",
+                "DepotMaven",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -86,6 +102,7 @@ let package = Package(
                 "DepotNPM",
                 "DepotPyPI",
                 "DepotMaven",
+                "DepotBuild",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -98,6 +115,7 @@ let package = Package(
                 "DepotNPM",
                 "DepotPyPI",
                 "DepotMaven",
+                "DepotBuild",
                 "DepotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -107,6 +125,7 @@ let package = Package(
         .testTarget(name: "DepotHTTPTests", dependencies: ["DepotHTTP", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "DepotNPMTests", dependencies: ["DepotNPM", "DepotCore"]),
         .testTarget(name: "DepotMavenTests", dependencies: ["DepotMaven", "DepotCore"]),
+        .testTarget(name: "DepotBuildTests", dependencies: ["DepotBuild", "DepotCore"]),
         .testTarget(
             name: "DepotPyPITests",
             dependencies: [

@@ -21,6 +21,8 @@ extension DepotError.Kind {
         case .payloadTooLarge: .contentTooLarge
         case .notAcceptable: .notAcceptable
         case .internalError: .internalServerError
+        case .badGateway: .badGateway
+        case .gatewayTimeout: .gatewayTimeout
         }
     }
 }

@@ -16,4 +16,10 @@ enum ISO8601 {
             format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
             Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
     }
+
+    /// Parses npm's `time` values (with or without fractional seconds).
+    static func date(_ string: String) -> Date? {
+        let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        return (try? withFraction.parse(string)) ?? (try? Date.ISO8601FormatStyle().parse(string))
+    }
 }

@@ -7,28 +7,45 @@ extension NpmController {
     /// Full or abbreviated packument, chosen by `Accept` (`?write=true` always gets the full one with every
     /// non-disposed version, because npm sends it back on unpublish and deprecate).
     func packument(_ name: NpmPackageName, request: Request, target: Target) async throws -> Response {
-        let package = try await requirePackage(name, in: target)
         let forWrite = request.uri.queryParameters["write"] == "true"
         let accept = request.headers[.accept] ?? ""
         let abbreviated = !forWrite && accept.contains("application/vnd.npm.install-v1+json")
         let variant = forWrite ? "write" : (abbreviated ? "abbreviated" : "full")
-        let cacheKey = "\(package.id)|\(variant)|\(target.registryURL)"
-        // Any change to the package bumps its revision, so a hit at this revision is current.
-        let document: PackumentCache.Document
-        if let hit = cache.lookup(key: cacheKey, revision: package.revision) {
-            document = hit
-        } else {
-            let entries = try await entries(of: package, includeUnlisted: forWrite)
+        let cacheKey = "\(target.repository.id)|\(name)|\(variant)|\(target.registryURL)"
+        // The write form is this repository's own document (npm sends it back on unpublish and deprecate);
+        // the others merge in upstream versions.
+        let renderer: PackumentRenderer
+        let fingerprint: String
+        if forWrite {
+            let package = try await requirePackage(name, in: target)
+            fingerprint = "\(package.id):\(package.revision)"
+            if let hit = cache.lookup(key: cacheKey, revision: fingerprint) {
+                return respond(with: hit, abbreviated: false, request: request)
+            }
+            let entries = try await entries(of: package, includeUnlisted: true)
             guard !entries.isEmpty else {
                 throw DepotError.notFound("package \(name) has no available versions", code: "PackageNotFound")
             }
-            let renderer = PackumentRenderer(
+            renderer = PackumentRenderer(
                 name: name, package: package, entries: entries, tags: try await packages.tags(of: package),
                 registryURL: target.registryURL)
-            let object = abbreviated ? renderer.abbreviated() : renderer.full()
-            let body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
-            document = cache.store(key: cacheKey, revision: package.revision, body: body)
+        } else {
+            let view = try await requireView(name, in: target)
+            fingerprint = view.fingerprint
+            // Any change to a package bumps its revision and any upstream refresh its fetch time, so a hit is current.
+            if let hit = cache.lookup(key: cacheKey, revision: fingerprint) {
+                return respond(with: hit, abbreviated: abbreviated, request: request)
+            }
+            renderer = try self.renderer(name, view: view, registryURL: target.registryURL)
         }
+        let object = abbreviated ? renderer.abbreviated() : renderer.full()
+        let body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
+        let document = cache.store(key: cacheKey, revision: fingerprint, body: body)
+        return respond(with: document, abbreviated: abbreviated, request: request)
+    }
+
+    /// A rendered packument, or 304 when the client has it, gzipped when the client accepts it.
+    private func respond(with document: PackumentCache.Document, abbreviated: Bool, request: Request) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = abbreviated ? "application/vnd.npm.install-v1+json" : "application/json"
         headers[.eTag] = document.etag
@@ -48,13 +65,9 @@ extension NpmController {
 
     /// `GET /<name>/<version or tag>`: one version's manifest.
     func versionManifest(_ name: NpmPackageName, versionOrTag: String, target: Target) async throws -> Response {
-        let package = try await requirePackage(name, in: target)
-        let entries = try await entries(of: package, includeUnlisted: false)
-        let renderer = PackumentRenderer(
-            name: name, package: package, entries: entries, tags: try await packages.tags(of: package),
-            registryURL: target.registryURL)
+        let renderer = try self.renderer(name, view: try await requireView(name, in: target), registryURL: target.registryURL)
         let version = renderer.distTags[versionOrTag] ?? versionOrTag
-        guard let entry = entries.first(where: { $0.version.version == version }) else {
+        guard let entry = renderer.entries.first(where: { $0.version.version == version }) else {
             throw DepotError.notFound("version \(versionOrTag) of \(name) not found", code: "VersionNotFound")
         }
         return Self.json(renderer.manifest(entry))
@@ -62,8 +75,11 @@ extension NpmController {
 
     /// Streams a tarball from the blob store. Unlisted versions stay downloadable; archived ones do not.
     func tarball(_ name: NpmPackageName, file: String, target: Target) async throws -> Response {
-        let package = try await requirePackage(name, in: target)
-        let (version, asset) = try await locateTarball(name, file: file, in: package)
+        guard let wanted = Self.version(ofTarball: file, name: name),
+            let (_, version, asset) = try await upstreams.asset(named: file, version: wanted, of: name.key, in: target.repository)
+        else {
+            throw DepotError.notFound("no tarball \(file) for \(name)", code: "TarballNotFound")
+        }
         guard version.status.isDownloadable else {
             throw DepotError.notFound("version \(version.version) of \(name) is \(version.status.rawValue)", code: "VersionNotFound")
         }
@@ -77,12 +93,7 @@ extension NpmController {
 
     /// The version and asset a tarball file name belongs to (`<name>-<version>.tgz`).
     func locateTarball(_ name: NpmPackageName, file: String, in package: Package) async throws -> (PackageVersion, Asset) {
-        let prefix = "\(name.name)-"
-        guard file.hasPrefix(prefix), file.hasSuffix(".tgz"), file.count > prefix.count + 4 else {
-            throw DepotError.notFound("no tarball \(file) for \(name)", code: "TarballNotFound")
-        }
-        let version = String(file.dropFirst(prefix.count).dropLast(4))
-        guard let record = try? await packages.requireVersion(of: package, version),
+        guard let version = Self.version(ofTarball: file, name: name), let record = try? await packages.requireVersion(of: package, version),
             let asset = try await packages.assets(of: record).first(where: { $0.name == file })
         else {
             throw DepotError.notFound("no tarball \(file) for \(name)", code: "TarballNotFound")
@@ -90,11 +101,15 @@ extension NpmController {
         return (record, asset)
     }
 
+    /// The version a tarball file name (`<name>-<version>.tgz`) stands for.
+    static func version(ofTarball file: String, name: NpmPackageName) -> String? {
+        let prefix = "\(name.name)-"
+        guard file.hasPrefix(prefix), file.hasSuffix(".tgz"), file.count > prefix.count + 4 else { return nil }
+        return String(file.dropFirst(prefix.count).dropLast(4))
+    }
+
     func distTags(_ name: NpmPackageName, target: Target) async throws -> Response {
-        let package = try await requirePackage(name, in: target)
-        let renderer = PackumentRenderer(
-            name: name, package: package, entries: try await entries(of: package, includeUnlisted: false),
-            tags: try await packages.tags(of: package), registryURL: target.registryURL)
+        let renderer = try self.renderer(name, view: try await requireView(name, in: target), registryURL: target.registryURL)
         return Self.json(renderer.distTags)
     }
 

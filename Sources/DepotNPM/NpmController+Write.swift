@@ -23,6 +23,7 @@ extension NpmController {
             return try await update(name, with: document, target: target, removesMissingVersions: removesMissingVersions)
         case .publish(let new, let writer):
             defer { writer.discard() }
+            try await upstreams.ensurePublishable(name.key, to: target.repository)
             _ = try await packages.publish(new, to: target.repository, blobs: [writer])
             return Self.json(["ok": true, "id": name.description, "success": true], status: .created)
         }

@@ -8,17 +8,19 @@ import Hummingbird
 public struct NpmController: Sendable {
     let repositories: RepositoryAccess
     let packages: PackageService
+    let upstreams: UpstreamService
     let access: AccessService
     let baseURL: PublicBaseURL
     let maxUploadSize: Int
     let cache = PackumentCache()
 
     public init(
-        repositories: RepositoryAccess, packages: PackageService, access: AccessService, baseURL: PublicBaseURL,
-        maxUploadSize: Int
+        repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, access: AccessService,
+        baseURL: PublicBaseURL, maxUploadSize: Int
     ) {
         self.repositories = repositories
         self.packages = packages
+        self.upstreams = upstreams
         self.access = access
         self.baseURL = baseURL
         self.maxUploadSize = maxUploadSize
@@ -123,6 +125,36 @@ public struct NpmController: Sendable {
             guard visible else { return nil }
             return PackumentRenderer.Entry(version: version, metadata: try NpmVersionMetadata(data: version.metadata))
         }
+    }
+
+    /// The package as the repository sees it through its upstreams; 404 when no source has a version.
+    func requireView(_ name: NpmPackageName, in target: Target) async throws -> PackageView {
+        let view = try await upstreams.view(of: name.key, from: target.repository)
+        guard !view.isEmpty else {
+            throw DepotError.notFound("package \(name) not found", code: "PackageNotFound")
+        }
+        return view
+    }
+
+    /// A renderer over a view: its versions (upstream ones not fetched yet included) and merged tags.
+    func renderer(_ name: NpmPackageName, view: PackageView, registryURL: String) throws -> PackumentRenderer {
+        let entries = try view.entries.map { entry in
+            let version: PackageVersion
+            switch entry.source {
+            case .stored(_, let stored): version = stored
+            case .upstream(let connection, _):
+                version = PackageVersion(
+                    id: 0, packageID: 0, version: entry.version, status: entry.status,
+                    origin: VersionOrigin(type: .external, repository: connection), publishedAt: entry.publishedAt,
+                    summary: entry.summary, metadata: entry.metadata)
+            }
+            return PackumentRenderer.Entry(version: version, metadata: try NpmVersionMetadata(data: entry.metadata))
+        }
+        let times = entries.map(\.version.publishedAt)
+        let package = view.local ?? Package(
+            id: 0, repositoryID: 0, key: name.key, originControls: .externalPackage, revision: 0,
+            createdAt: times.min() ?? Date(), modifiedAt: times.max() ?? Date())
+        return PackumentRenderer(name: name, package: package, entries: entries, tags: view.tags, registryURL: registryURL)
     }
 
     func requirePackage(_ name: NpmPackageName, in target: Target) async throws -> Package {

@@ -9,7 +9,7 @@ import Synchronization
 /// package revision: any change bumps the revision, so a stale entry is never served.
 final class PackumentCache: Sendable {
     struct Document: Sendable {
-        var revision: Int64
+        var revision: String
         var etag: String
         var body: ByteBuffer
         var gzipped: ByteBuffer?
@@ -23,12 +23,12 @@ final class PackumentCache: Sendable {
     }
 
     /// The cached document if it was rendered at this revision.
-    func lookup(key: String, revision: Int64) -> Document? {
+    func lookup(key: String, revision: String) -> Document? {
         entries.withLock { $0[key] }.flatMap { $0.revision == revision ? $0 : nil }
     }
 
     /// Stores a freshly rendered document (with its ETag and gzipped form) and returns it.
-    func store(key: String, revision: Int64, body: ByteBuffer) -> Document {
+    func store(key: String, revision: String, body: ByteBuffer) -> Document {
         let etag = "\"" + String(Hex.encode(SHA256.hash(data: Data(body.readableBytesView))).prefix(32)) + "\""
         var gzipped: ByteBuffer?
         if body.readableBytes > 1024 {

@@ -39,11 +39,14 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let metrics = PrometheusCollectorRegistry()
     let formats = registeredFormats()
     let baseURL = PublicBaseURL(configured: configuration.publicURL)
+    let upstreams = try makeUpstreamService(
+        configuration: configuration, store: store, packages: packages, metrics: metrics, logger: logger)
 
     let router = Router(context: DepotRequestContext.self)
     router.add(middleware: EdgeMiddleware(metrics: metrics, logger: logger) { path in
         path.hasPrefix("/api/") ? .api : .registry
     })
+    router.add(middleware: ExpectationMiddleware())
     router.add(middleware: AuthenticationMiddleware(access: access))
     OperationsController(metrics: metrics).addRoutes(to: router)
     let api = router.group("api/v1")
@@ -53,7 +56,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     PackageController(repositories: repositories, packages: packages, access: access, formats: formats).addRoutes(to: api)
     let repositoryAccess = RepositoryAccess(repositories: repositories, access: access)
     NpmController(
-        repositories: repositoryAccess, packages: packages, access: access, baseURL: baseURL,
+        repositories: repositoryAccess, packages: packages, upstreams: upstreams, access: access, baseURL: baseURL,
         maxUploadSize: configuration.maxUploadSize
     ).addRoutes(to: router)
     PyPIController(
@@ -62,6 +65,27 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     MavenController(repositories: repositoryAccess, packages: packages, maxUploadSize: configuration.maxUploadSize)
         .addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router)
+}
+
+/// The upstream proxy: external connection URLs from configuration, one HTTP client, the metadata cache.
+func makeUpstreamService(
+    configuration: DepotConfiguration, store: SQLiteMetadataStore, packages: PackageService,
+    metrics registry: PrometheusCollectorRegistry, logger: Logger
+) throws -> UpstreamService {
+    let connections = try configuration.externalConnections.sorted(by: { $0.key < $1.key }).map { name, url in
+        guard let base = URL(string: url) else {
+            throw ConfigurationError(key: "externalConnections.\(name)", "'\(url)' is not a URL")
+        }
+        return ExternalConnection(name: name, baseURL: base)
+    }
+    let http = AsyncUpstreamHTTPClient(timeout: configuration.upstreamTimeout, logger: logger)
+    let metrics = PrometheusUpstreamMetrics(registry: registry)
+    let cache = UpstreamMetadataCache(
+        store: store, http: http, metrics: metrics, ttl: configuration.metadataTTL, logger: logger)
+    return UpstreamService(
+        store: store, packages: packages, cache: cache, http: http, metrics: metrics,
+        formats: [NpmUpstreamFormat()], connections: connections,
+        maxAssetSize: configuration.maxUploadSize, logger: logger)
 }
 
 /// Writes `<storage>/admin.token` (mode 0600) with a new all-domain admin token when the file does not exist.
@@ -86,6 +110,8 @@ public func buildApplication(configuration: DepotConfiguration, logger: Logger) 
     let host = configuration.host
     return Application(
         router: parts.router,
+        // Hummingbird does not answer `Expect: 100-continue`; without this every Maven PUT waits out a timeout.
+        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "Depot"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port

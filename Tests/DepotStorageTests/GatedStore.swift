@@ -124,4 +124,7 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
     func setOriginControls(packageID: Int64, _ controls: OriginControls) async throws {
         try await inner.setOriginControls(packageID: packageID, controls)
     }
+    func ensurePackage(repositoryID: Int64, key: PackageKey, controls: OriginControls) async throws -> Package {
+        try await inner.ensurePackage(repositoryID: repositoryID, key: key, controls: controls)
+    }
 }

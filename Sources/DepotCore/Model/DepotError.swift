@@ -2,6 +2,10 @@
 public struct DepotError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case badRequest, unauthorized, forbidden, notFound, conflict, payloadTooLarge, notAcceptable, internalError
+        /// An upstream registry failed or answered with something unusable (502).
+        case badGateway
+        /// An upstream registry did not answer in time (504).
+        case gatewayTimeout
     }
 
     public let kind: Kind
@@ -31,6 +35,12 @@ public struct DepotError: Error, Sendable, Equatable, CustomStringConvertible {
     }
     public static func unauthorized(_ message: String = "a valid token is required") -> DepotError {
         .init(.unauthorized, code: "Unauthorized", message)
+    }
+    public static func badGateway(_ message: String, code: String = "UpstreamFailed") -> DepotError {
+        .init(.badGateway, code: code, message)
+    }
+    public static func gatewayTimeout(_ message: String) -> DepotError {
+        .init(.gatewayTimeout, code: "UpstreamTimeout", message)
     }
     public static func tooLarge(_ message: String) -> DepotError {
         .init(.payloadTooLarge, code: "PayloadTooLarge", message)

@@ -98,4 +98,6 @@ public protocol MetadataStore: Sendable {
     func setTag(packageID: Int64, tag: String, version: String) async throws
     func removeTag(packageID: Int64, tag: String) async throws
     func setOriginControls(packageID: Int64, _ controls: OriginControls) async throws
+    /// The package, created with `controls` and no versions when it does not exist.
+    func ensurePackage(repositoryID: Int64, key: PackageKey, controls: OriginControls) async throws -> Package
 }

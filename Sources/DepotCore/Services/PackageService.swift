@@ -92,6 +92,30 @@ public struct PackageService: Sendable {
         }
     }
 
+    /// Records a version fetched through an upstream or external connection. New packages get the
+    /// CodeArtifact defaults for fetched packages (publish=BLOCK, upstream=ALLOW); a package whose origin
+    /// controls block upstreams refuses it.
+    public func ingest(_ new: NewVersion, into repository: Repository, blobs writers: [any BlobWriter]) async throws -> PublishOutcome {
+        defer { writers.forEach { $0.discard() } }
+        if let existing = try await store.package(repositoryID: repository.id, key: new.key), existing.originControls.upstream == .block {
+            throw DepotError(
+                .forbidden, code: "UpstreamBlocked",
+                "\(new.key) in '\(repository.name)' does not accept versions from upstreams (its origin controls say upstream=BLOCK)")
+        }
+        let store = self.store
+        let committed = WriterBox(writers)
+        return try await collector.whileReferencing {
+            for writer in committed.writers { try writer.commit() }
+            return try await store.publish(repositoryID: repository.id, new, defaultControls: .externalPackage)
+        }
+    }
+
+    /// The package record, created without versions when missing (origin controls set before a first
+    /// publish, e.g. to allow publishing a name an upstream also has).
+    public func ensurePackage(in repository: Repository, key: PackageKey, controls: OriginControls) async throws -> Package {
+        try await store.ensurePackage(repositoryID: repository.id, key: key, controls: controls)
+    }
+
     public func setStatus(_ status: VersionStatus, of version: String, in package: Package) async throws {
         guard status != .disposed else {
             throw DepotError.badRequest("use dispose to set a version to Disposed", code: "InvalidStatus")

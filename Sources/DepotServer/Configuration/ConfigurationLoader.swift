@@ -7,7 +7,7 @@ public enum ConfigurationLoader {
     /// `section.key` paths the file may contain.
     static let knownKeys: Set<String> = [
         "server.host", "server.port", "server.publicURL", "storage.path", "tokens.defaultLifetime", "tokens.maxLifetime",
-        "limits.maxUploadSize", "upstreamCache.metadataTTL", "builds.concurrency", "builds.timeout", "log.level",
+        "limits.maxUploadSize", "upstreamCache.metadataTTL", "upstreamCache.timeout", "builds.concurrency", "builds.timeout", "log.level",
     ]
 
     public static func load(file: String?, environment: [String: String]) throws -> DepotConfiguration {
@@ -60,7 +60,7 @@ public enum ConfigurationLoader {
             ("DEPOT_HOST", "server.host"), ("DEPOT_PORT", "server.port"), ("DEPOT_PUBLIC_URL", "server.publicURL"),
             ("DEPOT_STORAGE", "storage.path"), ("DEPOT_TOKEN_DEFAULT_LIFETIME", "tokens.defaultLifetime"),
             ("DEPOT_TOKEN_MAX_LIFETIME", "tokens.maxLifetime"), ("DEPOT_MAX_UPLOAD_SIZE", "limits.maxUploadSize"),
-            ("DEPOT_METADATA_TTL", "upstreamCache.metadataTTL"), ("DEPOT_BUILD_CONCURRENCY", "builds.concurrency"),
+            ("DEPOT_METADATA_TTL", "upstreamCache.metadataTTL"), ("DEPOT_UPSTREAM_TIMEOUT", "upstreamCache.timeout"), ("DEPOT_BUILD_CONCURRENCY", "builds.concurrency"),
             ("DEPOT_BUILD_TIMEOUT", "builds.timeout"), ("DEPOT_LOG_LEVEL", "log.level"),
         ]
         for (variable, key) in variables {
@@ -92,6 +92,7 @@ public enum ConfigurationLoader {
         case "tokens.maxLifetime": c.maxTokenLifetime = try duration(value, key: name)
         case "limits.maxUploadSize": c.maxUploadSize = try size(value, key: name)
         case "upstreamCache.metadataTTL": c.metadataTTL = try duration(value, key: name)
+        case "upstreamCache.timeout": c.upstreamTimeout = try duration(value, key: name)
         case "builds.concurrency": c.buildConcurrency = try integer(value, key: name)
         case "builds.timeout": c.buildTimeout = try duration(value, key: name)
         case "log.level":

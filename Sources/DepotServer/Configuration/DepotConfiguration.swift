@@ -16,6 +16,8 @@ public struct DepotConfiguration: Sendable, Equatable {
         "public:maven-central": "https://repo1.maven.org/maven2/",
     ]
     public var metadataTTL: TimeInterval = 300
+    /// Connecting to an upstream, and the longest silence while its answer arrives.
+    public var upstreamTimeout: TimeInterval = 30
     public var buildConcurrency = 2
     public var buildTimeout: TimeInterval = 3600
     public var logLevel = "info"

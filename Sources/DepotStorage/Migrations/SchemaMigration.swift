@@ -12,6 +12,7 @@ enum SchemaMigrations {
         M002CreateRepositories.self,
         M003CreatePackages.self,
         M004CreateTokens.self,
+        M010CreateUpstreamDocuments.self,
     ]
 
     static func migrator() -> DatabaseMigrator {

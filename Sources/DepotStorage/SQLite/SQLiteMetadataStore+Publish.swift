@@ -171,6 +171,26 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func ensurePackage(repositoryID: Int64, key: PackageKey, controls: OriginControls) async throws -> Package {
+        try await write { db in
+            if let existing = try Self.package(db, repositoryID: repositoryID, key: key) { return existing }
+            let now = Date().timeIntervalSince1970
+            try db.execute(
+                sql: """
+                    INSERT INTO packages (repository_id, format, namespace, name, origin_publish, origin_upstream,
+                                          revision, created_at, modified_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    """,
+                arguments: [
+                    repositoryID, key.format, key.namespace, key.name, controls.publish.rawValue, controls.upstream.rawValue, now, now,
+                ])
+            guard let created = try Self.package(db, repositoryID: repositoryID, key: key) else {
+                throw DepotError(.internalError, code: "InternalError", "package \(key) vanished after insert")
+            }
+            return created
+        }
+    }
+
     private static func insert(_ assets: [Asset], versionID: Int64, db: Database) throws {
         for asset in assets {
             let d = asset.digests

@@ -1,0 +1,328 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Resolution through the repository graph, format-neutral: a repository's own versions, then its upstream
+/// repositories' in order (each visited once, stopping where a package's origin controls block upstreams),
+/// then external connections. Fetched versions are recorded in every repository on the way back.
+public struct UpstreamService: Sendable {
+    let store: any MetadataStore
+    let packages: PackageService
+    let cache: UpstreamMetadataCache
+    let http: any UpstreamHTTPClient
+    let metrics: any UpstreamMetrics
+    let formats: [String: any UpstreamFormat]
+    let connections: [String: ExternalConnection]
+    let maxAssetSize: Int
+    let logger: Logger
+    private let parsed = ParsedUpstreamPackages()
+    private let downloads = SingleFlight<Bool>()
+
+    public init(
+        store: any MetadataStore, packages: PackageService, cache: UpstreamMetadataCache, http: any UpstreamHTTPClient,
+        metrics: any UpstreamMetrics, formats: [any UpstreamFormat], connections: [ExternalConnection], maxAssetSize: Int,
+        logger: Logger
+    ) {
+        self.store = store
+        self.packages = packages
+        self.cache = cache
+        self.http = http
+        self.metrics = metrics
+        self.formats = Dictionary(uniqueKeysWithValues: formats.map { ($0.formatID, $0) })
+        self.connections = Dictionary(uniqueKeysWithValues: connections.map { ($0.name, $0) })
+        self.maxAssetSize = maxAssetSize
+        self.logger = logger
+    }
+
+    // MARK: Where a package can come from
+
+    /// A repository holding the package, with the path from the asking repository to it (both included).
+    struct StoredSource {
+        var path: [Repository]
+        var package: Package
+    }
+
+    /// An external connection reachable for the package, with the path to the repository that has it.
+    struct ExternalSource {
+        var path: [Repository]
+        var connection: ExternalConnection
+    }
+
+    func sources(of key: PackageKey, from repository: Repository) async throws -> ([StoredSource], [ExternalSource]) {
+        let all = try await store.listRepositories(domainID: repository.domainID)
+        let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+        var stored: [StoredSource] = []
+        var external: [ExternalSource] = []
+        var visited: Set<String> = []
+        func visit(_ repo: Repository, path: [Repository]) async throws {
+            guard visited.insert(repo.name).inserted else { return }
+            let path = path + [repo]
+            if let package = try await store.package(repositoryID: repo.id, key: key) {
+                stored.append(StoredSource(path: path, package: package))
+                // The dependency-confusion defence: a package that blocks upstreams never sees them.
+                if package.originControls.upstream == .block { return }
+            }
+            for name in repo.upstreams {
+                if let upstream = byName[name] { try await visit(upstream, path: path) }
+            }
+            if let name = repo.externalConnection, let connection = connections[name],
+                formats[key.format]?.connectionName == name,
+                !external.contains(where: { $0.connection.name == name })
+            {
+                external.append(ExternalSource(path: path, connection: connection))
+            }
+        }
+        try await visit(repository, path: [])
+        return (stored, external)
+    }
+
+    // MARK: Reads
+
+    /// The package as `repository` sees it. `includeLocalHidden` keeps the asking repository's unlisted
+    /// (and unfinished) versions (npm's `?write=true`); upstream repositories contribute listed versions only.
+    public func view(of key: PackageKey, from repository: Repository, includeLocalHidden: Bool = false) async throws -> PackageView {
+        let (stored, external) = try await sources(of: key, from: repository)
+        var entries: [PackageView.Entry] = []
+        var seen: Set<String> = []
+        var tags: [String: String] = [:]
+        var fingerprint: [String] = []
+        var local: Package?
+        for source in stored {
+            let isLocal = source.path.count == 1
+            if isLocal { local = source.package }
+            fingerprint.append("\(source.package.id):\(source.package.revision)")
+            for version in try await store.versions(packageID: source.package.id) {
+                let visible = isLocal && includeLocalHidden ? version.status != .disposed : version.status.isListed
+                guard visible, seen.insert(version.version).inserted else { continue }
+                entries.append(.init(
+                    version: version.version, status: version.status, publishedAt: version.publishedAt, summary: version.summary,
+                    metadata: version.metadata, source: .stored(repository: source.path.last!.name, version), isLocal: isLocal))
+            }
+            for (tag, version) in try await store.tags(packageID: source.package.id) where tags[tag] == nil {
+                tags[tag] = version
+            }
+        }
+        for source in external {
+            let upstream: (UpstreamPackage, String)?
+            do {
+                upstream = try await upstreamPackage(key, at: source.connection)
+            } catch let error as DepotError where !entries.isEmpty {
+                // What is stored here still installs; the upstream's newer versions will show when it is back.
+                logger.warning("upstream unavailable, answering from stored versions", metadata: [
+                    "connection": "\(source.connection.name)", "package": "\(key)", "error": "\(error.message)",
+                ])
+                upstream = nil
+            }
+            guard let (package, documentTag) = upstream else { continue }
+            fingerprint.append(documentTag)
+            for version in package.versions where version.isListed && seen.insert(version.version).inserted {
+                entries.append(.init(
+                    version: version.version, status: .published, publishedAt: version.publishedAt ?? Date(timeIntervalSince1970: 0),
+                    summary: version.summary, metadata: version.metadata,
+                    source: .upstream(connection: source.connection.name, version), isLocal: false))
+            }
+            for (tag, version) in package.tags where tags[tag] == nil { tags[tag] = version }
+        }
+        tags = tags.filter { seen.contains($0.value) }
+        return PackageView(entries: entries, tags: tags, local: local, fingerprint: fingerprint.joined(separator: ","))
+    }
+
+    /// The external connection's view of a package (nil when it does not have it), with a tag that changes when
+    /// the cached document does.
+    func upstreamPackage(_ key: PackageKey, at connection: ExternalConnection) async throws -> (UpstreamPackage, String)? {
+        guard let format = formats[key.format] else { return nil }
+        let request = format.metadataRequest(for: key, base: connection.baseURL)
+        let cacheKey = "\(connection.name)|\(key)"
+        let lookup = try await cache.document(
+            connection: connection.name, cacheKey: cacheKey, url: request.url, accept: request.accept
+        ) { body in _ = try format.parseMetadata(body, key: key, documentURL: request.url) }
+        guard case .found(let document) = lookup else { return nil }
+        let tag = "\(connection.name)@\(document.fetchedAt.timeIntervalSince1970)"
+        if let hit = parsed.lookup(cacheKey, tag: tag) { return (hit, tag) }
+        let package = try format.parseMetadata(document.body, key: key, documentURL: request.url)
+        parsed.store(cacheKey, tag: tag, package: package)
+        return (package, tag)
+    }
+
+    // MARK: Assets
+
+    /// The asset `name` of `version` as the asking repository holds it, fetching it through upstream
+    /// repositories or the external connection (and recording it on the way) when it is not here yet.
+    /// Nil when no source has it.
+    public func asset(
+        named name: String, version: String, of key: PackageKey, in repository: Repository
+    ) async throws -> (Package, PackageVersion, Asset)? {
+        if let local = try await storedAsset(named: name, version: version, key: key, in: repository) { return local }
+        let (stored, external) = try await sources(of: key, from: repository)
+        for source in stored where source.path.count > 1 {
+            guard let held = try await store.version(packageID: source.package.id, version: version),
+                held.status.isDownloadable,
+                let asset = try await store.assets(versionID: held.id).first(where: { $0.name == name })
+            else { continue }
+            let new = NewVersion(
+                key: key, version: version, status: .published, origin: held.origin, publishedAt: held.publishedAt,
+                summary: held.summary, metadata: held.metadata, assets: [asset],
+                allowsAddingAssets: formats[key.format]?.versionsHaveManyAssets ?? true,
+                mergeMetadata: formats[key.format]?.mergeMetadata)
+            try await record(new, along: Array(source.path.dropLast()), writers: [])
+            return try await storedAsset(named: name, version: version, key: key, in: repository)
+        }
+        for source in external {
+            guard let format = formats[key.format] else { continue }
+            let package = try await upstreamPackage(key, at: source.connection)?.0
+            let upstreamVersion = package?.version(version)
+            guard let asset = upstreamVersion?.assets.first(where: { $0.name == name })
+                ?? format.unlistedAsset(key: key, version: version, name: name, base: source.connection.baseURL)
+            else { continue }
+            let offered = upstreamVersion ?? UpstreamVersion(
+                version: version, publishedAt: nil, summary: nil, metadata: Data("{}".utf8), assets: [asset])
+            let found = try await downloads.run("\(source.connection.name)|\(asset.url.absoluteString)") {
+                try await fetch(asset, of: offered, key: key, from: source, format: format)
+            }
+            if found { return try await storedAsset(named: name, version: version, key: key, in: repository) }
+        }
+        return nil
+    }
+
+    private func storedAsset(
+        named name: String, version: String, key: PackageKey, in repository: Repository
+    ) async throws -> (Package, PackageVersion, Asset)? {
+        guard let package = try await store.package(repositoryID: repository.id, key: key),
+            let record = try await store.version(packageID: package.id, version: version),
+            let asset = try await store.assets(versionID: record.id).first(where: { $0.name == name })
+        else { return nil }
+        return (package, record, asset)
+    }
+
+    /// Downloads into the blob store, checks the declared digests, and records the version along the path.
+    /// False when the upstream does not have the file.
+    private func fetch(
+        _ asset: UpstreamAsset, of version: UpstreamVersion, key: PackageKey, from source: ExternalSource, format: any UpstreamFormat
+    ) async throws -> Bool {
+        let connection = source.connection.name
+        let writer = try packages.makeBlobWriter()
+        let sink = UpstreamSink(writer: writer)
+        defer { writer.discard() }
+        let status: Int
+        do {
+            status = try await http.download(asset.url, maxBytes: maxAssetSize, into: sink)
+        } catch let error as DepotError {
+            metrics.upstreamRequest(connection: connection, kind: "asset", outcome: error.kind == .gatewayTimeout ? "timeout" : "error")
+            throw error
+        }
+        metrics.upstreamRequest(connection: connection, kind: "asset", outcome: String(status))
+        if status == 404 || status == 410 { return false }
+        guard status == 200 else {
+            throw DepotError.badGateway("\(connection) answered \(status) for \(asset.name)")
+        }
+        metrics.bytesFetched(connection: connection, count: sink.received)
+        let digests = try writer.finish()
+        var expected = asset.expected
+        if expected.isEmpty, let checksum = asset.checksumURL,
+            let declared = try await declaredChecksum(at: checksum.url, connection: connection)
+        {
+            expected[checksum.algorithm] = declared
+        }
+        let checked = UpstreamAsset(name: asset.name, url: asset.url, expected: expected)
+        let mismatched = checked.mismatches(digests)
+        guard mismatched.isEmpty else {
+            throw DepotError.badGateway(
+                "\(connection) sent \(asset.name) with a \(mismatched.map(\.rawValue).sorted().joined(separator: "/")) that does not match its metadata; nothing was cached",
+                code: "UpstreamChecksumMismatch")
+        }
+        let metadata = try format.recordedMetadata(for: version, asset: asset, file: writer.localFile)
+        let new = NewVersion(
+            key: key, version: version.version, status: .published, origin: VersionOrigin(type: .external, repository: connection),
+            publishedAt: version.publishedAt ?? Date(), summary: version.summary, metadata: metadata,
+            assets: [Asset(name: asset.name, digests: digests)], allowsAddingAssets: format.versionsHaveManyAssets,
+            mergeMetadata: format.mergeMetadata)
+        try await record(new, along: source.path, writers: [writer])
+        return true
+    }
+
+    /// A checksum sidecar's first token (`<hex>  file` or `<hex>`); nil when the upstream has none.
+    private func declaredChecksum(at url: URL, connection: String) async throws -> String? {
+        let response = try await http.get(url, headers: [:], maxBytes: 4096)
+        metrics.upstreamRequest(connection: connection, kind: "checksum", outcome: String(response.status))
+        guard response.status == 200 else { return nil }
+        let text = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let token = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).first,
+            token.allSatisfy(\.isHexDigit)
+        else {
+            throw DepotError.badGateway("\(connection) sent a malformed checksum file \(url.lastPathComponent)", code: "UpstreamInvalid")
+        }
+        return token.lowercased()
+    }
+
+    /// Records `new` in the last repository of `path` (committing the downloaded blob), then in every
+    /// repository before it, nearest first, as CodeArtifact keeps fetched versions in intermediate repositories.
+    private func record(_ new: NewVersion, along path: [Repository], writers: [any BlobWriter]) async throws {
+        var remaining = path
+        guard let holder = remaining.popLast() else { return }
+        _ = try await packages.ingest(new, into: holder, blobs: writers)
+        for repository in remaining.reversed() {
+            do {
+                _ = try await packages.ingest(new, into: repository, blobs: [])
+            } catch let error as DepotError where repository.id != path.first?.id {
+                logger.warning("could not keep a fetched version in an intermediate repository", metadata: [
+                    "repository": "\(repository.name)", "package": "\(new.key)", "error": "\(error.message)",
+                ])
+            }
+        }
+    }
+
+    // MARK: Publishing
+
+    /// Refuses a direct publish of a package this repository does not hold yet but can see through an
+    /// upstream (the other half of the dependency-confusion defence), unless its origin controls were set
+    /// to allow it. An unreachable external connection does not block publishing.
+    public func ensurePublishable(_ key: PackageKey, to repository: Repository) async throws {
+        if try await store.package(repositoryID: repository.id, key: key) != nil { return }
+        let (stored, external) = try await sources(of: key, from: repository)
+        for source in stored where source.path.count > 1 {
+            if try await !store.versions(packageID: source.package.id).isEmpty {
+                throw Self.publishBlocked(key, repository: repository, source: "upstream repository '\(source.path.last!.name)'")
+            }
+        }
+        for source in external {
+            do {
+                if let (package, _) = try await upstreamPackage(key, at: source.connection), !package.versions.isEmpty {
+                    throw Self.publishBlocked(key, repository: repository, source: source.connection.name)
+                }
+            } catch let error as DepotError where error.kind == .badGateway || error.kind == .gatewayTimeout {
+                logger.warning("could not check the upstream before a publish", metadata: [
+                    "connection": "\(source.connection.name)", "package": "\(key)", "error": "\(error.message)",
+                ])
+            }
+        }
+    }
+
+    static func publishBlocked(_ key: PackageKey, repository: Repository, source: String) -> DepotError {
+        DepotError(
+            .forbidden, code: "PublishBlocked",
+            "\(key) is available from \(source), so publishing it to '\(repository.name)' is blocked (dependency-confusion defence); "
+                + "to publish it here anyway set its origin controls: depot package origin --publish ALLOW --upstream BLOCK")
+    }
+
+    /// The upstream documents cached for a connection (operations).
+    public func cachedDocuments(connection: String) async throws -> [CachedUpstreamDocument] {
+        try await cache.store.listUpstreamDocuments(prefix: "\(connection)|")
+    }
+}
+
+/// Parsed upstream documents, so a large packument is decoded once per fetch rather than once per request.
+final class ParsedUpstreamPackages: Sendable {
+    private let entries = Mutex<[String: (tag: String, package: UpstreamPackage)]>([:])
+    private let capacity = 512
+
+    func lookup(_ key: String, tag: String) -> UpstreamPackage? {
+        entries.withLock { $0[key] }.flatMap { $0.tag == tag ? $0.package : nil }
+    }
+
+    func store(_ key: String, tag: String, package: UpstreamPackage) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = (tag, package)
+        }
+    }
+}
