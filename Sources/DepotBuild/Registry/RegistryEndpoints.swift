@@ -1,0 +1,18 @@
+/// The URLs of one Depot repository for each client, from the server's public URL (see DESIGN.md "URLs").
+public struct RegistryEndpoints: Sendable, Equatable {
+    public var serverURL: String
+    public var domain: String
+    public var repository: String
+
+    public init(serverURL: String, domain: String, repository: String) {
+        self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
+        self.domain = domain
+        self.repository = repository
+    }
+
+    private var base: String { "\(serverURL)/\(domain)/\(repository)" }
+    public var npmRegistry: String { base + "/npm/" }
+    public var pypiIndex: String { base + "/pypi/simple/" }
+    public var pypiUpload: String { base + "/pypi/" }
+    public var mavenRepository: String { base + "/maven/" }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One bash process for a whole build: commands are sourced one at a time from files, so `cd` and `export`
+/// carry across commands and phases, and after each one the shell prints a marker line with its exit status.
+/// bash runs in its own process group (Foundation's Process puts children in one), so killing that group ends
+/// everything the build started.
+final class ShellSession: @unchecked Sendable {
+    let events: AsyncStream<ShellEvent>
+    private let continuation: AsyncStream<ShellEvent>.Continuation
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let scriptDirectory: URL
+    private let marker = "__DEPOT_\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))__"
+    private let lock = NSLock()
+    private var commandCount = 0
+
+    init(shell: String = "/bin/bash", workingDirectory: URL, environment: [String: String], scriptDirectory: URL) {
+        (events, continuation) = AsyncStream.makeStream(of: ShellEvent.self)
+        self.scriptDirectory = scriptDirectory
+        process.executableURL = URL(fileURLWithPath: shell)
+        process.arguments = ["--noprofile", "--norc"]
+        process.currentDirectoryURL = workingDirectory
+        process.environment = environment
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+    }
+
+    func start() throws {
+        // A write to the stdin of a shell that already died must fail with EPIPE, not kill the server.
+        signal(SIGPIPE, SIG_IGN)
+        try FileManager.default.createDirectory(at: scriptDirectory, withIntermediateDirectories: true)
+        let continuation = continuation
+        let splitter = ShellOutputSplitter(marker: marker + " ") { continuation.yield($0) }
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                handle.readabilityHandler = nil
+                splitter.finish()
+                continuation.yield(.shellEnded)
+                continuation.finish()
+            } else {
+                splitter.consume(chunk)
+            }
+        }
+        try process.run()
+        // Only the shell (and its children) may hold the write end, or EOF would never come.
+        try output.fileHandleForWriting.close()
+        try input.fileHandleForReading.close()
+    }
+
+    /// Sends one command (any number of lines); its exit status arrives as `.commandExited`.
+    func send(command: String) throws {
+        let file = scriptDirectory.appendingPathComponent("command-\(nextNumber()).sh")
+        try Data((command + "\n").utf8).write(to: file)
+        try write(". \(Self.quoted(file.path)) < /dev/null\nprintf '%s exit %d\\n' '\(marker)' \"$?\"\n")
+    }
+
+    /// Sets a variable in the session without a log line (e.g. CODEBUILD_BUILD_SUCCEEDING=0).
+    func send(export name: String, value: String) throws {
+        try write("export \(name)=\(Self.quoted(value))\nprintf '%s exit %d\\n' '\(marker)' \"$?\"\n")
+    }
+
+    /// Asks for the current values of variables; each arrives as `.variable`, then `.commandExited(0)`.
+    func requestVariables(_ names: [String]) throws {
+        let list = names.map(Self.quoted).joined(separator: " ")
+        try write(
+            "for __depot_name in \(list); do printf '%s var %s %s\\n' '\(marker)' \"$__depot_name\" \"$(printf '%s' \"${!__depot_name}\" | base64 -w0)\"; done\nprintf '%s exit %d\\n' '\(marker)' 0\n"
+        )
+    }
+
+    /// Ends the shell: no more input; it exits after the command it is running.
+    func closeInput() {
+        try? input.fileHandleForWriting.close()
+    }
+
+    /// Kills the shell and every process of its group.
+    func killAll() {
+        let group = process.processIdentifier
+        guard group > 0 else { return }
+        kill(-group, SIGKILL)
+    }
+
+    /// Waits for the shell to exit, then returns its status.
+    func waitForExit() async -> Int32 {
+        while process.isRunning {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    private func write(_ text: String) throws {
+        try input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+    }
+
+    private func nextNumber() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        commandCount += 1
+        return commandCount
+    }
+
+    static func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
