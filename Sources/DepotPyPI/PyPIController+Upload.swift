@@ -76,6 +76,7 @@ extension PyPIController {
             summary: inspected.metadata.summary, metadata: try metadata.encoded(), assets: assets,
             allowsAddingAssets: true, mergeMetadata: PyPIVersionMetadata.merge)
         do {
+            try await upstreams.ensurePublishable(new.key, to: target.repository)
             _ = try await packages.publish(new, to: target.repository, blobs: writers)
         } catch let error as DepotError where error.code == "VersionExists" {
             // PyPI's wording: a filename once used never comes back with other bytes.

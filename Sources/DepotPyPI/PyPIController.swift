@@ -10,13 +10,18 @@ import Hummingbird
 public struct PyPIController: Sendable {
     let repositories: RepositoryAccess
     let packages: PackageService
+    let upstreams: UpstreamService
     let baseURL: PublicBaseURL
     let maxUploadSize: Int
     let inspector = DistributionInspector()
 
-    public init(repositories: RepositoryAccess, packages: PackageService, baseURL: PublicBaseURL, maxUploadSize: Int) {
+    public init(
+        repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, baseURL: PublicBaseURL,
+        maxUploadSize: Int
+    ) {
         self.repositories = repositories
         self.packages = packages
+        self.upstreams = upstreams
         self.baseURL = baseURL
         self.maxUploadSize = maxUploadSize
     }
@@ -70,27 +75,52 @@ public struct PyPIController: Sendable {
             return Self.redirect(to: "\(target.repositoryURL)/simple/\(project.normalized)/")
         }
         guard let type = SimpleContentNegotiation.choose(accept: request.headers[.accept]) else { throw Self.notAcceptable }
-        guard let package = try await packages.package(in: target.repository, key: Self.key(project)) else {
-            throw DepotError.notFound("project \(project.normalized) not found", code: "PackageNotFound")
+        // This repository's versions merged with its upstreams' and its external connection's.
+        let view = try await upstreams.view(of: Self.key(project), from: target.repository)
+        let fileURL = { (version: String, filename: String) in
+            "\(target.repositoryURL)/files/\(project.normalized)/\(version)/\(filename)"
         }
-        let byVersion = try await packages.assetsByVersion(of: package)
+        var storedAssets: [Int64: [Int64: [Asset]]] = [:]
         var files: [SimpleIndexFile] = []
         var versions: [String] = []
-        for version in try await packages.versions(of: package) where version.status.isListed {
-            let metadata = try PyPIVersionMetadata(data: version.metadata)
-            let assets = Dictionary(uniqueKeysWithValues: (byVersion[version.id] ?? []).map { ($0.name, $0) })
-            versions.append(version.version)
-            for (filename, file) in metadata.files.sorted(by: { $0.key < $1.key }) {
-                guard let asset = assets[filename] else { continue }
-                files.append(
-                    SimpleIndexFile(
-                        filename: filename,
-                        url: "\(target.repositoryURL)/files/\(project.normalized)/\(version.version)/\(filename)",
-                        sha256: asset.digests.sha256, size: asset.digests.size, uploadTime: file.uploadTime,
-                        version: version.version, requiresPython: file.requiresPython,
-                        metadataSHA256: file.hasMetadata ? assets[filename + ".metadata"]?.digests.sha256 : nil,
-                        yankedReason: file.yanked ? .some(file.yankedReason) : nil))
+        for entry in view.entries {
+            let metadata = try PyPIVersionMetadata(data: entry.metadata)
+            var listed: Set<String> = []
+            if case .stored(_, let version) = entry.source {
+                if storedAssets[version.packageID] == nil {
+                    storedAssets[version.packageID] = try await packages.assetsByVersion(packageID: version.packageID)
+                }
+                let assets = Dictionary(uniqueKeysWithValues: (storedAssets[version.packageID]?[version.id] ?? []).map { ($0.name, $0) })
+                for (filename, file) in metadata.files.sorted(by: { $0.key < $1.key }) {
+                    guard let asset = assets[filename] else { continue }
+                    listed.insert(filename)
+                    files.append(
+                        SimpleIndexFile(
+                            filename: filename, url: fileURL(entry.version, filename), sha256: asset.digests.sha256,
+                            size: asset.digests.size, uploadTime: file.uploadTime, version: entry.version,
+                            requiresPython: file.requiresPython,
+                            metadataSHA256: file.hasMetadata ? assets[filename + ".metadata"]?.digests.sha256 : nil,
+                            yankedReason: file.yanked ? .some(file.yankedReason) : nil))
+                }
             }
+            // Files the upstream offers that are not fetched yet (another platform's wheels, the sdist).
+            let offered: UpstreamVersion? = switch entry.source {
+            case .upstream(_, let version): version
+            case .stored: entry.alsoUpstream
+            }
+            if let offered {
+                let offeredMetadata = try PyPIVersionMetadata(data: offered.metadata)
+                for asset in offered.assets where !listed.contains(asset.name) {
+                    guard let file = offeredMetadata.files[asset.name], let sha256 = asset.expected[.sha256] else { continue }
+                    listed.insert(asset.name)
+                    files.append(
+                        SimpleIndexFile(
+                            filename: asset.name, url: fileURL(entry.version, asset.name), sha256: sha256, size: asset.size ?? 0,
+                            uploadTime: file.uploadTime, version: entry.version, requiresPython: file.requiresPython,
+                            yankedReason: file.yanked ? .some(file.yankedReason) : nil))
+                }
+            }
+            if !listed.isEmpty { versions.append(entry.version) }
         }
         guard !versions.isEmpty else { throw DepotError.notFound("project \(project.normalized) has no available versions", code: "PackageNotFound") }
         let page = SimpleProjectPage(name: project.normalized, files: files, versions: versions)
@@ -115,9 +145,10 @@ public struct PyPIController: Sendable {
         let project = try PyPIProjectName(try decoded("project"))
         let versionName = try decoded("version")
         let filename = try decoded("filename")
-        guard let package = try await packages.package(in: target.repository, key: Self.key(project)),
-            let version = try? await packages.requireVersion(of: package, versionName), version.status.isDownloadable,
-            let asset = try await packages.assets(of: version).first(where: { $0.name == filename })
+        let normalizedVersion = PEP440Version(versionName)?.normalized ?? versionName
+        guard let (_, version, asset) = try await upstreams.asset(
+                named: filename, version: normalizedVersion, of: Self.key(project), in: target.repository),
+            version.status.isDownloadable
         else {
             throw DepotError.notFound("no file \(filename) in \(project.normalized) \(versionName)", code: "FileNotFound")
         }

@@ -48,6 +48,10 @@ public struct PackageService: Sendable {
         try await store.assets(packageID: package.id)
     }
 
+    public func assetsByVersion(packageID: Int64) async throws -> [Int64: [Asset]] {
+        try await store.assets(packageID: packageID)
+    }
+
     public func tags(of package: Package) async throws -> [String: String] {
         try await store.tags(packageID: package.id)
     }

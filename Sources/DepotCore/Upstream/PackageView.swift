@@ -21,6 +21,9 @@ public struct PackageView: Sendable {
 
         /// True when the version is recorded in the repository that was asked.
         public var isLocal: Bool
+        /// The external connection's offer of the same version when a stored entry won: formats whose
+        /// versions have many files (PyPI) list the files not fetched yet from it.
+        public var alsoUpstream: UpstreamVersion?
     }
 
     public var entries: [Entry]

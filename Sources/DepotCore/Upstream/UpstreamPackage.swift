@@ -47,11 +47,16 @@ public struct UpstreamAsset: Sendable, Equatable {
     public var name: String
     public var url: URL
     public var expected: [Algorithm: String]
+    /// The size the upstream declares, when it does (PEP 700).
+    public var size: Int64?
     /// Where the expected digest is published beside the file when the metadata does not carry one (Maven `.sha1`).
     public var checksumURL: (url: URL, algorithm: Algorithm)?
 
-    public init(name: String, url: URL, expected: [Algorithm: String], checksumURL: (url: URL, algorithm: Algorithm)? = nil) {
+    public init(
+        name: String, url: URL, expected: [Algorithm: String], size: Int64? = nil, checksumURL: (url: URL, algorithm: Algorithm)? = nil
+    ) {
         self.name = name
+        self.size = size
         self.url = url
         self.expected = expected
         self.checksumURL = checksumURL

@@ -115,11 +115,17 @@ public struct UpstreamService: Sendable {
             }
             guard let (package, documentTag) = upstream else { continue }
             fingerprint.append(documentTag)
-            for version in package.versions where version.isListed && seen.insert(version.version).inserted {
+            for version in package.versions where version.isListed {
+                guard seen.insert(version.version).inserted else {
+                    if let index = entries.firstIndex(where: { $0.version == version.version }), entries[index].alsoUpstream == nil {
+                        entries[index].alsoUpstream = version
+                    }
+                    continue
+                }
                 entries.append(.init(
                     version: version.version, status: .published, publishedAt: version.publishedAt ?? Date(timeIntervalSince1970: 0),
                     summary: version.summary, metadata: version.metadata,
-                    source: .upstream(connection: source.connection.name, version), isLocal: false))
+                    source: .upstream(connection: source.connection.name, version), isLocal: false, alsoUpstream: nil))
             }
             for (tag, version) in package.tags where tags[tag] == nil { tags[tag] = version }
         }
