@@ -7,5 +7,6 @@ struct DepotCommand: AsyncParsableCommand {
         abstract: "Depot: a package repository server for npm (PyPI and Maven to follow), and its client.",
         subcommands: [
             ServeCommand.self, DomainCommand.self, RepoCommand.self, TokenCommand.self, PackageCommand.self, LoginCommand.self,
+            BuildCommand.self,
         ])
 }
