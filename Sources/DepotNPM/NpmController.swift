@@ -69,11 +69,9 @@ public struct NpmController: Sendable {
         case (.search, .get):
             return try await search(request: request, target: try await open(.read))
         case (.auditBulk, .post):
-            _ = try await open(.read)
-            return Self.json([String: Any]())
+            return try await audit(.bulk, request: request, target: try await open(.read))
         case (.auditQuick, .post):
-            _ = try await open(.read)
-            return Self.json(Self.emptyAuditReport)
+            return try await audit(.quick, request: request, target: try await open(.read))
         case (.package(let name), .get), (.package(let name), .head):
             return try await packument(name, request: request, target: try await open(.read))
         case (.packageVersion(let name, let version), .get):

@@ -51,7 +51,9 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     OperationsController(metrics: metrics).addRoutes(to: router)
     let api = router.group("api/v1")
     DomainController(repositories: repositories, access: access).addRoutes(to: api)
-    RepositoryController(repositories: repositories, access: access, formats: formats, baseURL: baseURL).addRoutes(to: api)
+    RepositoryController(
+        repositories: repositories, access: access, formats: formats, baseURL: baseURL, upstreams: upstreams
+    ).addRoutes(to: api)
     TokenController(access: access).addRoutes(to: api)
     PackageController(repositories: repositories, packages: packages, access: access, formats: formats).addRoutes(to: api)
     let repositoryAccess = RepositoryAccess(repositories: repositories, access: access)
@@ -60,7 +62,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
         maxUploadSize: configuration.maxUploadSize
     ).addRoutes(to: router)
     PyPIController(
-        repositories: repositoryAccess, packages: packages, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize
+        repositories: repositoryAccess, packages: packages, upstreams: upstreams, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize
     ).addRoutes(to: router)
     MavenController(repositories: repositoryAccess, packages: packages, maxUploadSize: configuration.maxUploadSize)
         .addRoutes(to: router)
@@ -84,7 +86,7 @@ func makeUpstreamService(
         store: store, http: http, metrics: metrics, ttl: configuration.metadataTTL, logger: logger)
     return UpstreamService(
         store: store, packages: packages, cache: cache, http: http, metrics: metrics,
-        formats: [NpmUpstreamFormat()], connections: connections,
+        formats: [NpmUpstreamFormat(), PyPIUpstreamFormat()], connections: connections,
         maxAssetSize: configuration.maxUploadSize, logger: logger)
 }
 

@@ -3,7 +3,7 @@ import ArgumentParser
 struct RepoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repo", abstract: "Create, list, describe, update and delete repositories.",
-        subcommands: [Create.self, List.self, Describe.self, Update.self, Delete.self])
+        subcommands: [Create.self, List.self, Describe.self, Update.self, Delete.self, Cache.self])
 
     static let columns = ["name", "upstreams", "externalConnection", "allowAnonymousRead", "description"]
 
@@ -24,6 +24,20 @@ struct RepoCommand: AsyncParsableCommand {
             ]
             let result = try await options.client().call("POST", "api/v1/domains/\(segment(domain))/repositories", body: body)
             Output.emit(result, json: options.json)
+        }
+    }
+
+    struct Cache: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the upstream metadata the repository's external connection has cached.")
+        @OptionGroup var options: ClientOptions
+        @Option var domain: String
+        @Argument var name: String
+
+        func run() async throws {
+            let result = try await options.client().call(
+                "GET", "api/v1/domains/\(segment(domain))/repositories/\(segment(name))/upstream-cache")
+            Output.emit(result, json: options.json, list: "documents", columns: ["package", "found", "fetchedAt", "etag"])
         }
     }
 

@@ -33,6 +33,8 @@ public final class UpstreamSink: @unchecked Sendable {
 public protocol UpstreamHTTPClient: Sendable {
     /// GETs a (metadata) document whole; any status is returned, the caller decides.
     func get(_ url: URL, headers: [String: String], maxBytes: Int) async throws -> UpstreamResponse
+    /// POSTs a small document (npm audit) and returns the answer whole.
+    func post(_ url: URL, headers: [String: String], body: Data, maxBytes: Int) async throws -> UpstreamResponse
     /// GETs a file, streaming a 200 body into `sink`; returns the status (no bytes are written otherwise).
     func download(_ url: URL, maxBytes: Int, into sink: UpstreamSink) async throws -> Int
 }

@@ -310,6 +310,43 @@ public struct UpstreamService: Sendable {
                 + "to publish it here anyway set its origin controls: depot package origin --publish ALLOW --upstream BLOCK")
     }
 
+    // MARK: Forwarding (npm audit)
+
+    /// The first external connection of `format` reachable from the repository through its upstreams.
+    public func externalConnection(for format: String, from repository: Repository) async throws -> ExternalConnection? {
+        guard let name = formats[format]?.connectionName else { return nil }
+        let all = try await store.listRepositories(domainID: repository.domainID)
+        let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+        let order = RepositoryGraph(repositories: all).searchOrder(from: repository.name)
+        guard order.contains(where: { byName[$0]?.externalConnection == name }) else { return nil }
+        return connections[name]
+    }
+
+    /// True when the package is ours: some repository on the search path holds it with upstreams blocked
+    /// or has versions published directly (its name must not be sent to a public service).
+    public func isInternal(_ key: PackageKey, from repository: Repository) async throws -> Bool {
+        let (stored, _) = try await sources(of: key, from: repository)
+        for source in stored {
+            if source.package.originControls.upstream == .block { return true }
+            if try await store.versions(packageID: source.package.id).contains(where: { $0.origin.type == .internal }) { return true }
+        }
+        return false
+    }
+
+    /// POSTs a document to a path below an external connection's configured URL (never a URL from the request);
+    /// the caller's credentials are not part of it.
+    public func post(
+        _ body: Data, path: String, contentType: String, to connection: ExternalConnection, maxBytes: Int = 16 << 20
+    ) async throws -> UpstreamResponse {
+        let root = connection.baseURL.absoluteString.hasSuffix("/") ? connection.baseURL.absoluteString : connection.baseURL.absoluteString + "/"
+        guard let url = URL(string: root + path) else {
+            throw DepotError.badRequest("invalid upstream path", code: "InvalidPath")
+        }
+        let response = try await http.post(url, headers: ["Content-Type": contentType, "Accept": "application/json"], body: body, maxBytes: maxBytes)
+        metrics.upstreamRequest(connection: connection.name, kind: "forward", outcome: String(response.status))
+        return response
+    }
+
     /// The upstream documents cached for a connection (operations).
     public func cachedDocuments(connection: String) async throws -> [CachedUpstreamDocument] {
         try await cache.store.listUpstreamDocuments(prefix: "\(connection)|")

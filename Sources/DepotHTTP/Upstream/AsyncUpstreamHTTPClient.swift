@@ -42,6 +42,24 @@ public final class AsyncUpstreamHTTPClient: UpstreamHTTPClient {
         }
     }
 
+    public func post(_ url: URL, headers: [String: String], body: Data, maxBytes: Int) async throws -> UpstreamResponse {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw DepotError.badGateway("refusing to reach \(url.scheme ?? "?"):", code: "UpstreamRedirectRefused")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "User-Agent", value: "Depot")
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: timeout * 4)
+            let data = try await response.body.collect(upTo: maxBytes)
+            return UpstreamResponse(status: Int(response.status.code), headers: Self.headers(response), body: Data(data.readableBytesView))
+        } catch {
+            throw Self.translate(error, url: url)
+        }
+    }
+
     public func download(_ url: URL, maxBytes: Int, into sink: UpstreamSink) async throws -> Int {
         let response = try await send(url, headers: [:])
         guard response.status == .ok else { return Int(response.status.code) }

@@ -168,3 +168,17 @@ struct CopyResponse: Encodable {
     var successfulVersions: [String]
     var failedVersions: [String: Failure]
 }
+
+struct UpstreamCacheResponse: Encodable {
+    struct Document: Encodable {
+        /// `<format>:<namespace>/<name>`.
+        var package: String
+        /// False for a remembered 404.
+        var found: Bool
+        var fetchedAt: Date
+        var etag: String?
+    }
+
+    var externalConnection: String?
+    var documents: [Document]
+}

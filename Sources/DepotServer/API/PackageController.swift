@@ -51,14 +51,18 @@ struct PackageController {
 
     @Sendable func setOrigin(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let (_, repository) = try await open(context, permission: .admin)
-        let package = try await package(in: repository, context: context)
         let body = try await APIJSON.decode(OriginRequest.self, from: request)
         guard let publish = OriginRestriction(rawValue: body.publish.uppercased()),
             let upstream = OriginRestriction(rawValue: body.upstream.uppercased())
         else {
             throw DepotError.badRequest("publish and upstream must each be ALLOW or BLOCK", code: "InvalidOriginControls")
         }
-        try await packages.setOriginControls(OriginControls(publish: publish, upstream: upstream), of: package)
+        let controls = OriginControls(publish: publish, upstream: upstream)
+        let format = try formats.format(try APIJSON.parameter(context, "format"))
+        let key = try format.packageKey(fromDisplayName: try APIJSON.parameter(context, "package"))
+        // Controls may be set before a first version exists: that is how a name an upstream also has is claimed.
+        let package = try await packages.ensurePackage(in: repository, key: key, controls: controls)
+        try await packages.setOriginControls(controls, of: package)
         let updated = try await packages.requirePackage(in: repository, key: package.key)
         return try APIJSON.response(render(updated, latest: nil, count: nil, tags: nil))
     }

@@ -8,6 +8,7 @@ struct RepositoryController {
     let access: AccessService
     let formats: FormatRegistry
     let baseURL: PublicBaseURL
+    let upstreams: UpstreamService
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
         group.post("domains/:domain/repositories", use: create)
@@ -16,6 +17,7 @@ struct RepositoryController {
         group.patch("domains/:domain/repositories/:repo", use: update)
         group.delete("domains/:domain/repositories/:repo", use: delete)
         group.get("domains/:domain/repositories/:repo/endpoint", use: endpoint)
+        group.get("domains/:domain/repositories/:repo/upstream-cache", use: upstreamCache)
     }
 
     @Sendable func create(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -42,6 +44,21 @@ struct RepositoryController {
     @Sendable func describe(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let (domain, repository) = try await open(context, permission: .read)
         return try APIJSON.response(render(repository, domain: domain, request: request))
+    }
+
+    /// What the repository's external connection has cached: metadata documents (and remembered 404s).
+    /// Fetched files are versions of this repository with origin EXTERNAL (see the packages API).
+    @Sendable func upstreamCache(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (_, repository) = try await open(context, permission: .read)
+        guard let connection = repository.externalConnection else {
+            return try APIJSON.response(UpstreamCacheResponse(externalConnection: nil, documents: []))
+        }
+        let documents = try await upstreams.cachedDocuments(connection: connection).map { document in
+            UpstreamCacheResponse.Document(
+                package: String(document.cacheKey.dropFirst(connection.count + 1)), found: document.status == 200,
+                fetchedAt: document.fetchedAt, etag: document.etag)
+        }
+        return try APIJSON.response(UpstreamCacheResponse(externalConnection: connection, documents: documents))
     }
 
     @Sendable func update(_ request: Request, context: DepotRequestContext) async throws -> Response {
