@@ -116,12 +116,24 @@ public struct MavenController: Sendable {
             let metadata = MavenMetadata.snapshotLevel(
                 groupId: groupId, artifactId: artifactId, version: versionName, files: files, lastUpdated: package.modifiedAt)
             return Array(metadata.xml.utf8)
-        case .groupMetadata:
-            // Plugin prefixes are not tracked yet: an empty plugin list is a valid answer.
-            return Array(MavenMetadata.groupLevel(plugins: []).xml.utf8)
+        case .groupMetadata(let groupId):
+            return Array(try await groupMetadata(groupId, repository: repository).xml.utf8)
         case .artifact, .checksum:
             throw notFound
         }
+    }
+
+    /// G metadata: the plugins of the group, each described by what its listed versions recorded (newer wins).
+    func groupMetadata(_ groupId: String, repository: Repository) async throws -> MavenMetadata {
+        var plugins: [MavenMetadata.Plugin] = []
+        let filter = PackageFilter(format: MavenFormat.id, namespace: groupId)
+        for summary in try await packages.listPackages(in: repository, filter: filter) {
+            let versions = try await packages.versions(of: summary.package).filter { $0.status.isListed }
+                .sorted { MavenVersion($0.version) < MavenVersion($1.version) }
+            let info = versions.reduce(MavenVersionInfo()) { $0.merging(MavenVersionInfo(json: $1.metadata)) }
+            if let plugin = info.plugin(artifactId: summary.package.key.name) { plugins.append(plugin) }
+        }
+        return MavenMetadata.groupLevel(plugins: plugins)
     }
 
     // MARK: Writes
@@ -148,7 +160,11 @@ public struct MavenController: Sendable {
         case .artifactMetadata, .snapshotMetadata, .groupMetadata:
             let body = try await BodyStreaming.collect(request, limit: MavenMetadata.maxSize)
             let metadata = try MavenMetadata.parse(Data(body.readableBytesView))
-            try await completeVersions(listedIn: metadata, at: path, repository: repository)
+            if let groupId = try Self.groupLevelTarget(of: metadata, at: path) {
+                try await recordDeclaredPlugins(metadata.plugins, groupId: groupId, repository: repository)
+            } else {
+                try await completeVersions(listedIn: metadata, at: path, repository: repository)
+            }
             return Response(status: .created)
         }
     }
@@ -168,12 +184,69 @@ public struct MavenController: Sendable {
         }
         let digests = try writer.finish()
         if artifact.extension == "pom" { try Self.validateXML(at: writer.localFile, name: artifact.fileName) }
+        // Read now: the file leaves the writer's place when it is committed.
+        let info = artifact.classifier == nil ? Self.versionInfo(of: artifact, at: writer.localFile) : nil
         let new = NewVersion(
             key: artifact.packageKey, version: artifact.version, status: artifact.isSnapshot ? .published : .unfinished,
             origin: VersionOrigin(type: .internal, repository: repository.name), publishedAt: Date(), summary: nil,
             metadata: Data("{}".utf8), assets: [Asset(name: artifact.fileName, digests: digests)], allowsAddingAssets: true)
         _ = try await packages.publish(new, to: repository, blobs: [writer])
+        if let info { try await record(info, of: artifact.version, key: artifact.packageKey, repository: repository) }
         return Response(status: .created)
+    }
+
+    /// What the main pom or jar of a version says about it as a plugin (nil when nothing).
+    static func versionInfo(of artifact: MavenArtifact, at file: URL?) -> MavenVersionInfo? {
+        guard let file else { return nil }
+        switch artifact.extension {
+        case "pom": return (try? Data(contentsOf: file)).map(MavenVersionInfo.fromPom)
+        case "jar": return MavenVersionInfo.fromJar(at: file)
+        default: return nil
+        }
+    }
+
+    /// Merges `info` into a version's stored metadata (a read-modify-write: Maven uploads a version's files one
+    /// after another, so two writers of one version's metadata do not meet in practice).
+    func record(_ info: MavenVersionInfo, of versionName: String, key: PackageKey, repository: Repository) async throws {
+        guard let package = try await packages.package(in: repository, key: key),
+            let version = try? await packages.requireVersion(of: package, versionName)
+        else { return }
+        let old = MavenVersionInfo(json: version.metadata)
+        let new = old.merging(info)
+        if new != old { try await packages.updateMetadata(new.json, of: versionName, in: package) }
+    }
+
+    /// The group an uploaded metadata file describes when it is G-level: only plugins, no versioning.
+    /// `org/example/maven-metadata.xml` parses as the metadata of artifact `example` in `org`, so such a file is
+    /// taken as the metadata of group `org.example`.
+    static func groupLevelTarget(of metadata: MavenMetadata, at path: MavenPath) throws -> String? {
+        if case .groupMetadata(let groupId) = path { return groupId }
+        guard case .artifactMetadata = path, metadata.versioning == nil, !metadata.plugins.isEmpty else { return nil }
+        guard case .groupMetadata(let groupId)? = path.groupMetadataAlternative else {
+            throw DepotError.badRequest(
+                "\(path.path) lists plugins but is not a group's maven-metadata.xml", code: "MetadataMismatch")
+        }
+        return groupId
+    }
+
+    /// An uploaded G metadata file's plugins are remembered on the newest version of each artifact it names that
+    /// this repository stores; entries for artifacts not stored here are dropped, since Depot lists what it has.
+    func recordDeclaredPlugins(_ plugins: [MavenMetadata.Plugin], groupId: String, repository: Repository) async throws {
+        for plugin in plugins {
+            guard MavenName.isValidSegment(plugin.artifactId), MavenName.isValidSegment(plugin.prefix) else {
+                throw DepotError.badRequest(
+                    "maven-metadata.xml: plugin '\(plugin.artifactId.prefix(80))' has an invalid artifactId or prefix",
+                    code: "InvalidMetadata")
+            }
+            let key = PackageKey(format: MavenFormat.id, namespace: groupId, name: plugin.artifactId)
+            guard let package = try await packages.package(in: repository, key: key) else { continue }
+            let versions = try await packages.versions(of: package)
+            let candidates = versions.contains { $0.status.isListed } ? versions.filter { $0.status.isListed } : versions
+            guard let newest = candidates.max(by: { MavenVersion($0.version) < MavenVersion($1.version) }) else { continue }
+            try await record(
+                MavenVersionInfo(declaredPrefix: plugin.prefix, declaredName: plugin.name), of: newest.version, key: key,
+                repository: repository)
+        }
     }
 
     /// An uploaded G/A metadata file completes the release versions it lists (Unfinished -> Published).

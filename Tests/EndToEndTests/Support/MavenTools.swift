@@ -264,6 +264,17 @@ extension Workspace {
             environment: ["HOME": home.path])
     }
 
+    /// A new workspace with the Maven repository acme/main and `depot login --tool maven` done (requires mvn).
+    static func loggedInToMaven() throws -> Workspace {
+        let tools = MavenTools.shared
+        try #require(tools.available, tools.missingMessage)
+        let ws = try Workspace()
+        try ws.setUpMavenRepository()
+        let login = try ws.depotLogin(tool: "maven")
+        try #require(login.succeeded, "depot login --tool maven: \(login.output)")
+        return ws
+    }
+
     /// Starts the server and creates domain and repository, without any client login.
     func setUpMavenRepository(domain: String = "acme", repository: String = "main") throws {
         try server.start()
