@@ -56,6 +56,9 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     ).addRoutes(to: api)
     TokenController(access: access).addRoutes(to: api)
     PackageController(repositories: repositories, packages: packages, access: access, formats: formats).addRoutes(to: api)
+    try addBuildRoutes(
+        to: api, store: store, storage: storage, configuration: configuration, access: access, repositories: repositories,
+        baseURL: baseURL, logger: logger)
     let repositoryAccess = RepositoryAccess(repositories: repositories, access: access)
     NpmController(
         repositories: repositoryAccess, packages: packages, upstreams: upstreams, access: access, baseURL: baseURL,

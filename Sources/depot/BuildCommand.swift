@@ -6,7 +6,10 @@ import Foundation
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build", abstract: "Run CodeBuild-style buildspec builds that resolve from and publish to Depot.",
-        subcommands: [BuildRunCommand.self])
+        subcommands: [
+            BuildRunCommand.self, BuildCreateProjectCommand.self, BuildProjectsCommand.self, BuildStartCommand.self,
+            BuildLogsCommand.self, BuildDescribeCommand.self, BuildListCommand.self, BuildStopCommand.self,
+        ])
 }
 
 /// `depot build run`: runs a buildspec here, in the source directory, wired to one Depot repository with a token

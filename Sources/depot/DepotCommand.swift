@@ -4,9 +4,9 @@ import ArgumentParser
 struct DepotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "depot",
-        abstract: "Depot: a package repository server for npm (PyPI and Maven to follow), and its client.",
+        abstract: "Depot: a package repository server for npm, PyPI and Maven with a build executor, and its client.",
         subcommands: [
             ServeCommand.self, DomainCommand.self, RepoCommand.self, TokenCommand.self, PackageCommand.self, LoginCommand.self,
-            BuildCommand.self,
+            BuildCommand.self, SecretCommand.self,
         ])
 }

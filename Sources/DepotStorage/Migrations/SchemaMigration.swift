@@ -13,6 +13,7 @@ enum SchemaMigrations {
         M003CreatePackages.self,
         M004CreateTokens.self,
         M010CreateUpstreamDocuments.self,
+        M101CreateBuilds.self,
     ]
 
     static func migrator() -> DatabaseMigrator {

@@ -1,0 +1,96 @@
+import Foundation
+
+/// A build project: where its source is, which buildspec, which repository its builds use, their environment.
+public struct BuildProject: Sendable, Codable, Equatable {
+    public var domain: String
+    public var name: String
+    public var repository: String
+    /// A directory on the server (copied for each build) ...
+    public var sourceDirectory: String?
+    /// ... or a git repository cloned for each build, at `gitRef` (branch, tag or commit) when given.
+    public var gitURL: String?
+    public var gitRef: String?
+    public var buildspecPath: String
+    public var environment: [String: String]
+    public var createdAt: Date
+
+    public init(
+        domain: String, name: String, repository: String, sourceDirectory: String?, gitURL: String?, gitRef: String?,
+        buildspecPath: String, environment: [String: String], createdAt: Date
+    ) {
+        self.domain = domain
+        self.name = name
+        self.repository = repository
+        self.sourceDirectory = sourceDirectory
+        self.gitURL = gitURL
+        self.gitRef = gitRef
+        self.buildspecPath = buildspecPath
+        self.environment = environment
+        self.createdAt = createdAt
+    }
+}
+
+/// A build as stored: identity, status and times; the full result (phases, reports, artifacts...) as JSON.
+public struct StoredBuild: Sendable, Equatable {
+    public var id: String
+    public var domain: String
+    public var project: String
+    public var number: Int
+    public var status: String
+    public var initiator: String
+    public var queuedAt: Date
+    public var startedAt: Date?
+    public var endedAt: Date?
+    public var resultJSON: Data?
+
+    public init(
+        id: String, domain: String, project: String, number: Int, status: String, initiator: String, queuedAt: Date,
+        startedAt: Date? = nil, endedAt: Date? = nil, resultJSON: Data? = nil
+    ) {
+        self.id = id
+        self.domain = domain
+        self.project = project
+        self.number = number
+        self.status = status
+        self.initiator = initiator
+        self.queuedAt = queuedAt
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.resultJSON = resultJSON
+    }
+}
+
+/// A build secret, encrypted by the caller before it is stored.
+public struct StoredSecret: Sendable, Equatable {
+    public var domain: String
+    public var name: String
+    public var sealedValue: Data
+    public var updatedAt: Date
+
+    public init(domain: String, name: String, sealedValue: Data, updatedAt: Date) {
+        self.domain = domain
+        self.name = name
+        self.sealedValue = sealedValue
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Persistence of build projects, builds and secrets.
+public protocol BuildStore: Sendable {
+    func createProject(_ project: BuildProject) async throws
+    func project(domain: String, name: String) async throws -> BuildProject?
+    func listProjects(domain: String) async throws -> [BuildProject]
+    /// Creates a QUEUED build with the project's next number.
+    func createBuild(id: String, domain: String, project: String, initiator: String, at date: Date) async throws -> StoredBuild
+    func updateBuild(_ build: StoredBuild) async throws
+    func build(domain: String, id: String) async throws -> StoredBuild?
+    func listBuilds(domain: String, project: String?) async throws -> [StoredBuild]
+    /// Marks builds left QUEUED or IN_PROGRESS by a previous run of the server as FAULT; returns how many.
+    func faultUnfinishedBuilds(at date: Date) async throws -> Int
+
+    func putSecret(_ secret: StoredSecret) async throws
+    func secret(domain: String, name: String) async throws -> StoredSecret?
+    func listSecrets(domain: String) async throws -> [StoredSecret]
+    /// False when there was no such secret.
+    func deleteSecret(domain: String, name: String) async throws -> Bool
+}

@@ -1,0 +1,53 @@
+import DepotBuild
+import DepotCore
+import Foundation
+
+struct CreateProjectRequest: Decodable {
+    var name: String
+    var repository: String
+    var sourceDirectory: String?
+    var gitURL: String?
+    var gitRef: String?
+    var buildspec: String?
+    var environment: [String: String]?
+}
+
+struct StartBuildRequest: Decodable {
+    var environment: [String: String]?
+}
+
+struct PutSecretRequest: Decodable {
+    var value: String
+}
+
+/// A build as the API shows it: the stored record with its result (phases, reports, artifacts...) inlined.
+struct BuildResponse: Encodable {
+    var build: StoredBuild
+
+    enum Keys: String, CodingKey {
+        case id, domain, project, number, status, initiator, queuedAt, startedAt, endedAt, result
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(build.id, forKey: .id)
+        try container.encode(build.domain, forKey: .domain)
+        try container.encode(build.project, forKey: .project)
+        try container.encode(build.number, forKey: .number)
+        try container.encode(build.status, forKey: .status)
+        try container.encode(build.initiator, forKey: .initiator)
+        try container.encode(build.queuedAt, forKey: .queuedAt)
+        try container.encodeIfPresent(build.startedAt, forKey: .startedAt)
+        try container.encodeIfPresent(build.endedAt, forKey: .endedAt)
+        if let json = build.resultJSON {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            try container.encode(try decoder.decode(BuildResult.self, from: json), forKey: .result)
+        }
+    }
+}
+
+struct SecretResponse: Encodable {
+    var name: String
+    var updatedAt: Date
+}

@@ -1,0 +1,148 @@
+import DepotBuild
+import DepotCore
+import DepotHTTP
+import Foundation
+import Hummingbird
+
+/// `/api/v1/domains/{d}/projects` and `/builds`: build projects, queued builds, live logs, artifacts, stop.
+struct BuildController {
+    let store: any BuildStore
+    let builds: BuildService
+    let repositories: RepositoryService
+    let access: AccessService
+    let baseURL: PublicBaseURL
+
+    func addRoutes(to group: RouterGroup<DepotRequestContext>) {
+        group.post("domains/:domain/projects", use: createProject)
+        group.get("domains/:domain/projects", use: listProjects)
+        group.get("domains/:domain/projects/:project", use: describeProject)
+        group.post("domains/:domain/projects/:project/builds", use: start)
+        group.get("domains/:domain/builds", use: list)
+        group.get("domains/:domain/builds/:id", use: describe)
+        group.get("domains/:domain/builds/:id/logs", use: logs)
+        group.post("domains/:domain/builds/:id/stop", use: stop)
+        group.get("domains/:domain/builds/:id/artifacts/:name", use: artifact)
+    }
+
+    @Sendable func createProject(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let domain = try APIJSON.parameter(context, "domain")
+        try access.authorize(context.identity, domain: domain, repository: nil, permission: .admin)
+        let body = try await APIJSON.decode(CreateProjectRequest.self, from: request)
+        guard body.name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", options: .regularExpression) != nil else {
+            throw DepotError.badRequest("project name must be 1-100 letters, digits, '.', '_' or '-'", code: "InvalidName")
+        }
+        _ = try await repositories.repository(domain: domain, name: body.repository)
+        guard (body.sourceDirectory == nil) != (body.gitURL == nil) else {
+            throw DepotError.badRequest("give either sourceDirectory or gitURL", code: "InvalidSource")
+        }
+        if let directory = body.sourceDirectory {
+            var isDirectory: ObjCBool = false
+            guard directory.hasPrefix("/"), FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw DepotError.badRequest("sourceDirectory must be an absolute path to a directory on the server", code: "InvalidSource")
+            }
+        }
+        let buildspec = body.buildspec ?? "buildspec.yml"
+        guard !buildspec.hasPrefix("/"), !buildspec.split(separator: "/").contains("..") else {
+            throw DepotError.badRequest("buildspec must be a path inside the source", code: "InvalidBuildspec")
+        }
+        let project = BuildProject(
+            domain: domain, name: body.name, repository: body.repository, sourceDirectory: body.sourceDirectory, gitURL: body.gitURL,
+            gitRef: body.gitRef, buildspecPath: buildspec, environment: body.environment ?? [:], createdAt: Date())
+        try await store.createProject(project)
+        return try APIJSON.response(project, status: .created)
+    }
+
+    @Sendable func listProjects(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let domain = try APIJSON.parameter(context, "domain")
+        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
+        return try APIJSON.response(["projects": try await store.listProjects(domain: domain)])
+    }
+
+    @Sendable func describeProject(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let domain = try APIJSON.parameter(context, "domain")
+        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
+        return try APIJSON.response(try await project(domain, try APIJSON.parameter(context, "project")))
+    }
+
+    @Sendable func start(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let domain = try APIJSON.parameter(context, "domain")
+        let project = try await project(domain, try APIJSON.parameter(context, "project"))
+        let repository = try await repositories.repository(domain: domain, name: project.repository)
+        // Starting a build publishes to its repository: the caller must be allowed to.
+        try access.authorize(context.identity, domain: domain, repository: repository, permission: .publish)
+        let body = try await APIJSON.decode(StartBuildRequest.self, from: request)
+        let id = "\(project.name):\(UUID().uuidString.lowercased())"
+        let build = try await store.createBuild(
+            id: id, domain: domain, project: project.name, initiator: context.identity?.name ?? "unknown", at: Date())
+        await builds.enqueue(
+            BuildJob(build: build, project: project, serverURL: baseURL.resolve(for: request), overrides: body.environment ?? [:]))
+        return try APIJSON.response(BuildResponse(build: build), status: .accepted)
+    }
+
+    @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let domain = try APIJSON.parameter(context, "domain")
+        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
+        let project = request.uri.queryParameters.get("project")
+        return try APIJSON.response(["builds": try await store.listBuilds(domain: domain, project: project).map(BuildResponse.init)])
+    }
+
+    @Sendable func describe(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        try APIJSON.response(BuildResponse(build: try await build(context)))
+    }
+
+    /// The log as text; `?follow=true` keeps the response open (chunked) until the build ends.
+    @Sendable func logs(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let build = try await build(context)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        let follow = request.uri.queryParameters.get("follow") == "true"
+        if follow, let live = await builds.follow(build.id) {
+            let body = ResponseBody { writer in
+                try await writer.write(ByteBuffer(bytes: live.existing))
+                for await line in live.lines { try await writer.write(ByteBuffer(string: line + "\n")) }
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: headers, body: body)
+        }
+        let data = (try? Data(contentsOf: await builds.logFile(of: build.id))) ?? Data()
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    @Sendable func stop(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let build = try await build(context)
+        guard try await builds.stop(build.id) else {
+            throw DepotError.conflict("build \(build.id) has already ended (\(build.status))", code: "BuildEnded")
+        }
+        return try APIJSON.response(OK())
+    }
+
+    @Sendable func artifact(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let build = try await build(context)
+        let name = try APIJSON.parameter(context, "name")
+        guard !name.contains("/"), !name.hasPrefix(".") else { throw DepotError.badRequest("bad artifact name", code: "InvalidName") }
+        let file = await builds.directory(of: build.id).appendingPathComponent("artifacts/\(name)")
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw DepotError.notFound("build \(build.id) has no artifact \(name)", code: "ArtifactNotFound")
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/zip"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private func project(_ domain: String, _ name: String) async throws -> BuildProject {
+        guard let project = try await store.project(domain: domain, name: name) else {
+            throw DepotError.notFound("project '\(name)' not found", code: "ProjectNotFound")
+        }
+        return project
+    }
+
+    private func build(_ context: DepotRequestContext) async throws -> StoredBuild {
+        let domain = try APIJSON.parameter(context, "domain")
+        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
+        let id = try APIJSON.parameter(context, "id")
+        guard let build = try await store.build(domain: domain, id: id) else {
+            throw DepotError.notFound("build '\(id)' not found", code: "BuildNotFound")
+        }
+        return build
+    }
+}

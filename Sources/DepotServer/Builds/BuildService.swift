@@ -1,0 +1,133 @@
+import DepotBuild
+import DepotCore
+import Foundation
+import Logging
+
+/// Runs the server's builds: a queue served by `concurrency` workers; each build gets a copy (or clone) of its
+/// project's source, its secrets, a token for its repository; its record, log and artifacts are kept under
+/// `<storage>/builds/<id>/`.
+actor BuildService {
+    private let store: any BuildStore
+    private let executor: BuildExecutor
+    private let cipher: SecretCipher
+    private let root: URL
+    private let concurrency: Int
+    private let timeoutSeconds: Int
+    private let logger: Logger
+    private var queue: [BuildJob] = []
+    private var running: [String: (control: BuildControl, log: LiveBuildLog)] = [:]
+
+    init(
+        store: any BuildStore, executor: BuildExecutor, cipher: SecretCipher, root: URL, concurrency: Int, timeoutSeconds: Int,
+        logger: Logger
+    ) {
+        self.store = store
+        self.executor = executor
+        self.cipher = cipher
+        self.root = root
+        self.concurrency = max(1, concurrency)
+        self.timeoutSeconds = timeoutSeconds
+        self.logger = logger
+    }
+
+    func directory(of buildID: String) -> URL {
+        root.appendingPathComponent(buildID.replacingOccurrences(of: ":", with: "-"))
+    }
+
+    func logFile(of buildID: String) -> URL { directory(of: buildID).appendingPathComponent("build.log") }
+
+    func enqueue(_ job: BuildJob) {
+        queue.append(job)
+        startWorkers()
+    }
+
+    /// The live log of a running build, or nil when it is not running (its file is then complete).
+    func follow(_ buildID: String) async -> (existing: Data, lines: AsyncStream<String>)? {
+        guard let log = running[buildID]?.log else { return nil }
+        return await log.follow()
+    }
+
+    /// Stops a queued or running build; false when it is neither.
+    func stop(_ buildID: String) async throws -> Bool {
+        if let index = queue.firstIndex(where: { $0.build.id == buildID }) {
+            var build = queue.remove(at: index).build
+            build.status = BuildStatus.stopped.rawValue
+            build.endedAt = Date()
+            try await store.updateBuild(build)
+            return true
+        }
+        guard let control = running[buildID]?.control else { return false }
+        await control.stop()
+        return true
+    }
+
+    private func startWorkers() {
+        while running.count < concurrency, !queue.isEmpty {
+            let job = queue.removeFirst()
+            let log = LiveBuildLog(file: logFile(of: job.build.id))
+            let control = BuildControl()
+            running[job.build.id] = (control, log)
+            Task { await self.run(job, control: control, log: log) }
+        }
+    }
+
+    private func run(_ job: BuildJob, control: BuildControl, log: LiveBuildLog) async {
+        var build = job.build
+        build.status = BuildStatus.inProgress.rawValue
+        build.startedAt = Date()
+        try? await store.updateBuild(build)
+        let result = await execute(job, control: control, log: log)
+        build.status = result.status.rawValue
+        build.endedAt = result.endTime
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        build.resultJSON = try? encoder.encode(result)
+        do {
+            try await store.updateBuild(build)
+        } catch {
+            logger.error("cannot record build \(build.id): \(error)")
+        }
+        await log.finish()
+        running[build.id] = nil
+        startWorkers()
+    }
+
+    private func execute(_ job: BuildJob, control: BuildControl, log: LiveBuildLog) async -> BuildResult {
+        let directory = directory(of: job.build.id)
+        let work = directory.appendingPathComponent("work")
+        let source = work.appendingPathComponent("src")
+        let start = Date()
+        do {
+            await log.append("[Container] Entering phase DOWNLOAD_SOURCE")
+            try await BuildSource(project: job.project).fetch(into: source) { await log.append($0) }
+            let specFile = source.appendingPathComponent(job.project.buildspecPath)
+            let text = try String(contentsOf: specFile, encoding: .utf8)
+            let spec = try BuildspecParser.parse(text, file: job.project.buildspecPath)
+            var secrets: [String: String] = [:]
+            for (_, name) in spec.env.secrets {
+                guard let stored = try await store.secret(domain: job.build.domain, name: name) else { continue }
+                secrets[name] = try cipher.open(stored.sealedValue, name: "\(job.build.domain)/\(name)")
+            }
+            var overrides = job.project.environment
+            overrides.merge(job.overrides) { $1 }
+            let request = BuildRequest(
+                buildID: job.build.id, buildNumber: job.build.number, project: job.project.name, buildspec: spec,
+                sourceDirectory: source, workDirectory: work.appendingPathComponent("scratch"),
+                artifactsDirectory: directory.appendingPathComponent("artifacts"), hostEnvironment: ProcessInfo.processInfo.environment,
+                overrides: overrides, secretValues: secrets, sourceVersion: job.project.gitRef, initiator: job.build.initiator,
+                timeoutSeconds: timeoutSeconds,
+                registry: RegistryEndpoints(serverURL: job.serverURL, domain: job.build.domain, repository: job.project.repository))
+            var result = await executor.run(request, control: control) { await log.append($0) }
+            result.startTime = start
+            try? FileManager.default.removeItem(at: work)
+            return result
+        } catch {
+            try? FileManager.default.removeItem(at: work)
+            await log.append("[Container] Build FAILED: \(error)")
+            return BuildResult(
+                id: job.build.id, number: job.build.number, status: .failed, startTime: start, endTime: Date(),
+                phases: [BuildPhaseRecord(phase: .downloadSource, status: .failed, startTime: start, endTime: Date(), message: "\(error)")],
+                message: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import DepotCore
+import Foundation
+
+/// Puts a project's source into a build's directory: a copy of a server directory, or a git clone at a ref.
+struct BuildSource {
+    let project: BuildProject
+
+    func fetch(into destination: URL, log: @Sendable (String) async -> Void) async throws {
+        try? FileManager.default.removeItem(at: destination)
+        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if let directory = project.sourceDirectory {
+            await log("[Container] Copying source from \(directory)")
+            try FileManager.default.copyItem(at: URL(fileURLWithPath: directory), to: destination)
+        } else if let url = project.gitURL {
+            await log("[Container] Cloning \(url)\(project.gitRef.map { " at \($0)" } ?? "")")
+            try await git(["clone", "--quiet", "--", url, destination.path], log: log)
+            if let ref = project.gitRef {
+                try await git(["-C", destination.path, "checkout", "--quiet", ref], log: log)
+            }
+        } else {
+            throw DepotError.badRequest("the project has no source", code: "InvalidProject")
+        }
+    }
+
+    private func git(_ arguments: [String], log: @Sendable (String) async -> Void) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") { await log(String(line)) }
+        guard process.terminationStatus == 0 else {
+            throw DepotError.badRequest("git \(arguments.first ?? "") failed with status \(process.terminationStatus)", code: "SourceFailed")
+        }
+    }
+}

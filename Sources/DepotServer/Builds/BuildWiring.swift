@@ -1,0 +1,27 @@
+import DepotBuild
+import DepotCore
+import DepotHTTP
+import DepotStorage
+import Foundation
+import Hummingbird
+import Logging
+
+/// Creates the build service (marking builds a previous run left unfinished as FAULT) and adds the build,
+/// project and secret routes.
+func addBuildRoutes(
+    to api: RouterGroup<DepotRequestContext>, store: SQLiteMetadataStore, storage: URL, configuration: DepotConfiguration,
+    access: AccessService, repositories: RepositoryService, baseURL: PublicBaseURL, logger: Logger
+) throws {
+    let cipher = try SecretCipher.loadingKey(from: storage.appendingPathComponent("build-secrets.key"))
+    let executor = BuildExecutor(
+        tokenIssuer: ServerBuildTokenIssuer(access: access, maxLifetimeSeconds: Int(configuration.maxTokenLifetime)),
+        cacheStore: BuildCacheStore(root: storage.appendingPathComponent("build-cache")))
+    let service = BuildService(
+        store: store, executor: executor, cipher: cipher, root: storage.appendingPathComponent("builds"),
+        concurrency: configuration.buildConcurrency, timeoutSeconds: Int(configuration.buildTimeout), logger: logger)
+    // No build survives a restart: whatever was queued or running when the server stopped is FAULT.
+    let faulted = try store.faultUnfinishedBuildsBeforeStart(at: Date())
+    if faulted > 0 { logger.notice("marked \(faulted) builds left unfinished by the previous run FAULT") }
+    BuildController(store: store, builds: service, repositories: repositories, access: access, baseURL: baseURL).addRoutes(to: api)
+    SecretController(store: store, cipher: cipher, access: access).addRoutes(to: api)
+}

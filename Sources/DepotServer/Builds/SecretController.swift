@@ -1,0 +1,52 @@
+import DepotBuild
+import DepotCore
+import DepotHTTP
+import Foundation
+import Hummingbird
+
+/// `/api/v1/domains/{d}/secrets`: build secrets, write-only (values are never sent back), admin only.
+struct SecretController {
+    let store: any BuildStore
+    let cipher: SecretCipher
+    let access: AccessService
+
+    func addRoutes(to group: RouterGroup<DepotRequestContext>) {
+        group.put("domains/:domain/secrets/:name", use: put)
+        group.get("domains/:domain/secrets", use: list)
+        group.delete("domains/:domain/secrets/:name", use: delete)
+    }
+
+    @Sendable func put(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (domain, name) = try names(context)
+        let body = try await APIJSON.decode(PutSecretRequest.self, from: request)
+        let sealed = try cipher.seal(body.value, name: "\(domain)/\(name)")
+        let now = Date()
+        try await store.putSecret(StoredSecret(domain: domain, name: name, sealedValue: sealed, updatedAt: now))
+        return try APIJSON.response(SecretResponse(name: name, updatedAt: now))
+    }
+
+    @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let domain = try APIJSON.parameter(context, "domain")
+        try access.authorize(context.identity, domain: domain, repository: nil, permission: .admin)
+        let secrets = try await store.listSecrets(domain: domain).map { SecretResponse(name: $0.name, updatedAt: $0.updatedAt) }
+        return try APIJSON.response(["secrets": secrets])
+    }
+
+    @Sendable func delete(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (domain, name) = try names(context)
+        guard try await store.deleteSecret(domain: domain, name: name) else {
+            throw DepotError.notFound("secret '\(name)' not found", code: "SecretNotFound")
+        }
+        return try APIJSON.response(OK())
+    }
+
+    private func names(_ context: DepotRequestContext) throws -> (String, String) {
+        let domain = try APIJSON.parameter(context, "domain")
+        try access.authorize(context.identity, domain: domain, repository: nil, permission: .admin)
+        let name = try APIJSON.parameter(context, "name")
+        guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$", options: .regularExpression) != nil else {
+            throw DepotError.badRequest("secret name must be 1-128 letters, digits, '.', '_', '-' or '/'", code: "InvalidName")
+        }
+        return (domain, name)
+    }
+}

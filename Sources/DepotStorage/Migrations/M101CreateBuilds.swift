@@ -1,0 +1,38 @@
+import GRDB
+
+enum M101CreateBuilds: SchemaMigration {
+    static let identifier = "101-create-builds"
+
+    static func migrate(_ db: Database) throws {
+        // Build results (phases, reports, artifacts) are one JSON document: they are read whole, never queried.
+        try db.execute(sql: """
+            CREATE TABLE build_projects (
+                domain TEXT NOT NULL,
+                name TEXT NOT NULL,
+                document TEXT NOT NULL,
+                next_number INTEGER NOT NULL DEFAULT 1,
+                PRIMARY KEY (domain, name)
+            );
+            CREATE TABLE builds (
+                id TEXT PRIMARY KEY,
+                domain TEXT NOT NULL,
+                project TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                initiator TEXT NOT NULL,
+                queued_at REAL NOT NULL,
+                started_at REAL,
+                ended_at REAL,
+                result TEXT
+            );
+            CREATE INDEX builds_project ON builds(domain, project, number);
+            CREATE TABLE build_secrets (
+                domain TEXT NOT NULL,
+                name TEXT NOT NULL,
+                sealed_value BLOB NOT NULL,
+                updated_at REAL NOT NULL,
+                PRIMARY KEY (domain, name)
+            );
+            """)
+    }
+}

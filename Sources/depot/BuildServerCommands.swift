@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+
+/// `depot build create-project|projects`: build projects on the server.
+struct BuildCreateProjectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create-project", abstract: "Create a build project on the server.")
+
+    @OptionGroup var options: ClientOptions
+    @Option var domain: String
+    @Argument var name: String
+    @Option(name: .customLong("repo"), help: "The repository its builds resolve from and publish to.") var repository: String
+    @Option(help: "A source directory on the server (absolute path).") var sourceDir: String?
+    @Option(help: "A git repository URL to clone for each build.") var git: String?
+    @Option(help: "Branch, tag or commit of --git.") var ref: String?
+    @Option(help: "Buildspec path inside the source (default buildspec.yml).") var buildspec: String?
+    @Option(name: .customLong("env"), help: "K=V for every build of the project (repeat).") var variables: [String] = []
+
+    func run() async throws {
+        let body: [String: Any?] = [
+            "name": name, "repository": repository, "sourceDirectory": sourceDir, "gitURL": git, "gitRef": ref,
+            "buildspec": buildspec, "environment": try keyValues(variables),
+        ]
+        let result = try await options.client().call("POST", "api/v1/domains/\(segment(domain))/projects", body: body)
+        Output.emit(result, json: options.json)
+    }
+}
+
+struct BuildProjectsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "projects", abstract: "List build projects.")
+
+    @OptionGroup var options: ClientOptions
+    @Option var domain: String
+
+    func run() async throws {
+        let result = try await options.client().call("GET", "api/v1/domains/\(segment(domain))/projects")
+        Output.emit(result, json: options.json, list: "projects", columns: ["name", "repository", "sourceDirectory", "gitURL", "buildspecPath"])
+    }
+}
+
+/// `depot build start --project P [--follow]`: queues a build on the server.
+struct BuildStartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Queue a build of a project on the server.")
+
+    @OptionGroup var options: ClientOptions
+    @Option var domain: String
+    @Option var project: String
+    @Option(name: .customLong("env"), help: "K=V for this build (repeat).") var variables: [String] = []
+    @Flag(help: "Stream the log until the build ends; exit non-zero unless it succeeds.") var follow = false
+
+    func run() async throws {
+        let client = try options.client()
+        let result = try await client.call(
+            "POST", "api/v1/domains/\(segment(domain))/projects/\(segment(project))/builds", body: ["environment": try keyValues(variables)])
+        guard follow, let id = (result as? [String: Any])?["id"] as? String else { return Output.emit(result, json: options.json) }
+        if !options.json { FileHandle.standardOutput.write(Data("Build \(id) queued\n".utf8)) }
+        let status = try await BuildFollower(client: client, domain: domain, id: id, echo: !options.json).follow()
+        if options.json { Output.json(try await client.call("GET", "api/v1/domains/\(segment(domain))/builds/\(segment(id))")) }
+        if status != "SUCCEEDED" { throw ExitCode(1) }
+    }
+}
+
+struct BuildLogsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print (or follow) a build's log.")
+
+    @OptionGroup var options: ClientOptions
+    @Option var domain: String
+    @Argument var id: String
+    @Flag var follow = false
+
+    func run() async throws {
+        let client = try options.client()
+        if follow {
+            _ = try await BuildFollower(client: client, domain: domain, id: id, echo: true).follow()
+        } else {
+            print(try await client.text("api/v1/domains/\(segment(domain))/builds/\(segment(id))/logs"), terminator: "")
+        }
+    }
+}
+
+struct BuildDescribeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "describe", abstract: "Show a build: status, phases, reports, artifacts.")
+
+    @OptionGroup var options: ClientOptions
+    @Option var domain: String
+    @Argument var id: String
+
+    func run() async throws {
+        Output.json(try await options.client().call("GET", "api/v1/domains/\(segment(domain))/builds/\(segment(id))"))
+    }
+}
+
+struct BuildListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List builds, newest first.")
+
+    @OptionGroup var options: ClientOptions
+    @Option var domain: String
+    @Option var project: String?
+
+    func run() async throws {
+        let result = try await options.client().call("GET", "api/v1/domains/\(segment(domain))/builds", query: ["project": project])
+        Output.emit(result, json: options.json, list: "builds", columns: ["id", "number", "status", "initiator", "queuedAt", "endedAt"])
+    }
+}
+
+struct BuildStopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop a queued or running build.")
+
+    @OptionGroup var options: ClientOptions
+    @Option var domain: String
+    @Argument var id: String
+
+    func run() async throws {
+        Output.emit(try await options.client().call("POST", "api/v1/domains/\(segment(domain))/builds/\(segment(id))/stop"), json: options.json)
+    }
+}
+
+/// Prints a server build's log as it grows (polling) until the build ends; returns its status.
+struct BuildFollower {
+    let client: DepotClient
+    let domain: String
+    let id: String
+    let echo: Bool
+
+    func follow() async throws -> String {
+        var printed = 0
+        while true {
+            let build = try await client.call("GET", "api/v1/domains/\(segment(domain))/builds/\(segment(id))") as? [String: Any]
+            let status = build?["status"] as? String ?? "UNKNOWN"
+            let log = try await client.text("api/v1/domains/\(segment(domain))/builds/\(segment(id))/logs")
+            let bytes = Array(log.utf8)
+            if echo, bytes.count > printed {
+                FileHandle.standardOutput.write(Data(bytes[printed...]))
+                printed = bytes.count
+            }
+            if !["QUEUED", "IN_PROGRESS"].contains(status) {
+                if echo { print("Build \(id) \(status)") }
+                return status
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+    }
+}
+
+/// `K=V` options -> a dictionary.
+func keyValues(_ pairs: [String]) throws -> [String: String] {
+    var values: [String: String] = [:]
+    for pair in pairs {
+        guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { throw ValidationError("expected K=V, not \(pair)") }
+        values[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+    }
+    return values
+}
