@@ -13,11 +13,13 @@ import FoundationXML
 public struct MavenController: Sendable {
     let repositories: RepositoryAccess
     let packages: PackageService
+    let upstreams: UpstreamService
     let maxUploadSize: Int
 
-    public init(repositories: RepositoryAccess, packages: PackageService, maxUploadSize: Int) {
+    public init(repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, maxUploadSize: Int) {
         self.repositories = repositories
         self.packages = packages
+        self.upstreams = upstreams
         self.maxUploadSize = maxUploadSize
     }
 
@@ -44,12 +46,12 @@ public struct MavenController: Sendable {
     func get(_ path: MavenPath, repository: Repository) async throws -> Response {
         switch path {
         case .artifact(let artifact):
-            let asset = try await locate(artifact, in: repository)
+            let asset = try await locate(artifact, in: repository, throughUpstreams: true)
             return BodyStreaming.response(for: try packages.openBlob(asset), headers: Self.headers(for: artifact.fileName))
         case .checksum(let inner, let algorithm):
             let digests: BlobDigests
             if case .artifact(let artifact) = inner {
-                digests = try await locate(artifact, in: repository).digests
+                digests = try await locate(artifact, in: repository, throughUpstreams: true).digests
             } else {
                 digests = Self.digests(of: try await metadataXML(inner, repository: repository))
             }
@@ -64,8 +66,17 @@ public struct MavenController: Sendable {
     }
 
     /// The stored asset for a file; `lib-1.0-SNAPSHOT.jar` resolves to the newest timestamped build.
-    func locate(_ artifact: MavenArtifact, in repository: Repository) async throws -> Asset {
+    /// Reads of release files go through the upstreams (fetched, verified and recorded on first use);
+    /// SNAPSHOTs are this repository's own (public repositories do not publish them).
+    func locate(_ artifact: MavenArtifact, in repository: Repository, throughUpstreams: Bool = false) async throws -> Asset {
         let notFound = DepotError.notFound("\(artifact.path) not found", code: "ArtifactNotFound")
+        if throughUpstreams, !artifact.isSnapshot {
+            guard let (_, version, asset) = try await upstreams.asset(
+                    named: artifact.fileName, version: artifact.version, of: artifact.packageKey, in: repository),
+                version.status.isDownloadable
+            else { throw notFound }
+            return asset
+        }
         guard let package = try await packages.package(in: repository, key: artifact.packageKey),
             let version = try? await packages.requireVersion(of: package, artifact.version), version.status.isDownloadable
         else { throw notFound }
@@ -94,14 +105,15 @@ public struct MavenController: Sendable {
         let notFound = DepotError.notFound("\(path.path) not found", code: "MetadataNotFound")
         switch path {
         case .artifactMetadata(let groupId, let artifactId):
-            guard let package = try await packages.package(in: repository, key: path.packageKey!) else {
+            // Versions of this repository, its upstreams and its external connection, merged.
+            let view = try await upstreams.view(of: path.packageKey!, from: repository)
+            guard !view.isEmpty else {
                 if let alternative = path.groupMetadataAlternative { return try await metadataXML(alternative, repository: repository) }
                 throw notFound
             }
-            let versions = try await packages.versions(of: package).filter { $0.status.isListed }
-            guard !versions.isEmpty else { throw notFound }
+            let lastUpdated = view.local?.modifiedAt ?? view.entries.map(\.publishedAt).max() ?? Date()
             let metadata = MavenMetadata.artifactLevel(
-                groupId: groupId, artifactId: artifactId, versions: versions.map(\.version), lastUpdated: package.modifiedAt)
+                groupId: groupId, artifactId: artifactId, versions: view.entries.map(\.version), lastUpdated: lastUpdated)
             return Array(metadata.xml.utf8)
         case .snapshotMetadata(let groupId, let artifactId, let versionName):
             guard let package = try await packages.package(in: repository, key: path.packageKey!),
@@ -132,6 +144,18 @@ public struct MavenController: Sendable {
                 .sorted { MavenVersion($0.version) < MavenVersion($1.version) }
             let info = versions.reduce(MavenVersionInfo()) { $0.merging(MavenVersionInfo(json: $1.metadata)) }
             if let plugin = info.plugin(artifactId: summary.package.key.name) { plugins.append(plugin) }
+        }
+        // The external connection's plugin list (`org/apache/maven/plugins/maven-metadata.xml` is how `mvn`
+        // turns `dependency:tree` into a plugin), for the plugins this repository does not describe itself.
+        let parts = groupId.split(separator: ".")
+        if parts.count > 1 {
+            let key = PackageKey(format: MavenFormat.id, namespace: parts.dropLast().joined(separator: "."), name: String(parts.last!))
+            if let document = try? await upstreams.upstreamDocument(key, from: repository),
+                let upstream = try? MavenMetadata.parse(document)
+            {
+                let known = Set(plugins.map(\.artifactId))
+                plugins += upstream.plugins.filter { !known.contains($0.artifactId) }
+            }
         }
         return MavenMetadata.groupLevel(plugins: plugins)
     }
@@ -190,6 +214,7 @@ public struct MavenController: Sendable {
             key: artifact.packageKey, version: artifact.version, status: artifact.isSnapshot ? .published : .unfinished,
             origin: VersionOrigin(type: .internal, repository: repository.name), publishedAt: Date(), summary: nil,
             metadata: Data("{}".utf8), assets: [Asset(name: artifact.fileName, digests: digests)], allowsAddingAssets: true)
+        try await upstreams.ensurePublishable(artifact.packageKey, to: repository)
         _ = try await packages.publish(new, to: repository, blobs: [writer])
         if let info { try await record(info, of: artifact.version, key: artifact.packageKey, repository: repository) }
         return Response(status: .created)

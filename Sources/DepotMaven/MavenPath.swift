@@ -194,7 +194,7 @@ public enum MavenPath: Sendable, Hashable {
         guard !artifactId.contains("+") else { throw invalid(raw, "invalid artifactId '\(artifactId)'") }
     }
 
-    private static func groupPath(_ groupId: String) -> String {
+    static func groupPath(_ groupId: String) -> String {
         groupId.split(separator: ".").joined(separator: "/")
     }
 

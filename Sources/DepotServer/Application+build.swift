@@ -67,7 +67,8 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     PyPIController(
         repositories: repositoryAccess, packages: packages, upstreams: upstreams, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize
     ).addRoutes(to: router)
-    MavenController(repositories: repositoryAccess, packages: packages, maxUploadSize: configuration.maxUploadSize)
+    MavenController(
+        repositories: repositoryAccess, packages: packages, upstreams: upstreams, maxUploadSize: configuration.maxUploadSize)
         .addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router)
 }
@@ -89,7 +90,7 @@ func makeUpstreamService(
         store: store, http: http, metrics: metrics, ttl: configuration.metadataTTL, logger: logger)
     return UpstreamService(
         store: store, packages: packages, cache: cache, http: http, metrics: metrics,
-        formats: [NpmUpstreamFormat(), PyPIUpstreamFormat()], connections: connections,
+        formats: [NpmUpstreamFormat(), PyPIUpstreamFormat(), MavenUpstreamFormat()], connections: connections,
         maxAssetSize: configuration.maxUploadSize, logger: logger)
 }
 

@@ -150,6 +150,22 @@ public struct UpstreamService: Sendable {
         return (package, tag)
     }
 
+    /// The external connection's raw metadata document for a key (through the cache), for formats that merge
+    /// parts the version list leaves out (Maven's group-level plugin list). Nil when no source has one.
+    public func upstreamDocument(_ key: PackageKey, from repository: Repository) async throws -> Data? {
+        let (_, external) = try await sources(of: key, from: repository)
+        for source in external {
+            guard let format = formats[key.format] else { continue }
+            let request = format.metadataRequest(for: key, base: source.connection.baseURL)
+            let lookup = try await cache.document(
+                connection: source.connection.name, cacheKey: "\(source.connection.name)|\(key)", url: request.url,
+                accept: request.accept
+            ) { body in _ = try format.parseMetadata(body, key: key, documentURL: request.url) }
+            if case .found(let document) = lookup { return document.body }
+        }
+        return nil
+    }
+
     // MARK: Assets
 
     /// The asset `name` of `version` as the asking repository holds it, fetching it through upstream
