@@ -36,9 +36,7 @@ struct PyPIUpstreamConfusionTests {
         #expect(uvInstall.succeeded, "\(uvInstall.output)")
         #expect(try who(uvVenv, "depot_confusion_lib") == "internal")
         // The public version is not listed, cannot be asked for by number, and the public index was never consulted.
-        let page = try ws.curl(
-            "GET", "/acme/app/pypi/simple/depot-confusion-lib/", user: "x:\(ws.server.adminToken)",
-            headers: ["Accept: application/vnd.pypi.simple.v1+json"])
+        let page = try chain.jsonPage("depot-confusion-lib")
         #expect(page.status == 200 && page.json?["versions"] as? [String] == ["1.0.0"], "\(page.text)")
         let (_, pinned) = try chain.pipInstall(["depot-confusion-lib==99.0.0"], venv: "venv-pinned")
         #expect(!pinned.succeeded, "\(pinned.output)")
@@ -72,9 +70,7 @@ struct PyPIUpstreamConfusionTests {
         let (mineVenv, installMine) = try chain.pipInstall(["depot-public-only"], venv: "venv-mine")
         #expect(installMine.succeeded, "\(installMine.output)")
         #expect(try who(mineVenv, "depot_public_only") == "mine")
-        let minePage = try ws.curl(
-            "GET", "/acme/app/pypi/simple/depot-public-only/", user: "x:\(ws.server.adminToken)",
-            headers: ["Accept: application/vnd.pypi.simple.v1+json"])
+        let minePage = try chain.jsonPage("depot-public-only")
         #expect(minePage.json?["versions"] as? [String] == ["2.1.0"], "\(minePage.text)")
     }
 }

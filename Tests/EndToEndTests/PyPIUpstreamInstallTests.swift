@@ -49,8 +49,7 @@ struct PyPIUpstreamInstallTests {
         }
 
         // The page Depot serves lists the upstream's files with their hashes and requires-python, pointing at Depot.
-        let page = try ws.curl(
-            "GET", "/acme/app/pypi/simple/urllib3/", user: "x:\(ws.server.adminToken)", headers: ["Accept: application/vnd.pypi.simple.v1+json"])
+        let page = try chain.jsonPage("urllib3")
         let pageFiles = page.json?["files"] as? [[String: Any]] ?? []
         let upstreamFile = try #require(tree.files("urllib3").first)
         let listed = try #require(pageFiles.first { $0["filename"] as? String == upstreamFile.filename }, "\(page.text)")

@@ -182,6 +182,13 @@ final class PyPIUpstreamChain: @unchecked Sendable {
         ] + files.map(\.path))
     }
 
+    /// `repository`'s project page for `project` as PEP 691 JSON, fetched with curl and the admin token.
+    func jsonPage(_ project: String, in repository: String = "app") throws -> HTTPReply {
+        try ws.curl(
+            "GET", "/acme/\(repository)/pypi/simple/\(project)/", user: "x:\(ws.server.adminToken)",
+            headers: ["Accept: application/vnd.pypi.simple.v1+json"])
+    }
+
     /// A management API call on domain `acme` with the admin token.
     func api(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> (status: Int, body: [String: Any]) {
         try await ws.server.managementAPI(method, "/api/v1/domains/acme" + path, json: json)
