@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Upstream metadata documents: fresh for a TTL, then revalidated with `If-None-Match`/`If-Modified-Since`;
 /// served stale when the upstream fails; 404s remembered briefly; one upstream request per key at a time.
@@ -19,6 +20,8 @@ public struct UpstreamMetadataCache: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     private let flights = SingleFlight<Lookup>()
+    /// Recently used documents, so a hot packument is not read back from SQLite on every request.
+    private let memory = RecentDocuments(capacity: 256)
 
     public init(
         store: any UpstreamDocumentStore, http: any UpstreamHTTPClient, metrics: any UpstreamMetrics, ttl: TimeInterval,
@@ -41,7 +44,7 @@ public struct UpstreamMetadataCache: Sendable {
         connection: String, cacheKey: String, url: URL, accept: String,
         validate: @Sendable @escaping (Data) throws -> Void
     ) async throws -> Lookup {
-        let cached = try await store.upstreamDocument(cacheKey: cacheKey)
+        let cached = try await stored(cacheKey)
         if let cached, isFresh(cached) {
             metrics.metadataCache(connection: connection, result: "hit")
             return cached.status == 200 ? .found(cached) : .notFound
@@ -53,7 +56,19 @@ public struct UpstreamMetadataCache: Sendable {
 
     /// The cached document whatever its age, without contacting the upstream.
     public func cachedDocument(cacheKey: String) async throws -> CachedUpstreamDocument? {
-        try await store.upstreamDocument(cacheKey: cacheKey)
+        try await stored(cacheKey)
+    }
+
+    private func stored(_ cacheKey: String) async throws -> CachedUpstreamDocument? {
+        if let hit = memory.lookup(cacheKey) { return hit }
+        let document = try await store.upstreamDocument(cacheKey: cacheKey)
+        if let document { memory.store(document) }
+        return document
+    }
+
+    private func save(_ document: CachedUpstreamDocument) async throws {
+        try await store.saveUpstreamDocument(document)
+        memory.store(document)
     }
 
     private func isFresh(_ document: CachedUpstreamDocument) -> Bool {
@@ -81,7 +96,7 @@ public struct UpstreamMetadataCache: Sendable {
         case 304 where cached?.status == 200:
             var renewed = cached!
             renewed.fetchedAt = now()
-            try await store.saveUpstreamDocument(renewed)
+            try await save(renewed)
             metrics.metadataCache(connection: connection, result: "revalidated")
             return .found(renewed)
         case 200:
@@ -95,12 +110,12 @@ public struct UpstreamMetadataCache: Sendable {
             let document = CachedUpstreamDocument(
                 cacheKey: cacheKey, status: 200, body: response.body, etag: response.headers["etag"],
                 lastModified: response.headers["last-modified"], fetchedAt: now())
-            try await store.saveUpstreamDocument(document)
+            try await save(document)
             metrics.metadataCache(connection: connection, result: "miss")
             metrics.bytesFetched(connection: connection, count: Int64(response.body.count))
             return .found(document)
         case 404, 410:
-            try await store.saveUpstreamDocument(
+            try await save(
                 CachedUpstreamDocument(cacheKey: cacheKey, status: 404, body: Data(), etag: nil, lastModified: nil, fetchedAt: now()))
             metrics.metadataCache(connection: connection, result: "miss")
             return .notFound
@@ -117,5 +132,22 @@ public struct UpstreamMetadataCache: Sendable {
         logger.warning(
             "serving stale upstream metadata", metadata: ["connection": "\(connection)", "key": "\(cached.cacheKey)", "error": "\(error.message)"])
         return cached.status == 200 ? .found(cached) : .notFound
+    }
+}
+
+/// A bounded map of the most recently stored or read documents.
+final class RecentDocuments: Sendable {
+    private let entries = Mutex<[String: CachedUpstreamDocument]>([:])
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func lookup(_ key: String) -> CachedUpstreamDocument? { entries.withLock { $0[key] } }
+
+    func store(_ document: CachedUpstreamDocument) {
+        entries.withLock { entries in
+            if entries.count >= capacity, entries[document.cacheKey] == nil { entries.removeAll(keepingCapacity: true) }
+            entries[document.cacheKey] = document
+        }
     }
 }
