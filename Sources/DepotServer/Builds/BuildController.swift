@@ -96,6 +96,7 @@ struct BuildController {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; charset=utf-8"
         let follow = request.uri.queryParameters.get("follow") == "true"
+        if follow { try await waitWhileQueued(build) }
         if follow, let live = await builds.follow(build.id) {
             let body = ResponseBody { writer in
                 try await writer.write(ByteBuffer(bytes: live.existing))
@@ -127,6 +128,16 @@ struct BuildController {
         var headers = HTTPFields()
         headers[.contentType] = "application/zip"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Following a queued build starts when a worker takes it.
+    private func waitWhileQueued(_ build: StoredBuild) async throws {
+        var current = build
+        while current.status == "QUEUED" {
+            try await Task.sleep(for: .milliseconds(200))
+            guard let next = try await store.build(domain: build.domain, id: build.id) else { return }
+            current = next
+        }
     }
 
     private func project(_ domain: String, _ name: String) async throws -> BuildProject {

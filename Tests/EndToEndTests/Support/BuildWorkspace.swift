@@ -6,9 +6,15 @@ import Testing
 final class BuildWorkspace: @unchecked Sendable {
     let ws: Workspace
 
-    init() throws {
+    init(serverEnvironment: [String: String]? = nil) throws {
         ws = try Workspace()
-        try ws.setUpRepository()
+        if let serverEnvironment {
+            try ws.server.start(environment: serverEnvironment)
+            #expect(try ws.server.cli(["domain", "create", "acme"]).succeeded)
+            #expect(try ws.server.cli(["repo", "create", "--domain", "acme", "main"]).succeeded)
+        } else {
+            try ws.setUpRepository()
+        }
     }
 
     var server: DepotProcess { ws.server }

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// Server-side builds against a running `depot serve`: projects, queued builds and worker concurrency, secrets
+/// masked in stored logs, live logs, stop, and a restart that marks a running build FAULT.
+@Suite("build: server projects")
+struct BuildServerTests {
+    /// A project whose build signals it started, then waits for the test's `go` file.
+    func waitingProject(_ bw: BuildWorkspace, _ name: String, markers: URL) throws -> URL {
+        try bw.project(
+            "src-\(name)",
+            [
+                "buildspec.yml": """
+                    version: 0.2
+                    env:
+                      secrets:
+                        API_KEY: api-key
+                      exported-variables: [WHO]
+                    phases:
+                      build:
+                        commands:
+                          - touch "$MARKERS/\(name)-started"
+                          - while [ ! -f "$MARKERS/go" ]; do sleep 0.1; done
+                          - echo "key=$API_KEY token=$DEPOT_AUTH_TOKEN number=$CODEBUILD_BUILD_NUMBER"
+                          - export WHO=\(name)
+                    """
+            ])
+    }
+
+    func describe(_ bw: BuildWorkspace, _ id: String) throws -> [String: Any] {
+        let result = try bw.server.cli(["build", "describe", "--domain", "acme", id])
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
+    }
+
+    func waitFor(_ seconds: Double = 60, _ condition: () throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return false
+    }
+
+    func start(_ bw: BuildWorkspace, _ project: String) throws -> String {
+        let started = try bw.server.cli(["build", "start", "--domain", "acme", "--project", project, "--json"])
+        let id = ((try? JSONSerialization.jsonObject(with: Data(started.stdout.utf8))) as? [String: Any])?["id"] as? String
+        #expect(id != nil, "\(started.output)")
+        return id ?? ""
+    }
+
+    @Test("two builds run at once, a third waits; secrets and the token masked; live log; stop; restart -> FAULT")
+    func projectsQueueAndRestart() throws {
+        let bw = try BuildWorkspace(serverEnvironment: ["DEPOT_BUILD_CONCURRENCY": "2"])
+        let markers = try bw.ws.directory("markers")
+        let put = try bw.server.cli(["secret", "put", "--domain", "acme", "api-key", "--value", "s3cr3t-api-key-value"])
+        #expect(put.succeeded, "\(put.output)")
+        for name in ["p1", "p2", "p3"] {
+            let source = try waitingProject(bw, name, markers: markers)
+            let created = try bw.server.cli(
+                ["build", "create-project", "--domain", "acme", name, "--repo", "main", "--source-dir", source.path,
+                 "--env", "MARKERS=\(markers.path)"])
+            #expect(created.succeeded, "\(created.output)")
+        }
+        let ids = try ["p1", "p2", "p3"].map { try start(bw, $0) }
+        let twoStarted = try waitFor {
+            ["p1", "p2"].allSatisfy { FileManager.default.fileExists(atPath: markers.appendingPathComponent("\($0)-started").path) }
+        }
+        #expect(twoStarted)
+        // With two workers the third build is still queued while the first two wait for `go`.
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try describe(bw, ids[2])["status"] as? String == "QUEUED")
+        #expect(!FileManager.default.fileExists(atPath: markers.appendingPathComponent("p3-started").path))
+        #expect(try describe(bw, ids[0])["status"] as? String == "IN_PROGRESS")
+
+        _ = FileManager.default.createFile(atPath: markers.appendingPathComponent("go").path, contents: nil)
+        // The live log (chunked, open until the build ends) of the third build.
+        let live = try Command.run(
+            "curl", ["-s", "-N", "-H", "Authorization: Bearer \(bw.server.adminToken)",
+                     "\(bw.server.url)/api/v1/domains/acme/builds/\(ids[2])/logs?follow=true"], timeout: 120)
+        #expect(try waitFor { try ids.allSatisfy { try describe(bw, $0)["status"] as? String == "SUCCEEDED" } })
+        #expect(live.stdout.contains("Entering phase BUILD"), "\(live.output)")
+
+        for id in ids {
+            let log = try bw.server.cli(["build", "logs", "--domain", "acme", id]).stdout
+            #expect(log.contains("key=*** token=***"), "\(log)")
+            #expect(!log.contains("s3cr3t-api-key-value") && !log.contains("dpt_"))
+        }
+        let result = try describe(bw, ids[0])["result"] as? [String: Any]
+        #expect(result?["exportedVariables"] as? [String: String] == ["WHO": "p1"])
+
+        // Stop a running build.
+        try FileManager.default.removeItem(at: markers.appendingPathComponent("go"))
+        let stopped = try start(bw, "p1")
+        #expect(try waitFor { try describe(bw, stopped)["status"] as? String == "IN_PROGRESS" })
+        #expect(try bw.server.cli(["build", "stop", "--domain", "acme", stopped]).succeeded)
+        #expect(try waitFor { try describe(bw, stopped)["status"] as? String == "STOPPED" })
+
+        // A restart marks the build that was running FAULT.
+        let running = try start(bw, "p2")
+        #expect(try waitFor { try describe(bw, running)["status"] as? String == "IN_PROGRESS" })
+        bw.server.stop()
+        try bw.server.start(environment: ["DEPOT_BUILD_CONCURRENCY": "2"])
+        #expect(try describe(bw, running)["status"] as? String == "FAULT")
+        _ = FileManager.default.createFile(atPath: markers.appendingPathComponent("go").path, contents: nil)
+
+        let list = try bw.server.cli(["build", "list", "--domain", "acme", "--project", "p1"])
+        #expect(list.stdout.contains("SUCCEEDED") && list.stdout.contains("STOPPED"), "\(list.output)")
+    }
+}
