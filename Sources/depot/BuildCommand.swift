@@ -23,6 +23,8 @@ struct BuildRunCommand: AsyncParsableCommand {
     @Option var domain: String
     @Option(name: .customLong("repo")) var repository: String
     @Option(name: .customLong("env"), help: "A variable for the build, K=V (repeat); wins over the buildspec's.") var variables: [String] = []
+    @Option(name: .customLong("secret"), help: "A value for a secret the buildspec names, NAME=VALUE (repeat); masked in the log.")
+    var secrets: [String] = []
     @Option(help: "Where artifact zips, build.log and build.json go (default: a new temporary directory).") var artifactsDir: String?
     @Option(help: "Build timeout: seconds or 15m, 2h (default 60m).") var timeout: String = "60m"
     @Option(help: "The project name the cache is kept under (default: the source directory's name).") var project: String?
@@ -42,11 +44,7 @@ struct BuildRunCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot read the buildspec \(specPath): \(error.localizedDescription)")
         }
-        var overrides: [String: String] = [:]
-        for pair in variables {
-            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { throw ValidationError("--env wants K=V, not \(pair)") }
-            overrides[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-        }
+        let overrides = try keyValues(variables)
         let timeoutSeconds = Int(try parseDuration(timeout))
         guard timeoutSeconds > 0 else { throw ValidationError("--timeout must be positive") }
 
@@ -62,7 +60,7 @@ struct BuildRunCommand: AsyncParsableCommand {
         let request = BuildRequest(
             buildID: buildID, buildNumber: 1, project: project ?? sourceDirectory.lastPathComponent, buildspec: spec,
             sourceDirectory: sourceDirectory, workDirectory: temporary.appendingPathComponent("depot-build-work-\(UUID().uuidString)"),
-            artifactsDirectory: outputDirectory, hostEnvironment: environment, overrides: overrides,
+            artifactsDirectory: outputDirectory, hostEnvironment: environment, overrides: overrides, secretValues: try keyValues(secrets),
             sourceVersion: gitHead(sourceDirectory), initiator: "depot-cli/\(environment["USER"] ?? "unknown")",
             timeoutSeconds: timeoutSeconds,
             registry: RegistryEndpoints(serverURL: client.baseURL.absoluteString, domain: domain, repository: repository))
