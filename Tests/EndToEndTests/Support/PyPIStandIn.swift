@@ -145,15 +145,7 @@ final class PyPIUpstreamChain: @unchecked Sendable {
             tree = nil
         }
         try ws.server.start(environment: env)
-        for step in [
-            ["domain", "create", "acme"],
-            ["repo", "create", "--domain", "acme", "pypi-store", "--external-connection", "public:pypi"],
-            ["repo", "create", "--domain", "acme", "team", "--upstream", "pypi-store"],
-            ["repo", "create", "--domain", "acme", "app", "--upstream", "team"],
-        ] {
-            let result = try ws.server.cli(step)
-            #expect(result.succeeded, "depot \(step.joined(separator: " ")): \(result.output)")
-        }
+        try ws.server.createUpstreamChain(store: "pypi-store", connection: "public:pypi")
     }
 
     deinit { standIn?.stop() }
@@ -236,6 +228,18 @@ final class PyPIUpstreamChain: @unchecked Sendable {
 }
 
 extension DepotProcess {
+    /// Domain `acme` with the chain `app -> team -> <store>(<connection>)`.
+    func createUpstreamChain(store: String, connection: String) throws {
+        let steps = [
+            ["domain", "create", "acme"], ["repo", "create", "--domain", "acme", store, "--external-connection", connection],
+            ["repo", "create", "--domain", "acme", "team", "--upstream", store], ["repo", "create", "--domain", "acme", "app", "--upstream", "team"],
+        ]
+        for step in steps {
+            let result = try cli(step)
+            #expect(result.succeeded, "depot \(step.joined(separator: " ")): \(result.output)")
+        }
+    }
+
     /// A management API call with the admin token, `json` sent as the body; the answer decoded as a JSON
     /// object (empty when it is not one).
     func managementAPI(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> (status: Int, body: [String: Any]) {
