@@ -73,6 +73,9 @@ public struct UpstreamService: Sendable {
             }
         }
         try await visit(repository, path: [])
+        // A name that blocks upstreams anywhere on the search path is internal: no external connection reached
+        // through another upstream (a diamond) may serve it either.
+        if stored.contains(where: { $0.package.originControls.upstream == .block }) { external = [] }
         return (stored, external)
     }
 
