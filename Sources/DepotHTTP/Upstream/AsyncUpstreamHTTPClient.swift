@@ -19,6 +19,9 @@ public final class AsyncUpstreamHTTPClient: UpstreamHTTPClient {
             redirectConfiguration: .disallow, timeout: .init(connect: seconds, read: seconds),
             decompression: .enabled(limit: .ratio(100)))
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        // A refused connection is an answer: fail now so stale metadata is served (or a 502 sent) at once, rather
+        // than retrying with backoff for the whole connect timeout on every request while the upstream is down.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration, backgroundActivityLogger: logger)
         self.timeout = seconds
     }
@@ -43,13 +46,7 @@ public final class AsyncUpstreamHTTPClient: UpstreamHTTPClient {
     }
 
     public func post(_ url: URL, headers: [String: String], body: Data, maxBytes: Int) async throws -> UpstreamResponse {
-        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-            throw DepotError.badGateway("refusing to reach \(url.scheme ?? "?"):", code: "UpstreamRedirectRefused")
-        }
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = .POST
-        request.headers.add(name: "User-Agent", value: "Depot")
-        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        var request = try Self.request(.POST, url, headers: headers)
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: timeout * 4)
@@ -87,13 +84,7 @@ public final class AsyncUpstreamHTTPClient: UpstreamHTTPClient {
     private func send(_ url: URL, headers: [String: String]) async throws -> HTTPClientResponse {
         var target = url
         for _ in 0...maxRedirects {
-            guard let scheme = target.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-                throw DepotError.badGateway("refusing to follow a redirect to \(target.scheme ?? "?"):", code: "UpstreamRedirectRefused")
-            }
-            var request = HTTPClientRequest(url: target.absoluteString)
-            request.method = .GET
-            request.headers.add(name: "User-Agent", value: "Depot")
-            for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+            let request = try Self.request(.GET, target, headers: headers)
             let response: HTTPClientResponse
             do {
                 response = try await client.execute(request, timeout: timeout * 4)
@@ -108,6 +99,18 @@ public final class AsyncUpstreamHTTPClient: UpstreamHTTPClient {
             target = next.absoluteURL
         }
         throw DepotError.badGateway("too many redirects from \(url.host ?? "the upstream")", code: "UpstreamInvalid")
+    }
+
+    /// A request to an http(s) URL only (a redirect must not lead to `file:` or a unix socket).
+    private static func request(_ method: HTTPMethod, _ url: URL, headers: [String: String]) throws -> HTTPClientRequest {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw DepotError.badGateway("refusing to reach \(url.scheme ?? "?"): URLs", code: "UpstreamRedirectRefused")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        request.headers.add(name: "User-Agent", value: "Depot")
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        return request
     }
 
     private static func headers(_ response: HTTPClientResponse) -> [String: String] {
