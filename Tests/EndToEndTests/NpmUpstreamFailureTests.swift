@@ -121,9 +121,20 @@ struct NpmUpstreamFailureTests {
         try await Task.sleep(for: .milliseconds(1_200))
         #expect(try await chain.get(path).status == 200)
 
+        // The upstream gone altogether (connections refused): the expired copy is served, a package never
+        // fetched is a 502 saying the upstream cannot be reached (a refusal is not a timeout).
+        chain.standIn.stop()
+        try await Task.sleep(for: .milliseconds(1_200))
+        let gone = try await chain.get(path)
+        #expect(gone.status == 200, "\(gone.status) \(gone.message)")
+        #expect(try Self.versions(gone.body) == firstVersions)
+        let never = try await chain.get("/acme/app/npm/depot-never-fetched")
+        #expect(never.status == 502 && never.message.contains("could not be reached"), "\(never.status) \(never.message)")
+
         let metrics = String(decoding: try await chain.get("/metrics").body, as: UTF8.self)
         for expected in [
-            #"depot_upstream_metadata_cache_total{connection="public:npmjs",result="stale"} 3"#,
+            #"depot_upstream_metadata_cache_total{connection="public:npmjs",result="stale"} 4"#,
+            #"depot_upstream_requests_total{connection="public:npmjs",kind="metadata",outcome="error"} 2"#,
             #"depot_upstream_metadata_cache_total{connection="public:npmjs",result="miss"}"#,
             #"depot_upstream_metadata_cache_total{connection="public:npmjs",result="revalidated"}"#,
             #"depot_upstream_requests_total{connection="public:npmjs",kind="metadata",outcome="500"} 1"#,
