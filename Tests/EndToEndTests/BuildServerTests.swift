@@ -23,6 +23,8 @@ struct BuildServerTests {
                           - while [ ! -f "$MARKERS/go" ]; do sleep 0.1; done
                           - echo "key=$API_KEY token=$DEPOT_AUTH_TOKEN number=$CODEBUILD_BUILD_NUMBER"
                           - export WHO=\(name)
+                    artifacts:
+                      files: [buildspec.yml]
                     """
             ])
     }
@@ -87,6 +89,12 @@ struct BuildServerTests {
         }
         let result = try describe(bw, ids[0])["result"] as? [String: Any]
         #expect(result?["exportedVariables"] as? [String: String] == ["WHO": "p1"])
+        let zip = bw.ws.root.appendingPathComponent("p1-artifact.zip")
+        let download = try Command.run(
+            "curl", ["-s", "-f", "-o", zip.path, "-H", "Authorization: Bearer \(bw.server.adminToken)",
+                     "\(bw.server.url)/api/v1/domains/acme/builds/\(ids[0])/artifacts/artifacts.zip"])
+        #expect(download.succeeded, "\(download.output)")
+        #expect(try Command.run("unzip", ["-Z1", zip.path]).stdout == "buildspec.yml\n")
 
         // Stop a running build.
         try FileManager.default.removeItem(at: markers.appendingPathComponent("go"))

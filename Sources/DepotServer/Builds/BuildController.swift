@@ -122,12 +122,22 @@ struct BuildController {
         let name = try APIJSON.parameter(context, "name")
         guard !name.contains("/"), !name.hasPrefix(".") else { throw DepotError.badRequest("bad artifact name", code: "InvalidName") }
         let file = await builds.directory(of: build.id).appendingPathComponent("artifacts/\(name)")
-        guard let data = FileManager.default.contents(atPath: file.path) else {
+        guard let handle = FileHandle(forReadingAtPath: file.path),
+            let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int
+        else {
             throw DepotError.notFound("build \(build.id) has no artifact \(name)", code: "ArtifactNotFound")
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/zip"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        // Streamed in chunks: a zip can be large.
+        let body = ResponseBody(contentLength: size) { writer in
+            defer { try? handle.close() }
+            while let chunk = try handle.read(upToCount: 64 * 1024), !chunk.isEmpty {
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     /// Following a queued build starts when a worker takes it.
