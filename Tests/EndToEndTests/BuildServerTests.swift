@@ -109,6 +109,7 @@ struct BuildServerTests {
         bw.server.stop()
         try bw.server.start(environment: ["DEPOT_BUILD_CONCURRENCY": "2"])
         #expect(try describe(bw, running)["status"] as? String == "FAULT")
+        #expect(!BuildWorkspace.processRunning(withEnvironment: "CODEBUILD_BUILD_ID=\(running)"))
         _ = FileManager.default.createFile(atPath: markers.appendingPathComponent("go").path, contents: nil)
 
         let list = try bw.server.cli(["build", "list", "--domain", "acme", "--project", "p1"])

@@ -21,7 +21,10 @@ func addBuildRoutes(
         concurrency: configuration.buildConcurrency, timeoutSeconds: Int(configuration.buildTimeout), logger: logger)
     // No build survives a restart: whatever was queued or running when the server stopped is FAULT.
     let faulted = try store.faultUnfinishedBuildsBeforeStart(at: Date())
-    if faulted > 0 { logger.notice("marked \(faulted) builds left unfinished by the previous run FAULT") }
+    if !faulted.isEmpty {
+        let killed = OrphanedBuildProcesses.kill(buildIDs: Set(faulted))
+        logger.notice("marked \(faulted.count) builds left unfinished by the previous run FAULT; killed \(killed) of their processes")
+    }
     BuildController(store: store, builds: service, repositories: repositories, access: access, baseURL: baseURL).addRoutes(to: api)
     SecretController(store: store, cipher: cipher, access: access).addRoutes(to: api)
 }

@@ -77,9 +77,13 @@ extension SQLiteMetadataStore: BuildStore {
         try await write { db in try Self.faultUnfinished(db, at: date) }
     }
 
-    /// The same, synchronously, for server start-up (before any request can queue a build).
-    public func faultUnfinishedBuildsBeforeStart(at date: Date) throws -> Int {
-        try pool.write { db in try Self.faultUnfinished(db, at: date) }
+    /// The same, synchronously, for server start-up (before any request can queue a build); returns their ids.
+    public func faultUnfinishedBuildsBeforeStart(at date: Date) throws -> [String] {
+        try pool.write { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM builds WHERE status IN ('QUEUED', 'IN_PROGRESS')")
+            _ = try Self.faultUnfinished(db, at: date)
+            return ids
+        }
     }
 
     private static func faultUnfinished(_ db: Database, at date: Date) throws -> Int {

@@ -63,4 +63,15 @@ final class BuildWorkspace: @unchecked Sendable {
         }
         return false
     }
+
+    /// Whether any live process has `variable` (NAME=value) in its environment.
+    static func processRunning(withEnvironment variable: String) -> Bool {
+        for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(pid) != nil {
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            if stat.contains(") Z ") { continue }
+            if data.split(separator: 0).contains(where: { String(decoding: $0, as: UTF8.self) == variable }) { return true }
+        }
+        return false
+    }
 }
