@@ -115,4 +115,36 @@ struct BuildServerTests {
         let list = try bw.server.cli(["build", "list", "--domain", "acme", "--project", "p1"])
         #expect(list.stdout.contains("SUCCEEDED") && list.stdout.contains("STOPPED"), "\(list.output)")
     }
+
+    @Test("a git project is cloned at its ref; an invalid buildspec fails the build with its line before any command")
+    func gitSourceAndInvalidBuildspec() throws {
+        let bw = try BuildWorkspace(serverEnvironment: ["DEPOT_BUILD_CONCURRENCY": "1"])
+        let repo = try bw.project(
+            "git-src", ["buildspec.yml": "version: 0.2\nphases:\n  build:\n    commands:\n      - echo \"from git $(cat VERSION)\"\n", "VERSION": "one\n"])
+        let git = { (arguments: [String]) throws -> CommandResult in
+            try Command.run("git", ["-C", repo.path, "-c", "user.name=t", "-c", "user.email=t@example.com"] + arguments)
+        }
+        #expect(try git(["init", "-q", "-b", "main"]).succeeded)
+        #expect(try git(["add", "."]).succeeded)
+        #expect(try git(["commit", "-q", "-m", "one"]).succeeded)
+        #expect(try git(["tag", "v1"]).succeeded)
+        try Data("two\n".utf8).write(to: repo.appendingPathComponent("VERSION"))
+        try Data("version: 0.2\nphases:\n  build:\n    commands: [touch ran]\n  ship:\n    commands: [touch ran]\n".utf8)
+            .write(to: repo.appendingPathComponent("buildspec.yml"))
+        #expect(try git(["commit", "-q", "-am", "two"]).succeeded)
+
+        for (name, ref) in [("at-v1", "v1"), ("at-main", "main")] {
+            let created = try bw.server.cli(
+                ["build", "create-project", "--domain", "acme", name, "--repo", "main", "--git", repo.path, "--ref", ref])
+            #expect(created.succeeded, "\(created.output)")
+        }
+        let good = try bw.server.cli(["build", "start", "--domain", "acme", "--project", "at-v1", "--follow"])
+        #expect(good.succeeded, "\(good.output)")
+        #expect(good.stdout.contains("from git one"), "\(good.output)")
+
+        let bad = try bw.server.cli(["build", "start", "--domain", "acme", "--project", "at-main", "--follow"])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("buildspec.yml:5: unknown phase 'ship'"), "\(bad.output)")
+        #expect(bad.stdout.contains("Build") && bad.stdout.contains("FAILED"))
+    }
 }
