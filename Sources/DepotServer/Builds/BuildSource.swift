@@ -26,13 +26,19 @@ struct BuildSource {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git"] + arguments
-        let output = Pipe()
+        // Output goes to a file and the wait polls, so a long clone never blocks a thread of the cooperative pool.
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("depot-git-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        let output = try FileHandle(forWritingTo: outputFile)
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
+        process.environment = ProcessInfo.processInfo.environment.merging(["GIT_TERMINAL_PROMPT": "0"]) { $1 }
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        try? output.close()
+        let data = (try? Data(contentsOf: outputFile)) ?? Data()
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") { await log(String(line)) }
         guard process.terminationStatus == 0 else {
             throw DepotError.badRequest("git \(arguments.first ?? "") failed with status \(process.terminationStatus)", code: "SourceFailed")
