@@ -7,7 +7,7 @@ import Testing
 struct PyPIUpstreamFailureTests {
     @Test("wrong hashes, garbage pages and 500s: clear 502s, nothing stored, still serving")
     func badUpstreams() async throws {
-        let chain = try PyPIUpstreamChain(environment: ["DEPOT_UPSTREAM_TIMEOUT": "2s", "DEPOT_METADATA_TTL": "1s"])
+        let chain = try PyPIUpstreamChain(environment: PyPIUpstreamChain.shortTimeouts)
         let ws = chain.ws
         let standIn: StandInRegistry = chain.standIn
         let tree: PyPIStandInTree = chain.tree

@@ -150,6 +150,9 @@ final class PyPIUpstreamChain: @unchecked Sendable {
 
     deinit { standIn?.stop() }
 
+    /// Upstream timeout 2 s and metadata fresh for 1 s, for the tests that break the upstream.
+    static let shortTimeouts = ["DEPOT_UPSTREAM_TIMEOUT": "2s", "DEPOT_METADATA_TTL": "1s"]
+
     /// `repository`'s simple index with the admin token as Basic password, as pip and uv take it.
     func index(_ repository: String = "app") -> String { ws.simpleIndexURL(token: ws.server.adminToken, repository: repository) }
 
