@@ -26,7 +26,7 @@ public struct PyPIUpstreamFormat: UpstreamFormat {
         guard (try? PyPIProjectName(page.name))?.normalized == key.name else {
             throw PyPIUpstreamError("the project page is for '\(page.name)', not '\(key.name)'")
         }
-        var byVersion: [String: (files: [String: PyPIVersionMetadata.File], assets: [UpstreamAsset], newest: Date?)] = [:]
+        var byVersion: [String: (files: [String: PyPIVersionMetadata.File], assets: [UpstreamAsset], firstUpload: Date?)] = [:]
         for file in page.files {
             // Files whose names do not parse (eggs, exe installers) are not installable by pip anyway.
             guard let filename = try? DistributionFilename(file.filename), let sha256 = file.hashes["sha256"]?.lowercased(),
@@ -41,12 +41,13 @@ public struct PyPIUpstreamFormat: UpstreamFormat {
                 requiresPython: file.requiresPython, uploadTime: uploaded ?? Date(timeIntervalSince1970: 0),
                 yanked: file.yanked.isYanked, yankedReason: file.yanked.reason, hasMetadata: false)
             entry.assets.append(UpstreamAsset(name: file.filename, url: url, expected: [.sha256: sha256], size: file.size))
-            if let uploaded, entry.newest.map({ uploaded > $0 }) ?? true { entry.newest = uploaded }
+            // PyPI dates a release by its first upload.
+            if let uploaded, entry.firstUpload.map({ uploaded < $0 }) ?? true { entry.firstUpload = uploaded }
             byVersion[version] = entry
         }
         let versions = try byVersion.map { version, entry in
             UpstreamVersion(
-                version: version, publishedAt: entry.newest, summary: nil,
+                version: version, publishedAt: entry.firstUpload, summary: nil,
                 metadata: try PyPIVersionMetadata(files: entry.files, summary: nil, requiresDist: []).encoded(),
                 assets: entry.assets.sorted { $0.name < $1.name })
         }

@@ -50,7 +50,7 @@ struct ConfigurationLoaderTests {
                 "public:maven-central": "https://repo1.maven.org/maven2/",
             ])
         #expect(c.metadataTTL == 300)
-        #expect(c.buildConcurrency == 2)
+        #expect(c.buildConcurrency == max(1, ProcessInfo.processInfo.activeProcessorCount))
         #expect(c.buildTimeout == 3600)
         #expect(c.logLevel == "info")
     }

@@ -5,7 +5,10 @@ import Testing
 
 @Suite("Schema migrations")
 struct MigrationTests {
-    static let expected = ["001-create-domains", "002-create-repositories", "003-create-packages", "004-create-tokens"]
+    static let expected = [
+        "001-create-domains", "002-create-repositories", "003-create-packages", "004-create-tokens",
+        "005-create-upstream-documents", "006-create-builds",
+    ]
 
     @Test("a fresh database gets all migrations, in order")
     func freshDatabase() throws {

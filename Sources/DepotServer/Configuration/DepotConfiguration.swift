@@ -18,7 +18,8 @@ public struct DepotConfiguration: Sendable, Equatable {
     public var metadataTTL: TimeInterval = 300
     /// Connecting to an upstream, and the longest silence while its answer arrives.
     public var upstreamTimeout: TimeInterval = 30
-    public var buildConcurrency = 2
+    /// Builds run at once; one per core unless configured.
+    public var buildConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount)
     public var buildTimeout: TimeInterval = 3600
     public var logLevel = "info"
 

@@ -12,8 +12,8 @@ enum SchemaMigrations {
         M002CreateRepositories.self,
         M003CreatePackages.self,
         M004CreateTokens.self,
-        M010CreateUpstreamDocuments.self,
-        M101CreateBuilds.self,
+        M005CreateUpstreamDocuments.self,
+        M006CreateBuilds.self,
     ]
 
     static func migrator() -> DatabaseMigrator {

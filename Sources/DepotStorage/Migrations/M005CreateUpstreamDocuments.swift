@@ -2,8 +2,8 @@ import GRDB
 
 /// Cached upstream metadata documents (and remembered 404s), kept across restarts so an unreachable
 /// public registry does not break installs that worked before.
-enum M010CreateUpstreamDocuments: SchemaMigration {
-    static let identifier = "010-create-upstream-documents"
+enum M005CreateUpstreamDocuments: SchemaMigration {
+    static let identifier = "005-create-upstream-documents"
 
     static func migrate(_ db: Database) throws {
         try db.execute(sql: """

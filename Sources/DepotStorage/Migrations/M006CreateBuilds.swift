@@ -1,7 +1,7 @@
 import GRDB
 
-enum M101CreateBuilds: SchemaMigration {
-    static let identifier = "101-create-builds"
+enum M006CreateBuilds: SchemaMigration {
+    static let identifier = "006-create-builds"
 
     static func migrate(_ db: Database) throws {
         // Build results (phases, reports, artifacts) are one JSON document: they are read whole, never queried.
