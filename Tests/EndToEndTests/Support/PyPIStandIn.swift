@@ -76,11 +76,11 @@ final class PyPIStandInTree: @unchecked Sendable {
             .sorted { $0.lastPathComponent < $1.lastPathComponent }.map { try add($0) }
     }
 
-    /// The publish time Depot should record for `project@version` (its newest file's upload time), as the
+    /// The publish time Depot should record for `project@version` (its first file's upload time), as the
     /// management API renders it (whole seconds).
     func publishedAt(_ project: String, _ version: String) -> String? {
         let times = (projects[Self.normalize(project)] ?? []).filter { Self.parse($0.filename).version == version }.map(\.uploadTime)
-        return times.max().map { $0.formatted(Date.ISO8601FormatStyle()) }
+        return times.min().map { $0.formatted(Date.ISO8601FormatStyle()) }
     }
 
     /// The files of `project` in the tree.
