@@ -17,6 +17,8 @@ public struct DepotServerParts {
     public let packages: PackageService
     public let metrics: PrometheusCollectorRegistry
     public let router: Router<DepotRequestContext>
+    /// Runs alongside the server: stops running builds on shutdown.
+    let buildShutdown: BuildShutdownService
 }
 
 /// The formats this server speaks. Adding a format means adding it here and its routes in `buildRouter`.
@@ -56,8 +58,8 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     ).addRoutes(to: api)
     TokenController(access: access).addRoutes(to: api)
     PackageController(repositories: repositories, packages: packages, access: access, formats: formats).addRoutes(to: api)
-    try addBuildRoutes(
-        to: api, store: store, storage: storage, configuration: configuration, access: access, repositories: repositories,
+    let buildShutdown = try addBuildRoutes(
+        to: api, store: store, blobs: blobs, collector: collector, storage: storage, configuration: configuration, access: access, repositories: repositories,
         baseURL: baseURL, logger: logger)
     let repositoryAccess = RepositoryAccess(repositories: repositories, access: access)
     NpmController(
@@ -70,7 +72,8 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     MavenController(
         repositories: repositoryAccess, packages: packages, upstreams: upstreams, maxUploadSize: configuration.maxUploadSize)
         .addRoutes(to: router)
-    return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router)
+    return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,
+        buildShutdown: buildShutdown)
 }
 
 /// The upstream proxy: external connection URLs from configuration, one HTTP client, the metadata cache.
@@ -119,6 +122,7 @@ public func buildApplication(configuration: DepotConfiguration, logger: Logger) 
         // Hummingbird does not answer `Expect: 100-continue`; without this every Maven PUT waits out a timeout.
         server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "Depot"),
+        services: [parts.buildShutdown],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             let shownHost = host.contains(":") ? "[\(host)]" : host

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// Server-side builds against a running `depot serve`: projects, queued builds and worker concurrency, secrets
-/// masked in stored logs, live logs, stop, and a restart that marks a running build FAULT.
+/// masked in stored logs, live logs, logs and artifacts kept as blobs, stop, a graceful shutdown that stops running
+/// builds, and a restart after a crash that marks a running build FAULT.
 @Suite("build: server projects")
 struct BuildServerTests {
     /// A project whose build signals it started, then waits for the test's `go` file.
@@ -95,6 +96,15 @@ struct BuildServerTests {
                      "\(bw.server.url)/api/v1/domains/acme/builds/\(ids[0])/artifacts/artifacts.zip"])
         #expect(download.succeeded, "\(download.output)")
         #expect(try Command.run("unzip", ["-Z1", zip.path]).stdout == "buildspec.yml\n")
+        // The log and the zip are kept as blobs (named by their sha256); the build's working copies are gone.
+        let artifactDigest = (result?["artifacts"] as? [[String: Any]])?.first?["sha256"] as? String ?? "?"
+        let logDigest = result?["logSHA256"] as? String ?? "?"
+        #expect(try Command.run("sha256sum", [zip.path]).stdout.hasPrefix(artifactDigest))
+        let blobFiles = FileManager.default.enumerator(atPath: bw.server.storage.appendingPathComponent("blobs").path)?
+            .compactMap { ($0 as? String).map { ($0 as NSString).lastPathComponent } } ?? []
+        #expect(blobFiles.contains(artifactDigest) && blobFiles.contains(logDigest), "\(blobFiles)")
+        let buildDirectory = bw.server.storage.appendingPathComponent("builds/\(ids[0].replacingOccurrences(of: ":", with: "-"))")
+        #expect(!FileManager.default.fileExists(atPath: buildDirectory.path))
 
         // Stop a running build.
         try FileManager.default.removeItem(at: markers.appendingPathComponent("go"))
@@ -102,11 +112,12 @@ struct BuildServerTests {
         #expect(try waitFor { try describe(bw, stopped)["status"] as? String == "IN_PROGRESS" })
         #expect(try bw.server.cli(["build", "stop", "--domain", "acme", stopped]).succeeded)
         #expect(try waitFor { try describe(bw, stopped)["status"] as? String == "STOPPED" })
+        #expect(try bw.server.cli(["build", "logs", "--domain", "acme", stopped]).stdout.contains("Entering phase BUILD"))
 
-        // A restart marks the build that was running FAULT.
+        // A crash leaves a build running; the next start marks it FAULT and kills its processes.
         let running = try start(bw, "p2")
         #expect(try waitFor { try describe(bw, running)["status"] as? String == "IN_PROGRESS" })
-        bw.server.stop()
+        #expect(bw.server.stop(signal: SIGKILL))
         try bw.server.start(environment: ["DEPOT_BUILD_CONCURRENCY": "2"])
         #expect(try describe(bw, running)["status"] as? String == "FAULT")
         #expect(!BuildWorkspace.processRunning(withEnvironment: "CODEBUILD_BUILD_ID=\(running)"))
@@ -114,6 +125,41 @@ struct BuildServerTests {
 
         let list = try bw.server.cli(["build", "list", "--domain", "acme", "--project", "p1"])
         #expect(list.stdout.contains("SUCCEEDED") && list.stdout.contains("STOPPED"), "\(list.output)")
+    }
+
+    @Test("SIGTERM stops a running build (even while its log is followed): STOPPED, log kept, no process left")
+    func shutdownStopsRunningBuilds() throws {
+        let bw = try BuildWorkspace(serverEnvironment: ["DEPOT_BUILD_CONCURRENCY": "2"])
+        let markers = try bw.ws.directory("markers")
+        #expect(try bw.server.cli(["secret", "put", "--domain", "acme", "api-key", "--value", "v"]).succeeded)
+        let source = try waitingProject(bw, "long", markers: markers)
+        #expect(
+            try bw.server.cli(
+                ["build", "create-project", "--domain", "acme", "long", "--repo", "main", "--source-dir", source.path,
+                 "--env", "MARKERS=\(markers.path)"]
+            ).succeeded)
+        let id = try start(bw, "long")
+        #expect(try waitFor { FileManager.default.fileExists(atPath: markers.appendingPathComponent("long-started").path) })
+        // A follower keeps a response open for as long as the build runs; shutdown must not wait for the build.
+        let follower = Process()
+        follower.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        follower.arguments = [
+            "curl", "-s", "-N", "-o", "/dev/null", "-H", "Authorization: Bearer \(bw.server.adminToken)",
+            "\(bw.server.url)/api/v1/domains/acme/builds/\(id)/logs?follow=true",
+        ]
+        try follower.run()
+        defer { if follower.isRunning { follower.terminate() } }
+        Thread.sleep(forTimeInterval: 0.5)
+
+        #expect(bw.server.stop(signal: SIGTERM, within: 30), "\(bw.server.log)")
+        #expect(!BuildWorkspace.processRunning(withEnvironment: "CODEBUILD_BUILD_ID=\(id)"))
+        try bw.server.start(environment: ["DEPOT_BUILD_CONCURRENCY": "2"])
+        let build = try describe(bw, id)
+        #expect(build["status"] as? String == "STOPPED", "\(build)")
+        let result = build["result"] as? [String: Any]
+        #expect((result?["message"] as? String)?.contains("server shut down") == true, "\(build)")
+        let log = try bw.server.cli(["build", "logs", "--domain", "acme", id]).stdout
+        #expect(log.contains("Stopping the build: the server is shutting down"), "\(log)")
     }
 
     @Test("a git project is cloned at its ref; an invalid buildspec fails the build with its line before any command")

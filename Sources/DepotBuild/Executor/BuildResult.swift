@@ -16,6 +16,9 @@ public struct BuildResult: Sendable, Codable, Equatable {
     public var cacheRestoredFrom: String?
     /// Why the build did not succeed, in a sentence.
     public var message: String?
+    /// The finished log's blob (server builds), once stored.
+    public var logSHA256: String?
+    public var logSize: Int64?
 
     public init(
         id: String, number: Int, status: BuildStatus, startTime: Date, endTime: Date, phases: [BuildPhaseRecord] = [],

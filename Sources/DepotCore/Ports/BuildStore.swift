@@ -83,6 +83,8 @@ public protocol BuildStore: Sendable {
     /// Creates a QUEUED build with the project's next number.
     func createBuild(id: String, domain: String, project: String, initiator: String, at date: Date) async throws -> StoredBuild
     func updateBuild(_ build: StoredBuild) async throws
+    /// Records that a build keeps these blobs (its log, its artifact zips): they count as referenced.
+    func addBuildBlobs(buildID: String, sha256: [String]) async throws
     func build(domain: String, id: String) async throws -> StoredBuild?
     func listBuilds(domain: String, project: String?) async throws -> [StoredBuild]
     /// Marks builds left QUEUED or IN_PROGRESS by a previous run of the server as FAULT; returns how many.

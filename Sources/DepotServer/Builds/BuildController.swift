@@ -3,11 +3,13 @@ import DepotCore
 import DepotHTTP
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// `/api/v1/domains/{d}/projects` and `/builds`: build projects, queued builds, live logs, artifacts, stop.
 struct BuildController {
     let store: any BuildStore
     let builds: BuildService
+    let blobs: any BlobStore
     let repositories: RepositoryService
     let access: AccessService
     let baseURL: PublicBaseURL
@@ -74,7 +76,7 @@ struct BuildController {
         let id = "\(project.name):\(UUID().uuidString.lowercased())"
         let build = try await store.createBuild(
             id: id, domain: domain, project: project.name, initiator: context.identity?.name ?? "unknown", at: Date())
-        await builds.enqueue(
+        try await builds.enqueue(
             BuildJob(build: build, project: project, serverURL: baseURL.resolve(for: request), overrides: body.environment ?? [:]))
         return try APIJSON.response(BuildResponse(build: build), status: .accepted)
     }
@@ -90,7 +92,8 @@ struct BuildController {
         try APIJSON.response(BuildResponse(build: try await build(context)))
     }
 
-    /// The log as text; `?follow=true` keeps the response open (chunked) until the build ends.
+    /// The log as text; `?follow=true` keeps the response open (chunked) until the build ends. A running build's
+    /// log is read from its file, an ended one's from the blob store.
     @Sendable func logs(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let build = try await build(context)
         var headers = HTTPFields()
@@ -98,15 +101,28 @@ struct BuildController {
         let follow = request.uri.queryParameters.get("follow") == "true"
         if follow { try await waitWhileQueued(build) }
         if follow, let live = await builds.follow(build.id) {
+            let builds = self.builds
             let body = ResponseBody { writer in
                 try await writer.write(ByteBuffer(bytes: live.existing))
-                for await line in live.lines { try await writer.write(ByteBuffer(string: line + "\n")) }
+                try await withGracefulShutdownHandler {
+                    for await line in live.lines { try await writer.write(ByteBuffer(string: line + "\n")) }
+                } onGracefulShutdown: {
+                    // The server's shutdown waits for this response, which lasts as long as the build: stop it now.
+                    Task { await builds.stopAll() }
+                }
                 try await writer.finish(nil)
             }
             return Response(status: .ok, headers: headers, body: body)
         }
-        let data = (try? Data(contentsOf: await builds.logFile(of: build.id))) ?? Data()
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        if let data = try? Data(contentsOf: await builds.logFile(of: build.id)) {
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        // Read again: the build may have ended (and its file moved to a blob) since it was looked up.
+        let ended = try await store.build(domain: build.domain, id: build.id) ?? build
+        guard let digest = try Self.result(of: ended)?.logSHA256, let reader = try blobs.openReader(sha256: digest) else {
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer()))
+        }
+        return BodyStreaming.response(for: reader, headers: headers)
     }
 
     @Sendable func stop(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -121,23 +137,22 @@ struct BuildController {
         let build = try await build(context)
         let name = try APIJSON.parameter(context, "name")
         guard !name.contains("/"), !name.hasPrefix(".") else { throw DepotError.badRequest("bad artifact name", code: "InvalidName") }
-        let file = await builds.directory(of: build.id).appendingPathComponent("artifacts/\(name)")
-        guard let handle = FileHandle(forReadingAtPath: file.path),
-            let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int
+        // Artifacts exist once the build has ended and they are in the blob store.
+        guard let artifact = try Self.result(of: build)?.artifacts.first(where: { $0.name == name }),
+            let reader = try blobs.openReader(sha256: artifact.sha256)
         else {
             throw DepotError.notFound("build \(build.id) has no artifact \(name)", code: "ArtifactNotFound")
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/zip"
-        // Streamed in chunks: a zip can be large.
-        let body = ResponseBody(contentLength: size) { writer in
-            defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 64 * 1024), !chunk.isEmpty {
-                try await writer.write(ByteBuffer(bytes: chunk))
-            }
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: headers, body: body)
+        return BodyStreaming.response(for: reader, headers: headers)
+    }
+
+    private static func result(of build: StoredBuild) throws -> BuildResult? {
+        guard let json = build.resultJSON else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(BuildResult.self, from: json)
     }
 
     /// Following a queued build starts when a worker takes it.

@@ -4,10 +4,11 @@ import Foundation
 import Logging
 
 /// Runs the server's builds: a queue served by `concurrency` workers; each build gets a copy (or clone) of its
-/// project's source, its secrets, a token for its repository; its record, log and artifacts are kept under
-/// `<storage>/builds/<id>/`.
+/// project's source, its secrets, a token for its repository; its log and artifacts are written under
+/// `<storage>/builds/<id>/` while it runs and moved into the blob store when it ends.
 actor BuildService {
     private let store: any BuildStore
+    private let keeper: BuildBlobKeeper
     private let executor: BuildExecutor
     private let cipher: SecretCipher
     private let root: URL
@@ -15,13 +16,15 @@ actor BuildService {
     private let timeoutSeconds: Int
     private let logger: Logger
     private var queue: [BuildJob] = []
-    private var running: [String: (control: BuildControl, log: LiveBuildLog)] = [:]
+    private var running: [String: (control: BuildControl, log: LiveBuildLog, task: Task<Void, Never>)] = [:]
+    private var shuttingDown = false
 
     init(
-        store: any BuildStore, executor: BuildExecutor, cipher: SecretCipher, root: URL, concurrency: Int, timeoutSeconds: Int,
-        logger: Logger
+        store: any BuildStore, keeper: BuildBlobKeeper, executor: BuildExecutor, cipher: SecretCipher, root: URL, concurrency: Int,
+        timeoutSeconds: Int, logger: Logger
     ) {
         self.store = store
+        self.keeper = keeper
         self.executor = executor
         self.cipher = cipher
         self.root = root
@@ -36,9 +39,40 @@ actor BuildService {
 
     func logFile(of buildID: String) -> URL { directory(of: buildID).appendingPathComponent("build.log") }
 
-    func enqueue(_ job: BuildJob) {
+    func enqueue(_ job: BuildJob) async throws {
+        guard !shuttingDown else {
+            var build = job.build
+            build.status = BuildStatus.stopped.rawValue
+            build.endedAt = Date()
+            try await store.updateBuild(build)
+            return
+        }
         queue.append(job)
         startWorkers()
+    }
+
+    /// The server is shutting down: queued builds are STOPPED, running ones stopped (their process groups
+    /// killed) and recorded, log and artifacts stored, before this returns.
+    func stopAll() async {
+        guard !shuttingDown else {
+            for build in running.values { await build.task.value }
+            return
+        }
+        shuttingDown = true
+        for job in queue {
+            var build = job.build
+            build.status = BuildStatus.stopped.rawValue
+            build.endedAt = Date()
+            try? await store.updateBuild(build)
+        }
+        queue.removeAll()
+        let builds = running
+        for (id, build) in builds {
+            logger.notice("stopping build \(id): the server is shutting down")
+            await build.log.append("[Container] Stopping the build: the server is shutting down")
+            await build.control.stop()
+        }
+        for build in builds.values { await build.task.value }
     }
 
     /// The live log of a running build, or nil when it is not running (its file is then complete).
@@ -66,8 +100,8 @@ actor BuildService {
             let job = queue.removeFirst()
             let log = LiveBuildLog(file: logFile(of: job.build.id))
             let control = BuildControl()
-            running[job.build.id] = (control, log)
-            Task { await self.run(job, control: control, log: log) }
+            let task = Task { await self.run(job, control: control, log: log) }
+            running[job.build.id] = (control, log, task)
         }
     }
 
@@ -76,7 +110,14 @@ actor BuildService {
         build.status = BuildStatus.inProgress.rawValue
         build.startedAt = Date()
         try? await store.updateBuild(build)
-        let result = await execute(job, control: control, log: log)
+        var result = await execute(job, control: control, log: log)
+        if shuttingDown, result.status == .stopped { result.message = "stopped because the server shut down" }
+        await log.finish()
+        do {
+            result = try await keeper.keep(result, log: logFile(of: build.id))
+        } catch {
+            logger.error("cannot store the log and artifacts of build \(build.id): \(error)")
+        }
         build.status = result.status.rawValue
         build.endedAt = result.endTime
         let encoder = JSONEncoder()
@@ -84,12 +125,13 @@ actor BuildService {
         build.resultJSON = try? encoder.encode(result)
         do {
             try await store.updateBuild(build)
+            // The blobs now hold the log and zips; the working copies would only double the disk use.
+            if result.logSHA256 != nil { try? FileManager.default.removeItem(at: directory(of: build.id)) }
         } catch {
             logger.error("cannot record build \(build.id): \(error)")
         }
-        await log.finish()
         running[build.id] = nil
-        startWorkers()
+        if !shuttingDown { startWorkers() }
     }
 
     private func execute(_ job: BuildJob, control: BuildControl, log: LiveBuildLog) async -> BuildResult {

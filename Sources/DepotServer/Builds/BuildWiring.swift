@@ -7,17 +7,18 @@ import Hummingbird
 import Logging
 
 /// Creates the build service (marking builds a previous run left unfinished as FAULT) and adds the build,
-/// project and secret routes.
+/// project and secret routes. Returns the service that stops running builds when the server shuts down.
 func addBuildRoutes(
-    to api: RouterGroup<DepotRequestContext>, store: SQLiteMetadataStore, storage: URL, configuration: DepotConfiguration,
-    access: AccessService, repositories: RepositoryService, baseURL: PublicBaseURL, logger: Logger
-) throws {
+    to api: RouterGroup<DepotRequestContext>, store: SQLiteMetadataStore, blobs: any BlobStore, collector: BlobCollector,
+    storage: URL, configuration: DepotConfiguration, access: AccessService, repositories: RepositoryService,
+    baseURL: PublicBaseURL, logger: Logger
+) throws -> BuildShutdownService {
     let cipher = try SecretCipher.loadingKey(from: storage.appendingPathComponent("build-secrets.key"))
     let executor = BuildExecutor(
         tokenIssuer: ServerBuildTokenIssuer(access: access, maxLifetimeSeconds: Int(configuration.maxTokenLifetime)),
         cacheStore: BuildCacheStore(root: storage.appendingPathComponent("build-cache")))
     let service = BuildService(
-        store: store, executor: executor, cipher: cipher, root: storage.appendingPathComponent("builds"),
+        store: store, keeper: BuildBlobKeeper(blobs: blobs, store: store, collector: collector), executor: executor, cipher: cipher, root: storage.appendingPathComponent("builds"),
         concurrency: configuration.buildConcurrency, timeoutSeconds: Int(configuration.buildTimeout), logger: logger)
     // No build survives a restart: whatever was queued or running when the server stopped is FAULT.
     let faulted = try store.faultUnfinishedBuildsBeforeStart(at: Date())
@@ -25,6 +26,7 @@ func addBuildRoutes(
         let killed = OrphanedBuildProcesses.kill(buildIDs: Set(faulted))
         logger.notice("marked \(faulted.count) builds left unfinished by the previous run FAULT; killed \(killed) of their processes")
     }
-    BuildController(store: store, builds: service, repositories: repositories, access: access, baseURL: baseURL).addRoutes(to: api)
+    BuildController(store: store, builds: service, blobs: blobs, repositories: repositories, access: access, baseURL: baseURL).addRoutes(to: api)
     SecretController(store: store, cipher: cipher, access: access).addRoutes(to: api)
+    return BuildShutdownService(builds: service)
 }

@@ -53,6 +53,14 @@ extension SQLiteMetadataStore: BuildStore {
         }
     }
 
+    public func addBuildBlobs(buildID: String, sha256: [String]) async throws {
+        try await write { db in
+            for digest in sha256 {
+                try db.execute(sql: "INSERT OR IGNORE INTO build_blobs (build_id, sha256) VALUES (?, ?)", arguments: [buildID, digest])
+            }
+        }
+    }
+
     public func build(domain: String, id: String) async throws -> StoredBuild? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM builds WHERE domain = ? AND id = ?", arguments: [domain, id]).map(Self.storedBuild)

@@ -5,6 +5,7 @@ enum M006CreateBuilds: SchemaMigration {
 
     static func migrate(_ db: Database) throws {
         // Build results (phases, reports, artifacts) are one JSON document: they are read whole, never queried.
+        // `build_blobs` lists the blobs (logs, artifact zips) a build keeps, so the blob collector spares them.
         try db.execute(sql: """
             CREATE TABLE build_projects (
                 domain TEXT NOT NULL,
@@ -26,6 +27,12 @@ enum M006CreateBuilds: SchemaMigration {
                 result TEXT
             );
             CREATE INDEX builds_project ON builds(domain, project, number);
+            CREATE TABLE build_blobs (
+                build_id TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                PRIMARY KEY (build_id, sha256)
+            );
+            CREATE INDEX build_blobs_sha256 ON build_blobs(sha256);
             CREATE TABLE build_secrets (
                 domain TEXT NOT NULL,
                 name TEXT NOT NULL,

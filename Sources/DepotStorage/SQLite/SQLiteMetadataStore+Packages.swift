@@ -94,7 +94,12 @@ extension SQLiteMetadataStore {
     }
 
     public func isBlobReferenced(sha256: String) async throws -> Bool {
-        try await read { db in try Row.fetchOne(db, sql: "SELECT 1 FROM assets WHERE sha256 = ? LIMIT 1", arguments: [sha256]) != nil }
+        // Build logs and artifact zips share the blob store with package assets.
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT 1 FROM assets WHERE sha256 = ? UNION ALL SELECT 1 FROM build_blobs WHERE sha256 = ? LIMIT 1",
+                arguments: [sha256, sha256]) != nil
+        }
     }
 
     // MARK: Row mapping

@@ -77,6 +77,20 @@ final class DepotProcess: @unchecked Sendable {
         self.process = nil
     }
 
+    /// Sends `signal` (SIGTERM: a graceful shutdown; SIGKILL: a crash) and waits up to `seconds` for the
+    /// server to exit; false if it is still running then (it is killed).
+    @discardableResult func stop(signal: Int32, within seconds: Double = 60) -> Bool {
+        guard let process, process.isRunning else { return true }
+        kill(process.processIdentifier, signal)
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let exited = !process.isRunning
+        if !exited { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        self.process = nil
+        return exited
+    }
+
     deinit { stop() }
 
     /// Runs a `depot` client command against this server with the admin token unless one is given.
