@@ -37,18 +37,16 @@ final class ShellSession: @unchecked Sendable {
         try FileManager.default.createDirectory(at: scriptDirectory, withIntermediateDirectories: true)
         let continuation = continuation
         let splitter = ShellOutputSplitter(marker: marker + " ") { continuation.yield($0) }
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-                splitter.finish()
-                continuation.yield(.shellEnded)
-                continuation.finish()
-            } else {
-                splitter.consume(chunk)
-            }
-        }
         try process.run()
+        // Blocking reads on a thread of its own: corelibs' readabilityHandler (a dispatch source) has crashed in
+        // libdispatch's event loop when the shell's group was killed.
+        let reader = output.fileHandleForReading
+        Thread {
+            while case let chunk = reader.availableData, !chunk.isEmpty { splitter.consume(chunk) }
+            splitter.finish()
+            continuation.yield(.shellEnded)
+            continuation.finish()
+        }.start()
         // Only the shell (and its children) may hold the write end, or EOF would never come.
         try output.fileHandleForWriting.close()
         try input.fileHandleForReading.close()
