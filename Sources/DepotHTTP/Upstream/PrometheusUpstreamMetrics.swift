@@ -10,17 +10,31 @@ public struct PrometheusUpstreamMetrics: UpstreamMetrics {
     }
 
     public func upstreamRequest(connection: String, kind: String, outcome: String) {
-        registry.makeCounter(
-            name: "depot_upstream_requests_total", labels: [("connection", connection), ("kind", kind), ("outcome", outcome)]
-        ).increment()
+        registry.makeCounter(descriptor: Self.requests, labels: [("connection", connection), ("kind", kind), ("outcome", outcome)])
+            .increment()
     }
 
     public func metadataCache(connection: String, result: String) {
-        registry.makeCounter(name: "depot_upstream_metadata_cache_total", labels: [("connection", connection), ("result", result)])
+        registry.makeCounter(descriptor: Self.metadataCache, labels: [("connection", connection), ("result", result)])
             .increment()
     }
 
     public func bytesFetched(connection: String, count: Int64) {
-        registry.makeCounter(name: "depot_upstream_bytes_fetched_total", labels: [("connection", connection)]).increment(by: count)
+        registry.makeCounter(descriptor: Self.bytesFetched, labels: [("connection", connection)]).increment(by: count)
+    }
+}
+
+extension PrometheusUpstreamMetrics {
+    static var requests: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "depot", subsystem: "upstream", metricName: "requests", unitName: "total",
+        helpText: "Requests to external connections by kind and outcome")
+    }
+    static var metadataCache: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "depot", subsystem: "upstream", metricName: "metadata_cache", unitName: "total",
+        helpText: "Upstream metadata lookups by result: hit, miss, revalidated, stale, negative")
+    }
+    static var bytesFetched: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "depot", subsystem: "upstream", metricName: "bytes_fetched", unitName: "total",
+        helpText: "Bytes downloaded from external connections")
     }
 }

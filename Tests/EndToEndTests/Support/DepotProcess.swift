@@ -36,7 +36,7 @@ final class DepotProcess: @unchecked Sendable {
     func start(environment: [String: String] = [:]) throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the depot binary first: \(Self.binary)")
         if !FileManager.default.fileExists(atPath: logFile.path) {
-            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         }
         let readyLinesBefore = readyLines.count
         let process = Process()
