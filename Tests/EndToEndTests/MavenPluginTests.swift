@@ -119,6 +119,109 @@ struct MavenPluginTests {
         #expect(try listed().count == 2)
     }
 
+    /// A real mojo: `execute()` prints one line that the test looks for.
+    static let mojoSource = """
+        package com.example.plugins.run;
+
+        import org.apache.maven.plugin.AbstractMojo;
+
+        public class HelloMojo extends AbstractMojo {
+            public void execute() {
+                getLog().info("depot-hello: resolved by its prefix through Depot");
+            }
+        }
+
+        """
+
+    /// The descriptor maven-plugin-plugin would generate for that mojo: goal `hello`, no project needed.
+    static func runnableDescriptor(artifactId: String) -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <plugin>
+          <name>Depot Runnable Plugin</name>
+          <groupId>\(runGroup)</groupId>
+          <artifactId>\(artifactId)</artifactId>
+          <version>1.0</version>
+          <goalPrefix>depothello</goalPrefix>
+          <isolatedRealm>false</isolatedRealm>
+          <inheritedByDefault>true</inheritedByDefault>
+          <mojos>
+            <mojo>
+              <goal>hello</goal>
+              <requiresProject>false</requiresProject>
+              <implementation>com.example.plugins.run.HelloMojo</implementation>
+              <language>java</language>
+              <instantiationStrategy>per-lookup</instantiationStrategy>
+              <executionStrategy>once-per-session</executionStrategy>
+              <threadSafe>true</threadSafe>
+              <parameters/>
+            </mojo>
+          </mojos>
+          <dependencies/>
+        </plugin>
+
+        """
+    }
+
+    static let runGroup = "com.example.plugins.run"
+
+    @Test("mvn <prefix>:<goal> with an empty local repository: the prefix, the version and the plugin come from Depot")
+    func prefixResolvesThroughDepot() throws {
+        let tools = MavenTools.shared
+        let ws = try Workspace.loggedInToMaven()
+        let pluginAPI = try #require(
+            (try? FileManager.default.contentsOfDirectory(atPath: "/usr/share/maven/lib"))?.first { $0.hasPrefix("maven-plugin-api") },
+            "maven-plugin-api is not in /usr/share/maven/lib")
+        let artifactId = "depot-runnable-maven-plugin"
+        let staging = try ws.directory("runnable-plugin")
+        let sources = staging.appendingPathComponent("src/com/example/plugins/run")
+        let classes = staging.appendingPathComponent("classes")
+        try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: classes.appendingPathComponent("META-INF/maven"), withIntermediateDirectories: true)
+        try Data(Self.mojoSource.utf8).write(to: sources.appendingPathComponent("HelloMojo.java"))
+        try Data(Self.runnableDescriptor(artifactId: artifactId).utf8)
+            .write(to: classes.appendingPathComponent("META-INF/maven/plugin.xml"))
+        let compiled = try Command.run("javac", [
+            "--release", "8", "-nowarn", "-cp", "/usr/share/maven/lib/\(pluginAPI)", "-d", classes.path,
+            sources.appendingPathComponent("HelloMojo.java").path,
+        ])
+        try #require(compiled.succeeded, "javac: \(compiled.output)")
+        let jar = staging.appendingPathComponent("\(artifactId)-1.0.jar")
+        let built = try Command.run("jar", ["cf", jar.path, "-C", classes.path, "."])
+        try #require(built.succeeded, "jar cf: \(built.output)")
+        let pom = staging.appendingPathComponent("\(artifactId)-1.0.pom")
+        // It declares plexus-utils (from Debian's repository) so that mvn does not inject the ancient 1.1 nobody has.
+        let dependencies = """
+              <dependencies>
+                <dependency><groupId>org.codehaus.plexus</groupId><artifactId>plexus-utils</artifactId><version>3.4.2</version></dependency>
+              </dependencies>
+            </project>
+            """
+        try Data(Self.pom(artifactId: artifactId, name: "Depot Runnable Plugin").replacingOccurrences(of: Self.group, with: Self.runGroup)
+            .replacingOccurrences(of: "</project>", with: dependencies).utf8)
+            .write(to: pom)
+        let deployed = try ws.mvn([
+            "\(tools.deployPlugin):deploy-file", "-Dfile=\(jar.path)", "-DpomFile=\(pom.path)", "-Durl=\(ws.mavenURL())",
+            "-DrepositoryId=depot",
+        ], in: staging, localRepository: "m2-deploy")
+        try #require(deployed.succeeded, "deploy-file:\n\(ws.tail(deployed))")
+
+        // The plugin group is one mvn searches for prefixes; the rest of the settings is what `depot login` wrote.
+        let settings = try String(contentsOf: ws.mavenUserSettings, encoding: .utf8)
+        try #require(settings.contains("</settings>"))
+        try Data(settings.replacingOccurrences(
+            of: "</settings>", with: "  <pluginGroups><pluginGroup>\(Self.runGroup)</pluginGroup></pluginGroups>\n</settings>").utf8)
+            .write(to: ws.mavenUserSettings)
+
+        // No project, an empty local repository: `depothello` is only known from Depot's group-level metadata.
+        let elsewhere = try ws.directory("no-project")
+        let ran = try ws.mvn(["depothello:hello"], in: elsewhere, localRepository: "m2-prefix")
+        #expect(ran.succeeded, "mvn depothello:hello:\n\(ws.tail(ran))")
+        #expect(ran.output.contains("depot-hello: resolved by its prefix through Depot"), "\(ws.tail(ran))")
+        let cached = ws.root.appendingPathComponent("m2-prefix/com/example/plugins/run/\(artifactId)/1.0/\(artifactId)-1.0.jar")
+        #expect(FileManager.default.fileExists(atPath: cached.path), "the plugin jar came through Depot")
+    }
+
     @Test("curl -T with Expect: 100-continue gets 100 Continue before it sends the body")
     func expectContinue() throws {
         let ws = try Workspace()

@@ -366,11 +366,7 @@ struct MavenWorkflowTests {
     @Test("real jars and poms from Debian's Maven repository: deploy:deploy-file, then resolved by mvn package")
     func thirdPartyArtifacts() throws {
         let tools = MavenTools.shared
-        try #require(tools.available, tools.missingMessage)
-        let ws = try Workspace()
-        try ws.setUpMavenRepository()
-        let login = try ws.depotLogin(tool: "maven")
-        try #require(login.succeeded, "depot login --tool maven: \(login.output)")
+        let ws = try Workspace.loggedInToMaven()
         let admin = "x:\(ws.server.adminToken)"
         let repoURL = ws.mavenURL()
         let staging = try ws.directory("third-party")
