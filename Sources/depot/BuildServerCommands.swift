@@ -1,5 +1,7 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 
 /// `depot build create-project|projects`: build projects on the server.
 struct BuildCreateProjectCommand: AsyncParsableCommand {
@@ -115,6 +117,8 @@ struct BuildStopCommand: AsyncParsableCommand {
 }
 
 /// Prints a server build's log as it grows (polling) until the build ends; returns its status.
+/// Follows a server build's log over one long-lived chunked response (`logs?follow=true`, which ends when the build
+/// does), so lines appear as they are written and a long log is not fetched again and again.
 struct BuildFollower {
     let client: DepotClient
     let domain: String
@@ -122,22 +126,27 @@ struct BuildFollower {
     let echo: Bool
 
     func follow() async throws -> String {
-        var printed = 0
-        while true {
-            let build = try await client.call("GET", "api/v1/domains/\(segment(domain))/builds/\(segment(id))") as? [String: Any]
-            let status = build?["status"] as? String ?? "UNKNOWN"
-            let log = try await client.text("api/v1/domains/\(segment(domain))/builds/\(segment(id))/logs")
-            let bytes = Array(log.utf8)
-            if echo, bytes.count > printed {
-                FileHandle.standardOutput.write(Data(bytes[printed...]))
-                printed = bytes.count
-            }
-            if !["QUEUED", "IN_PROGRESS"].contains(status) {
-                if echo { print("Build \(id) \(status)") }
-                return status
-            }
-            try await Task.sleep(for: .milliseconds(300))
+        let path = "api/v1/domains/\(segment(domain))/builds/\(segment(id))"
+        var request = HTTPClientRequest(url: client.baseURL.appendingPathComponent(path + "/logs").absoluteString + "?follow=true")
+        if let token = client.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .hours(48))
+        guard response.status == .ok else {
+            let body = try await response.body.collect(upTo: 1 << 20)
+            throw ClientError(status: Int(response.status.code), code: "HTTP\(response.status.code)", message: String(buffer: body))
         }
+        for try await chunk in response.body where echo {
+            FileHandle.standardOutput.write(Data(chunk.readableBytesView))
+        }
+        // The stream ends with the build; its record may be written a moment later.
+        var status = "UNKNOWN"
+        for _ in 0..<50 {
+            let build = try await client.call("GET", path) as? [String: Any]
+            status = build?["status"] as? String ?? "UNKNOWN"
+            if !["QUEUED", "IN_PROGRESS"].contains(status) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        if echo { print("Build \(id) \(status)") }
+        return status
     }
 }
 

@@ -31,7 +31,7 @@ extension PrometheusUpstreamMetrics {
     }
     static var metadataCache: MetricNameDescriptor { MetricNameDescriptor(
         namespace: "depot", subsystem: "upstream", metricName: "metadata_cache", unitName: "total",
-        helpText: "Upstream metadata lookups by result: hit, miss, revalidated, stale, negative")
+        helpText: "Upstream metadata lookups by result: hit, miss, revalidated, stale")
     }
     static var bytesFetched: MetricNameDescriptor { MetricNameDescriptor(
         namespace: "depot", subsystem: "upstream", metricName: "bytes_fetched", unitName: "total",
