@@ -3,7 +3,6 @@ import DepotCore
 import Foundation
 import NIOCore
 import CompressNIO
-import Synchronization
 
 /// Rendered packuments (plain and gzipped), keyed by package, variant and registry URL and tagged with the
 /// package revision: any change bumps the revision, so a stale entry is never served.
@@ -15,16 +14,16 @@ final class PackumentCache: Sendable {
         var gzipped: ByteBuffer?
     }
 
-    private let entries = Mutex<[String: Document]>([:])
-    private let capacity: Int
+    /// Bounded by bytes: a full packument of a popular package is tens of MB (and is kept with its gzipped form).
+    private let entries: CostBoundedCache<Document>
 
-    init(capacity: Int = 2000) {
-        self.capacity = capacity
+    init(budget: Int = 128 << 20) {
+        entries = CostBoundedCache(budget: budget)
     }
 
     /// The cached document if it was rendered at this revision.
     func lookup(key: String, revision: String) -> Document? {
-        entries.withLock { $0[key] }.flatMap { $0.revision == revision ? $0 : nil }
+        entries.value(forKey: key).flatMap { $0.revision == revision ? $0 : nil }
     }
 
     /// Stores a freshly rendered document (with its ETag and gzipped form) and returns it.
@@ -36,10 +35,7 @@ final class PackumentCache: Sendable {
             gzipped = try? copy.compress(with: .gzip())
         }
         let document = Document(revision: revision, etag: etag, body: body, gzipped: gzipped)
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = document
-        }
+        entries.set(document, forKey: key, cost: body.readableBytes + (gzipped?.readableBytes ?? 0) + key.utf8.count)
         return document
     }
 }

@@ -20,13 +20,16 @@ public struct UpstreamMetadataCache: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     private let flights = SingleFlight<Lookup>()
-    /// Recently used documents, so a hot packument is not read back from SQLite on every request.
-    private let memory = RecentDocuments(capacity: 256)
+    /// Recently used documents, so a hot packument is not read back from SQLite on every request; bounded by
+    /// bytes because one popular packument can weigh tens of MB.
+    private let memory: CostBoundedCache<CachedUpstreamDocument>
 
     public init(
         store: any UpstreamDocumentStore, http: any UpstreamHTTPClient, metrics: any UpstreamMetrics, ttl: TimeInterval,
-        maxDocumentSize: Int = 256 << 20, logger: Logger, now: @Sendable @escaping () -> Date = { Date() }
+        maxDocumentSize: Int = 256 << 20, memoryBudget: Int = 64 << 20, logger: Logger,
+        now: @Sendable @escaping () -> Date = { Date() }
     ) {
+        self.memory = CostBoundedCache(budget: memoryBudget)
         self.store = store
         self.http = http
         self.metrics = metrics
@@ -60,15 +63,19 @@ public struct UpstreamMetadataCache: Sendable {
     }
 
     private func stored(_ cacheKey: String) async throws -> CachedUpstreamDocument? {
-        if let hit = memory.lookup(cacheKey) { return hit }
+        if let hit = memory.value(forKey: cacheKey) { return hit }
         let document = try await store.upstreamDocument(cacheKey: cacheKey)
-        if let document { memory.store(document) }
+        if let document { remember(document) }
         return document
     }
 
     private func save(_ document: CachedUpstreamDocument) async throws {
         try await store.saveUpstreamDocument(document)
-        memory.store(document)
+        remember(document)
+    }
+
+    private func remember(_ document: CachedUpstreamDocument) {
+        memory.set(document, forKey: document.cacheKey, cost: document.body.count + document.cacheKey.utf8.count)
     }
 
     private func isFresh(_ document: CachedUpstreamDocument) -> Bool {
@@ -132,22 +139,5 @@ public struct UpstreamMetadataCache: Sendable {
         logger.warning(
             "serving stale upstream metadata", metadata: ["connection": "\(connection)", "key": "\(cached.cacheKey)", "error": "\(error.message)"])
         return cached.status == 200 ? .found(cached) : .notFound
-    }
-}
-
-/// A bounded map of the most recently stored or read documents.
-final class RecentDocuments: Sendable {
-    private let entries = Mutex<[String: CachedUpstreamDocument]>([:])
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    func lookup(_ key: String) -> CachedUpstreamDocument? { entries.withLock { $0[key] } }
-
-    func store(_ document: CachedUpstreamDocument) {
-        entries.withLock { entries in
-            if entries.count >= capacity, entries[document.cacheKey] == nil { entries.removeAll(keepingCapacity: true) }
-            entries[document.cacheKey] = document
-        }
     }
 }
