@@ -2,8 +2,8 @@ import Foundation
 
 /// Runs the command phases of a buildspec in one shell session, with CodeBuild's rules: a failing command fails
 /// its phase and skips the rest of its commands, `finally` still runs; after an `install` or `pre_build` failure
-/// later phases are skipped; `post_build` runs after a `build` failure with `CODEBUILD_BUILD_SUCCEEDING=0`;
-/// `on-failure: CONTINUE` goes on to the next phase. The timeout and `stop` kill the shell's process group.
+/// later phases are skipped; `post_build` runs after a `build` failure; `on-failure: CONTINUE` goes on to the next
+/// phase. `CODEBUILD_BUILD_SUCCEEDING` turns 0 at the first failing command (so `finally` and later phases see it). The timeout and `stop` kill the shell's process group.
 public struct PhaseRunner: Sendable {
     public var buildspec: Buildspec
     public var workingDirectory: URL
@@ -40,7 +40,6 @@ public struct PhaseRunner: Sendable {
             await logger.phaseHeader(name)
             let result: (status: BuildStatus, message: String?)
             do {
-                if name == .postBuild && !succeeding { try await driver.export("CODEBUILD_BUILD_SUCCEEDING", "0") }
                 result = try await run(phase, driver: driver, logger: logger, control: control)
             } catch {
                 result = (.fault, "cannot start the build shell: \(error)")
@@ -81,6 +80,7 @@ public struct PhaseRunner: Sendable {
                     return (interruption.status, "Command did not finish: \(command). Reason: \(why)")
                 }
                 if status != 0 {
+                    if failure == nil { try await Self.markFailing(driver) }
                     failure = failure ?? "Error while executing command: \(command). Reason: exit status \(status)"
                     await logger.note("Command did not exit successfully \(command) exit status \(status)")
                     break
@@ -88,5 +88,10 @@ public struct PhaseRunner: Sendable {
             }
         }
         return failure.map { (.failed, $0) } ?? (.succeeded, nil)
+    }
+
+    /// As in CodeBuild, the build reads as failing from its first failure on (its `finally`, later phases).
+    private static func markFailing(_ driver: ShellDriver) async throws {
+        for name in ["CODEBUILD_BUILD_SUCCEEDING", "DEPOT_BUILD_SUCCEEDING"] { try await driver.export(name, "0") }
     }
 }
