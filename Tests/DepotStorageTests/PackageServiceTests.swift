@@ -102,6 +102,23 @@ struct PackageServiceTests {
         #expect(try await fixture.packages.assets(of: version).map(\.digests.sha256) == [sha256(of: "original")])
     }
 
+    @Test("an ingest refused with a 409 does not leave its fetched blob behind")
+    func conflictingIngest() async throws {
+        let fixture = try StorageFixture()
+        let repo = try #require(try await fixture.makeDomain().first)
+        try await fixture.publish(npmKey, "1.0.0", content: "fetched first", to: repo, origin: .external)
+
+        let (writer, digests) = try fixture.stage("fetched again, other bytes")
+        let new = NewVersion(
+            key: npmKey, version: "1.0.0", origin: VersionOrigin(type: .external, repository: "public:npmjs"),
+            publishedAt: Date(), summary: nil, metadata: Data("{}".utf8),
+            assets: [Asset(name: "\(npmKey.name)-1.0.0.tgz", digests: digests)])
+        let error = await #expect(throws: DepotError.self) { try await fixture.packages.ingest(new, into: repo, blobs: [writer]) }
+        #expect(error?.code == "VersionExists")
+        #expect(try fixture.committedBlobs() == [sha256(of: "fetched first")])
+        #expect(try fixture.temporaryFiles().isEmpty)
+    }
+
     @Test("a conflicting publish does not delete a blob that other assets still use")
     func conflictingPublishWithSharedBlob() async throws {
         let fixture = try StorageFixture()

@@ -80,20 +80,8 @@ public struct PackageService: Sendable {
                 .forbidden, code: "PublishBlocked",
                 "publishing \(new.key) to '\(repository.name)' is blocked by its origin controls (publish=BLOCK)")
         }
-        let store = self.store
-        let committed = WriterBox(writers)
-        do {
-            return try await collector.whileReferencing {
-                for writer in committed.writers { try writer.commit() }
-                return try await store.publish(
-                    repositoryID: repository.id, new,
-                    defaultControls: new.origin.type == .internal ? .internalPackage : .externalPackage)
-            }
-        } catch {
-            // The bytes of a refused publish must not stay behind.
-            await collector.deleteUnreferenced(new.assets.map(\.digests.sha256))
-            throw error
-        }
+        return try await commitAndRecord(
+            new, to: repository, blobs: writers, defaultControls: new.origin.type == .internal ? .internalPackage : .externalPackage)
     }
 
     /// Records a version fetched through an upstream or external connection. New packages get the
@@ -106,11 +94,24 @@ public struct PackageService: Sendable {
                 .forbidden, code: "UpstreamBlocked",
                 "\(new.key) in '\(repository.name)' does not accept versions from upstreams (its origin controls say upstream=BLOCK)")
         }
+        return try await commitAndRecord(new, to: repository, blobs: writers, defaultControls: .externalPackage)
+    }
+
+    /// Commits the blobs and records the version; a refused record deletes the bytes it would have referenced.
+    private func commitAndRecord(
+        _ new: NewVersion, to repository: Repository, blobs writers: [any BlobWriter], defaultControls: OriginControls
+    ) async throws -> PublishOutcome {
         let store = self.store
         let committed = WriterBox(writers)
-        return try await collector.whileReferencing {
-            for writer in committed.writers { try writer.commit() }
-            return try await store.publish(repositoryID: repository.id, new, defaultControls: .externalPackage)
+        do {
+            return try await collector.whileReferencing {
+                for writer in committed.writers { try writer.commit() }
+                return try await store.publish(repositoryID: repository.id, new, defaultControls: defaultControls)
+            }
+        } catch {
+            // The bytes of a refused publish must not stay behind.
+            await collector.deleteUnreferenced(new.assets.map(\.digests.sha256))
+            throw error
         }
     }
 
