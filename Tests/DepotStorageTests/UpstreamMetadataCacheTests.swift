@@ -7,7 +7,7 @@ import Testing
 // MARK: Test doubles shared by the upstream tests
 
 /// A scripted public registry: records every request and answers what the test queued for its URL
-/// (the last queued answer repeats). Requests to a gated URL stop until the test releases the gate.
+/// (the last queued answer repeats). GETs and downloads of a gated URL stop until the test releases the gate.
 final class FakeUpstreamHTTP: UpstreamHTTPClient, @unchecked Sendable {
     enum Reply {
         case response(UpstreamResponse)
@@ -52,7 +52,7 @@ final class FakeUpstreamHTTP: UpstreamHTTPClient, @unchecked Sendable {
         lock.withLock { files[url] = (status, bytes) }
     }
 
-    /// GETs of `url` wait until the returned gate is released.
+    /// GETs and downloads of `url` wait until the returned gate is released.
     func gate(_ url: URL) -> Gate {
         lock.withLock {
             let gate = Gate()
@@ -88,10 +88,15 @@ final class FakeUpstreamHTTP: UpstreamHTTPClient, @unchecked Sendable {
     }
 
     func download(_ url: URL, maxBytes: Int, into sink: UpstreamSink) async throws -> Int {
-        let file = lock.withLock {
+        let gate = lock.withLock {
             recorded.append(Request(method: "DOWNLOAD", url: url, headers: [:]))
-            return files[url]
+            return gates[url]
         }
+        if let gate {
+            gate.arrived.signal()
+            await gate.release.wait()
+        }
+        let file = lock.withLock { files[url] }
         guard let file else { return 404 }
         guard file.status == 200 else { return file.status }
         try file.bytes.withUnsafeBytes { try sink.write($0) }

@@ -41,7 +41,12 @@ struct TinyUpstreamFormat: UpstreamFormat {
             return UpstreamVersion(
                 version: version, publishedAt: entry.published.map(Date.init(timeIntervalSince1970:)), summary: entry.summary,
                 metadata: Data("{\"from\":\"upstream\",\"v\":\"\(version)\"}".utf8),
-                assets: [UpstreamAsset(name: entry.file, url: url, expected: [.sha256: entry.sha256])])
+                // An empty digest stands for a registry that publishes it only beside the file (Maven's sidecars).
+                assets: [
+                    UpstreamAsset(
+                        name: entry.file, url: url, expected: entry.sha256.isEmpty ? [:] : [.sha256: entry.sha256],
+                        checksumURL: entry.sha256.isEmpty ? (URL(string: entry.url + ".sha256", relativeTo: documentURL)!.absoluteURL, .sha256) : nil)
+                ])
         }
         return UpstreamPackage(versions: versions, tags: document.tags)
     }
@@ -87,17 +92,22 @@ struct UpstreamWorld {
     }
 
     func documentURL(_ name: String) -> URL { URL(string: "packages/\(name)", relativeTo: Self.base)!.absoluteURL }
+    func checksumURL(_ name: String, _ version: String) -> URL { URL(string: fileURL(name, version).absoluteString + ".sha256")! }
     func fileURL(_ name: String, _ version: String) -> URL { URL(string: "files/\(name)-\(version).tiny", relativeTo: Self.base)!.absoluteURL }
     static func content(_ name: String, _ version: String) -> String { "upstream bytes of \(name) \(version)" }
 
     /// Puts `name` on the public registry with the given versions (and publish times), serving each file.
-    /// `tampered` versions are served with other bytes than their declared SHA-256.
-    func offer(_ name: String, _ versions: [String: Date], tags: [String: String] = [:], tampered: Set<String> = []) throws {
+    /// `tampered` versions are served with other bytes than their declared SHA-256; `sidecar` versions declare
+    /// theirs only in a `.sha256` file beside the file, which the test serves.
+    func offer(
+        _ name: String, _ versions: [String: Date], tags: [String: String] = [:], tampered: Set<String> = [], sidecar: Set<String> = []
+    ) throws {
         var entries: [String: TinyUpstreamFormat.Document.Version] = [:]
         for (version, published) in versions {
             let content = Self.content(name, version)
             entries[version] = .init(
-                file: "\(name)-\(version).tiny", url: "../files/\(name)-\(version).tiny", sha256: sha256(of: content),
+                file: "\(name)-\(version).tiny", url: "../files/\(name)-\(version).tiny",
+                sha256: sidecar.contains(version) ? "" : sha256(of: content),
                 published: published.timeIntervalSince1970, summary: "\(name) \(version) from upstream")
             http.serveFile(fileURL(name, version), Array((tampered.contains(version) ? "tampered " + content : content).utf8))
         }
@@ -354,6 +364,85 @@ struct UpstreamServiceTests {
         #expect(try await service.asset(named: "widget-1.0.0.tiny", version: "1.0.0", of: tinyKey, in: app) == nil)
         #expect(try await fixture.packages.package(in: app, key: tinyKey) == nil)
         #expect(try fixture.temporaryFiles().isEmpty)
+    }
+
+    @Test("two repositories fetching one file at the same moment both get it, each recorded along its own path, downloaded once")
+    func concurrentFetchFromTwoRepositories() async throws {
+        let (app, team, store) = try await world.chain()
+        let elsewhere = try await fixture.repositories.createRepository(
+            domain: "acme", name: "elsewhere", settings: RepositorySettings(upstreams: ["store"]))
+        try world.offer("widget", ["1.0.0": upstreamTime1])
+        let gate = world.http.gate(world.fileURL("widget", "1.0.0"))
+        let service = self.service
+        let first = Task { try await service.asset(named: "widget-1.0.0.tiny", version: "1.0.0", of: tinyKey, in: app) }
+        await gate.arrived.wait()
+        let lookups = world.metrics.cache.count
+        let second = Task { try await service.asset(named: "widget-1.0.0.tiny", version: "1.0.0", of: tinyKey, in: elsewhere) }
+        // Once the second caller has read the metadata it is a step away from joining the running download.
+        while world.metrics.cache.count == lookups { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(100))
+        gate.release.signal()
+
+        let fromApp = try #require(try await first.value)
+        let fromElsewhere = try #require(try await second.value)
+        #expect(fromApp.0.repositoryID == app.id)
+        #expect(fromElsewhere.0.repositoryID == elsewhere.id)
+        #expect(fromElsewhere.2.digests == fromApp.2.digests)
+        for repository in [app, team, store, elsewhere] {
+            #expect(try await storedVersion("1.0.0", in: repository)?.1.status == .published, "\(repository.name)")
+        }
+        #expect(world.downloads() == 1)
+        #expect(try fixture.committedBlobs().count == 1)
+    }
+
+    @Test("an archived, unlisted or disposed stored version shadows the upstream's copy: not listed again, not fetched again")
+    func hiddenStoredVersionShadowsUpstream() async throws {
+        let (app, _, store) = try await world.chain()
+        try world.offer("widget", ["1.0.0": upstreamTime1, "1.1.0": upstreamTime2, "1.2.0": upstreamTime3], tags: ["latest": "1.2.0"])
+        for version in ["1.0.0", "1.1.0", "1.2.0"] {
+            _ = try #require(try await service.asset(named: "widget-\(version).tiny", version: version, of: tinyKey, in: app))
+        }
+        let appPackage = try #require(try await fixture.packages.package(in: app, key: tinyKey))
+        try await fixture.packages.disposeVersion("1.0.0", of: appPackage)
+        try await fixture.packages.setStatus(.unlisted, of: "1.1.0", in: appPackage)
+        try await fixture.packages.setStatus(.archived, of: "1.2.0", in: appPackage)
+        let downloads = world.downloads()
+
+        let view = try await service.view(of: tinyKey, from: app)
+        #expect(view.entries.isEmpty)
+        #expect(view.tags.isEmpty)
+        #expect(try await service.asset(named: "widget-1.0.0.tiny", version: "1.0.0", of: tinyKey, in: app) == nil)
+
+        // Archived where it is held, a version is not fetched again through another repository either.
+        let storePackage = try #require(try await fixture.packages.package(in: store, key: tinyKey))
+        try await fixture.packages.setStatus(.archived, of: "1.2.0", in: storePackage)
+        let elsewhere = try await fixture.repositories.createRepository(
+            domain: "acme", name: "elsewhere", settings: RepositorySettings(upstreams: ["store"]))
+        #expect(try await service.view(of: tinyKey, from: elsewhere).entries.map(\.version).sorted() == ["1.0.0", "1.1.0"])
+        #expect(try await service.asset(named: "widget-1.2.0.tiny", version: "1.2.0", of: tinyKey, in: elsewhere) == nil)
+        #expect(try await fixture.packages.package(in: elsewhere, key: tinyKey) == nil)
+        #expect(world.downloads() == downloads)
+    }
+
+    @Test(
+        "a checksum sidecar the upstream fails to serve is a 502 and nothing is kept; once it answers the file is verified",
+        arguments: [503, 403, 429])
+    func checksumSidecarFailure(status: Int) async throws {
+        let (app, _, store) = try await world.chain()
+        try world.offer("widget", ["1.0.0": upstreamTime1], sidecar: ["1.0.0"])
+        let sidecar = world.checksumURL("widget", "1.0.0")
+        world.http.reply(sidecar, .status(status))
+
+        let error = await #expect(throws: DepotError.self) {
+            try await service.asset(named: "widget-1.0.0.tiny", version: "1.0.0", of: tinyKey, in: app)
+        }
+        #expect(error?.kind == .badGateway)
+        #expect(try await fixture.packages.package(in: store, key: tinyKey) == nil)
+        #expect(try fixture.committedBlobs().isEmpty)
+
+        world.http.reply(sidecar, .ok(sha256(of: UpstreamWorld.content("widget", "1.0.0")) + "  widget-1.0.0.tiny\n"))
+        _ = try #require(try await service.asset(named: "widget-1.0.0.tiny", version: "1.0.0", of: tinyKey, in: app))
+        #expect(try await storedVersion("1.0.0", in: store) != nil)
     }
 
     // MARK: Publishing

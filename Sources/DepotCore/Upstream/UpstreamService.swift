@@ -95,8 +95,11 @@ public struct UpstreamService: Sendable {
             if isLocal { local = source.package }
             fingerprint.append("\(source.package.id):\(source.package.revision)")
             for version in try await store.versions(packageID: source.package.id) {
+                // Any stored version, shown or not, shadows farther copies of it: an archived or disposed
+                // version must not come back as the upstream's published one.
+                guard seen.insert(version.version).inserted else { continue }
                 let visible = isLocal && includeLocalHidden ? version.status != .disposed : version.status.isListed
-                guard visible, seen.insert(version.version).inserted else { continue }
+                guard visible else { continue }
                 entries.append(.init(
                     version: version.version, status: version.status, publishedAt: version.publishedAt, summary: version.summary,
                     metadata: version.metadata, source: .stored(repository: source.path.last!.name, version), isLocal: isLocal))
@@ -132,7 +135,8 @@ public struct UpstreamService: Sendable {
             }
             for (tag, version) in package.tags where tags[tag] == nil { tags[tag] = version }
         }
-        tags = tags.filter { seen.contains($0.value) }
+        let shown = Set(entries.map(\.version))
+        tags = tags.filter { shown.contains($0.value) }
         return PackageView(entries: entries, tags: tags, local: local, fingerprint: fingerprint.joined(separator: ","))
     }
 
@@ -179,17 +183,13 @@ public struct UpstreamService: Sendable {
     ) async throws -> (Package, PackageVersion, Asset)? {
         if let local = try await storedAsset(named: name, version: version, key: key, in: repository) { return local }
         let (stored, external) = try await sources(of: key, from: repository)
-        for source in stored where source.path.count > 1 {
-            guard let held = try await store.version(packageID: source.package.id, version: version),
-                held.status.isDownloadable,
-                let asset = try await store.assets(versionID: held.id).first(where: { $0.name == name })
+        for source in stored {
+            guard let held = try await store.version(packageID: source.package.id, version: version) else { continue }
+            // The nearest stored copy decides: an archived or disposed version is never fetched again.
+            guard held.status.isDownloadable else { return nil }
+            guard source.path.count > 1,
+                try await copy(named: name, of: held, key: key, along: Array(source.path.dropLast()))
             else { continue }
-            let new = NewVersion(
-                key: key, version: version, status: .published, origin: held.origin, publishedAt: held.publishedAt,
-                summary: held.summary, metadata: held.metadata, assets: [asset],
-                allowsAddingAssets: formats[key.format]?.versionsHaveManyAssets ?? true,
-                mergeMetadata: formats[key.format]?.mergeMetadata)
-            try await record(new, along: Array(source.path.dropLast()), writers: [])
             return try await storedAsset(named: name, version: version, key: key, in: repository)
         }
         for source in external {
@@ -201,12 +201,34 @@ public struct UpstreamService: Sendable {
             else { continue }
             let offered = upstreamVersion ?? UpstreamVersion(
                 version: version, publishedAt: nil, summary: nil, metadata: Data("{}".utf8), assets: [asset])
-            let found = try await downloads.run("\(source.connection.name)|\(asset.url.absoluteString)") {
+            // One download per holding repository and file; a caller that joined another's flight records
+            // the now-stored copy along its own path, which the other's fetch did not cover.
+            let holder = source.path.last!
+            let found = try await downloads.run("\(holder.id)|\(source.connection.name)|\(asset.url.absoluteString)") {
                 try await fetch(asset, of: offered, key: key, from: source, format: format)
             }
-            if found { return try await storedAsset(named: name, version: version, key: key, in: repository) }
+            guard found else { continue }
+            if let local = try await storedAsset(named: name, version: version, key: key, in: repository) { return local }
+            guard let package = try await store.package(repositoryID: holder.id, key: key),
+                let held = try await store.version(packageID: package.id, version: version),
+                try await copy(named: name, of: held, key: key, along: Array(source.path.dropLast()))
+            else { return nil }
+            return try await storedAsset(named: name, version: version, key: key, in: repository)
         }
         return nil
+    }
+
+    /// Records asset `name` of `held` (a version a repository further along holds) in every repository of
+    /// `path`, nearest last. False when `held` has no such asset.
+    private func copy(named name: String, of held: PackageVersion, key: PackageKey, along path: [Repository]) async throws -> Bool {
+        guard let asset = try await store.assets(versionID: held.id).first(where: { $0.name == name }) else { return false }
+        let new = NewVersion(
+            key: key, version: held.version, status: .published, origin: held.origin, publishedAt: held.publishedAt,
+            summary: held.summary, metadata: held.metadata, assets: [asset],
+            allowsAddingAssets: formats[key.format]?.versionsHaveManyAssets ?? true,
+            mergeMetadata: formats[key.format]?.mergeMetadata)
+        try await record(new, along: path, writers: [])
+        return true
     }
 
     private func storedAsset(
@@ -269,7 +291,11 @@ public struct UpstreamService: Sendable {
     private func declaredChecksum(at url: URL, connection: String) async throws -> String? {
         let response = try await http.get(url, headers: [:], maxBytes: 4096)
         metrics.upstreamRequest(connection: connection, kind: "checksum", outcome: String(response.status))
-        guard response.status == 200 else { return nil }
+        // Only "not there" means no checksum is declared; a refusal or outage must not let the file in unverified.
+        if response.status == 404 || response.status == 410 { return nil }
+        guard response.status == 200 else {
+            throw DepotError.badGateway("\(connection) answered \(response.status) for \(url.lastPathComponent); nothing was cached")
+        }
         let text = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let token = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).first,
             token.allSatisfy(\.isHexDigit)
