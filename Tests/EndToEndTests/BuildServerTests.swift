@@ -193,4 +193,51 @@ struct BuildServerTests {
         #expect(bad.stdout.contains("buildspec.yml:5: unknown phase 'ship'"), "\(bad.output)")
         #expect(bad.stdout.contains("Build") && bad.stdout.contains("FAILED"))
     }
+
+    @Test("a hung git clone: stop ends it STOPPED, the timeout TIMED_OUT, no git left; the URL's credentials never logged")
+    func hungCloneIsStoppedAndTimedOut() throws {
+        let bw = try BuildWorkspace(serverEnvironment: ["DEPOT_BUILD_CONCURRENCY": "1", "DEPOT_BUILD_TIMEOUT": "5s"])
+        let listener = try SilentListener()
+        let path = "127.0.0.1:\(listener.port)/hung.git"
+        let created = try bw.server.cli(
+            ["build", "create-project", "--domain", "acme", "hung", "--repo", "main", "--git", "http://builder:clone-s3cret@\(path)"])
+        #expect(created.succeeded, "\(created.output)")
+        let stopped = try start(bw, "hung")
+        // One worker: the second build runs only once the first hung clone is given up.
+        let timedOut = try start(bw, "hung")
+        #expect(try waitFor { BuildWorkspace.processRunning(withArgument: path) })
+        #expect(try bw.server.cli(["build", "stop", "--domain", "acme", stopped]).succeeded)
+        #expect(try waitFor(4) { try describe(bw, stopped)["status"] as? String == "STOPPED" })
+        #expect(try waitFor(30) { try describe(bw, timedOut)["status"] as? String == "TIMED_OUT" })
+        #expect(!BuildWorkspace.processRunning(withArgument: path))
+        for id in [stopped, timedOut] {
+            let log = try bw.server.cli(["build", "logs", "--domain", "acme", id]).stdout
+            #expect(log.contains("Cloning http://\(path)"), "\(log)")
+            #expect(!log.contains("clone-s3cret") && !log.contains("Entering phase PROVISIONING"), "\(log)")
+        }
+    }
+}
+
+/// A TCP port whose connections the kernel accepts and nobody answers: a git server that hangs.
+final class SilentListener {
+    private let descriptor: Int32
+    let port: UInt16
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && listen(descriptor, 16) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard descriptor >= 0, listening else { throw CocoaError(.fileReadUnknown) }
+        self.descriptor = descriptor
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(descriptor) }
 }

@@ -27,6 +27,8 @@ public struct BuildExecutor: Sendable {
         var token: BuildToken?
         var environment: [String: String] = [:]
         do {
+            // A build stopped (or timed out) before it got here, while its source was fetched, gets no token.
+            if let interruption = await control.interruption { throw BuildInterrupted(interruption: interruption) }
             let secretVariables = try resolveSecrets(request)
             try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
             var registryVariables: [String: String] = [:]
@@ -53,6 +55,12 @@ public struct BuildExecutor: Sendable {
                 host: request.hostEnvironment, buildspec: request.buildspec.env, overrides: request.overrides, secrets: secretVariables,
                 registry: registryVariables)
             result.phases.append(BuildPhaseRecord(phase: .provisioning, status: .succeeded, startTime: phaseStart, endTime: Date()))
+        } catch let error as BuildInterrupted {
+            await logger.note("Phase complete: PROVISIONING State: \(error.interruption.status.rawValue)")
+            result.phases.append(
+                BuildPhaseRecord(phase: .provisioning, status: error.interruption.status, startTime: phaseStart, endTime: Date(), message: "\(error)"))
+            result.status = error.interruption.status
+            result.message = "\(error)"
         } catch {
             await logger.note("Phase complete: PROVISIONING State: FAILED (\(error))")
             result.phases.append(BuildPhaseRecord(phase: .provisioning, status: .fault, startTime: phaseStart, endTime: Date(), message: "\(error)"))
@@ -134,6 +142,17 @@ public struct BuildExecutor: Sendable {
             return "\(error)"
         }
     }
+}
+
+/// The build was stopped or timed out before its phases ran.
+public struct BuildInterrupted: Error, CustomStringConvertible {
+    public let interruption: BuildInterruption
+
+    public init(interruption: BuildInterruption) {
+        self.interruption = interruption
+    }
+
+    public var description: String { interruption == .timedOut ? "the build timed out" : "the build was stopped" }
 }
 
 struct BuildSetupError: Error, CustomStringConvertible {

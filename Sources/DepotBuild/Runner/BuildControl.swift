@@ -3,29 +3,39 @@ public enum BuildInterruption: Sendable, Equatable {
     case timedOut
     case stopped
 
-    var status: BuildStatus { self == .timedOut ? .timedOut : .stopped }
+    public var status: BuildStatus { self == .timedOut ? .timedOut : .stopped }
 }
 
 /// Stops a running build from outside (a `stop` request, the timeout): records why and kills the build's
-/// processes, which ends the command that is running.
+/// processes (its shell, or the `git clone` fetching its source), which ends the step that is running.
 public actor BuildControl {
     public private(set) var interruption: BuildInterruption?
-    private var session: ShellSession?
+    private var kill: (@Sendable () -> Void)?
 
     public init() {}
 
     public func stop() { interrupt(.stopped) }
 
-    func timeOut() { interrupt(.timedOut) }
+    public func timeOut() { interrupt(.timedOut) }
 
     private func interrupt(_ reason: BuildInterruption) {
         guard interruption == nil else { return }
         interruption = reason
-        session?.killAll()
+        kill?()
     }
 
     func attach(_ session: ShellSession) {
-        self.session = session
-        if interruption != nil { session.killAll() }
+        attach { session.killAll() }
+    }
+
+    /// `kill` ends the build's current step; it runs at once when the build was interrupted already.
+    public func attach(_ kill: @escaping @Sendable () -> Void) {
+        self.kill = kill
+        if interruption != nil { kill() }
+    }
+
+    /// The step ended: its process must not be killed (its id may be reused).
+    public func detach() {
+        kill = nil
     }
 }

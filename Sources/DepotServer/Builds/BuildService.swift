@@ -139,9 +139,16 @@ actor BuildService {
         let work = directory.appendingPathComponent("work")
         let source = work.appendingPathComponent("src")
         let start = Date()
+        // The timeout covers the whole build: a hung `git clone` too, not only the phases.
+        let timeoutSeconds = timeoutSeconds
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(timeoutSeconds))
+            await control.timeOut()
+        }
+        defer { watchdog.cancel() }
         do {
             await log.append("[Container] Entering phase DOWNLOAD_SOURCE")
-            try await BuildSource(project: job.project).fetch(into: source) { await log.append($0) }
+            try await BuildSource(project: job.project, control: control).fetch(into: source) { await log.append($0) }
             let specFile = source.appendingPathComponent(job.project.buildspecPath)
             let text = try String(contentsOf: specFile, encoding: .utf8)
             let spec = try BuildspecParser.parse(text, file: job.project.buildspecPath)
@@ -165,10 +172,11 @@ actor BuildService {
             return result
         } catch {
             try? FileManager.default.removeItem(at: work)
-            await log.append("[Container] Build FAILED: \(error)")
+            let status = await control.interruption?.status ?? .failed
+            await log.append("[Container] Build \(status.rawValue): \(error)")
             return BuildResult(
-                id: job.build.id, number: job.build.number, status: .failed, startTime: start, endTime: Date(),
-                phases: [BuildPhaseRecord(phase: .downloadSource, status: .failed, startTime: start, endTime: Date(), message: "\(error)")],
+                id: job.build.id, number: job.build.number, status: status, startTime: start, endTime: Date(),
+                phases: [BuildPhaseRecord(phase: .downloadSource, status: status, startTime: start, endTime: Date(), message: "\(error)")],
                 message: "\(error)")
         }
     }
