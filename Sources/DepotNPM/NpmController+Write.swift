@@ -7,37 +7,42 @@ extension NpmController {
     /// `PUT /<name>`: a publish when the body carries an attachment, else a metadata change
     /// (deprecate, dist-tags; with `/-rev/<rev>` also the removal of versions left out of the body).
     func put(_ name: NpmPackageName, request: Request, target: Target, removesMissingVersions: Bool) async throws -> Response {
-        let body = try await BodyStreaming.collect(request, limit: maxUploadSize)
-        // The body is parsed in place and the tarball decoded from it straight into a blob writer.
-        let change = try body.withUnsafeReadableBytes { bytes -> PendingChange in
-            let document = try NpmPublishDocument.parse(bytes)
-            guard document.name == name.description else {
-                throw DepotError.badRequest(
-                    "the body names \(document.name) but the URL names \(name)", code: "NameMismatch")
+        // The tarball is decoded into a blob writer while the body arrives; only the rest of the document is kept.
+        let packages = self.packages
+        var splitter = PublishBodySplitter(skeletonLimit: min(maxUploadSize, Self.maxDocumentSize)) { try packages.makeBlobWriter() }
+        defer { for writer in splitter.writers { writer.discard() } }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxUploadSize {
+            throw DepotError.tooLarge("the request body is larger than the limit of \(maxUploadSize) bytes")
+        }
+        var received = 0
+        for try await chunk in request.body {
+            received += chunk.readableBytes
+            guard received <= maxUploadSize else {
+                throw DepotError.tooLarge("the request body is larger than the limit of \(maxUploadSize) bytes")
             }
-            if document.attachments.isEmpty { return .update(document) }
-            return try preparePublish(name, document: document, bytes: bytes, target: target)
+            try chunk.withUnsafeReadableBytes { try splitter.consume($0) }
         }
-        switch change {
-        case .update(let document):
+        let split = try splitter.finish()
+        let document = try NpmPublishDocument.parse(skeleton: split.skeleton, attachments: split.attachments)
+        guard document.name == name.description else {
+            throw DepotError.badRequest("the body names \(document.name) but the URL names \(name)", code: "NameMismatch")
+        }
+        if document.attachments.isEmpty {
             return try await update(name, with: document, target: target, removesMissingVersions: removesMissingVersions)
-        case .publish(let new, let writer):
-            defer { writer.discard() }
-            try await upstreams.ensurePublishable(name.key, to: target.repository)
-            _ = try await packages.publish(new, to: target.repository, blobs: [writer])
-            return Self.json(["ok": true, "id": name.description, "success": true], status: .created)
         }
+        let (new, writer) = try preparePublish(name, document: document, target: target)
+        try await upstreams.ensurePublishable(name.key, to: target.repository)
+        _ = try await packages.publish(new, to: target.repository, blobs: [writer])
+        return Self.json(["ok": true, "id": name.description, "success": true], status: .created)
     }
 
-    enum PendingChange {
-        case update(NpmPublishDocument)
-        case publish(NewVersion, any BlobWriter)
-    }
+    /// Largest publish document without its tarball (manifest, readme): npm's are a few hundred KB at most.
+    static let maxDocumentSize = 32 << 20
 
-    /// Validates a publish and decodes its tarball into a finished (uncommitted) blob writer.
+    /// Validates a publish whose tarball was decoded into a blob writer, and finishes that writer (uncommitted).
     private func preparePublish(
-        _ name: NpmPackageName, document: NpmPublishDocument, bytes: UnsafeRawBufferPointer, target: Target
-    ) throws -> PendingChange {
+        _ name: NpmPackageName, document: NpmPublishDocument, target: Target
+    ) throws -> (NewVersion, any BlobWriter) {
         guard document.versions.count == 1, document.attachments.count == 1,
             let (version, manifest) = document.versions.first, let attachment = document.attachments.first
         else {
@@ -54,11 +59,8 @@ extension NpmController {
             throw DepotError.badRequest("the attachment must be named \(fileName)", code: "MalformedBody")
         }
 
-        let writer = try packages.makeBlobWriter()
-        var handedOver = false
-        defer { if !handedOver { writer.discard() } }
-        let decodedSize = try Base64StreamDecoder.decode(
-            UnsafeRawBufferPointer(rebasing: bytes[attachment.dataRange]), into: writer)
+        let writer = attachment.writer
+        let decodedSize = attachment.decodedSize
         let digests = try writer.finish()
         guard decodedSize > 0 else { throw DepotError.badRequest("the tarball is empty", code: "MalformedAttachment") }
         if let declared = attachment.declaredLength, declared != decodedSize {
@@ -75,8 +77,7 @@ extension NpmController {
             key: name.key, version: version, origin: VersionOrigin(type: .internal, repository: target.repository.name),
             publishedAt: Date(), summary: manifest["description"] as? String, metadata: try metadata.encoded(),
             assets: [Asset(name: fileName, digests: digests)], tags: tags.isEmpty ? ["latest"] : tags)
-        handedOver = true
-        return .publish(new, writer)
+        return (new, writer)
     }
 
     /// Applies deprecations, dist-tags and (on `-rev` writes) version removals from a full packument.

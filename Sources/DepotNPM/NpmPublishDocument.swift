@@ -5,7 +5,9 @@ import Foundation
 struct NpmPublishDocument {
     struct Attachment {
         var fileName: String
-        var dataRange: Range<Int>
+        /// Holds the decoded tarball (not finished yet).
+        var writer: any BlobWriter
+        var decodedSize: Int64
         var declaredLength: Int?
     }
 
@@ -16,44 +18,44 @@ struct NpmPublishDocument {
     var readme: String?
     var readmeFilename: String?
 
-    /// Parses the raw body; `bytes` must stay alive while the attachment ranges are used.
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws -> NpmPublishDocument {
-        let scanned = try AttachmentScanner.scan(bytes)
+    /// Parses what a `PublishBodySplitter` made of a body: the skeleton and the decoded attachments.
+    static func parse(skeleton: [UInt8], attachments decoded: [PublishBodySplitter.Attachment]) throws -> NpmPublishDocument {
         let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: Data(scanned.skeleton))
+            object = try JSONSerialization.jsonObject(with: Data(skeleton))
         } catch {
-            throw AttachmentScanner.malformed("invalid JSON")
+            throw PublishBodySplitter.malformed("invalid JSON")
         }
-        guard let root = object as? [String: Any] else { throw AttachmentScanner.malformed("the body is not a JSON object") }
+        guard let root = object as? [String: Any] else { throw PublishBodySplitter.malformed("the body is not a JSON object") }
         guard let name = root["name"] as? String ?? root["_id"] as? String else {
-            throw AttachmentScanner.malformed("missing \"name\"")
+            throw PublishBodySplitter.malformed("missing \"name\"")
         }
         guard let versions = (root["versions"] ?? [String: Any]()) as? [String: Any] else {
-            throw AttachmentScanner.malformed("\"versions\" must be an object")
+            throw PublishBodySplitter.malformed("\"versions\" must be an object")
         }
         var manifests: [String: [String: Any]] = [:]
         for (version, manifest) in versions {
             guard let manifest = manifest as? [String: Any] else {
-                throw AttachmentScanner.malformed("versions[\"\(version)\"] must be an object")
+                throw PublishBodySplitter.malformed("versions[\"\(version)\"] must be an object")
             }
             manifests[version] = manifest
         }
         var distTags: [String: String]?
         if let tags = root["dist-tags"] {
-            guard let tags = tags as? [String: Any] else { throw AttachmentScanner.malformed("\"dist-tags\" must be an object") }
+            guard let tags = tags as? [String: Any] else { throw PublishBodySplitter.malformed("\"dist-tags\" must be an object") }
             distTags = try tags.mapValues { value in
-                guard let version = value as? String else { throw AttachmentScanner.malformed("dist-tags values must be strings") }
+                guard let version = value as? String else { throw PublishBodySplitter.malformed("dist-tags values must be strings") }
                 return version
             }
         }
         let described = (root["_attachments"] as? [String: Any]) ?? [:]
-        let attachments = scanned.dataRanges.map { file, range in
-            let length = (described[file] as? [String: Any])?["length"] as? Int
-            return Attachment(fileName: file, dataRange: range, declaredLength: length)
+        let attachments = decoded.map { attachment in
+            let length = (described[attachment.fileName] as? [String: Any])?["length"] as? Int
+            return Attachment(
+                fileName: attachment.fileName, writer: attachment.writer, decodedSize: attachment.decodedSize, declaredLength: length)
         }
         if described.count != attachments.count {
-            throw AttachmentScanner.malformed("every attachment needs a base64 \"data\" string")
+            throw PublishBodySplitter.malformed("every attachment needs a base64 \"data\" string")
         }
         return NpmPublishDocument(
             name: name, versions: manifests, distTags: distTags, attachments: attachments,

@@ -4,35 +4,55 @@ import Testing
 
 @testable import DepotNPM
 
-@Suite("AttachmentScanner")
-struct AttachmentScannerTests {
-    func scan(_ bytes: [UInt8]) throws -> (ranges: [(name: String, range: Range<Int>)], skeleton: [UInt8]) {
-        try bytes.withUnsafeBytes { buffer in
-            let result = try AttachmentScanner.scan(buffer)
-            return (result.dataRanges, result.skeleton)
+/// What the splitter made of a body: the skeleton and each attachment's decoded bytes.
+struct Split {
+    var attachments: [(name: String, bytes: [UInt8])]
+    var skeleton: [UInt8]
+}
+
+/// Feeds `bytes` to a splitter in pieces of `piece` bytes (1 puts every boundary inside strings and escapes).
+func split(_ bytes: [UInt8], piece: Int = 7) throws -> Split {
+    var splitter = PublishBodySplitter(skeletonLimit: 1 << 20) { RecordingBlobWriter() }
+    var start = 0
+    while start < bytes.count {
+        let end = min(bytes.count, start + piece)
+        try bytes[start..<end].withUnsafeBytes { try splitter.consume($0) }
+        start = end
+    }
+    let result = try splitter.finish()
+    return Split(
+        attachments: result.attachments.map { ($0.fileName, ($0.writer as! RecordingBlobWriter).bytes) }, skeleton: result.skeleton)
+}
+
+@Suite("PublishBodySplitter")
+struct PublishBodySplitterTests {
+    func scan(_ bytes: [UInt8]) throws -> Split {
+        let whole = try split(bytes, piece: max(1, bytes.count))
+        // Any way of cutting the body gives the same result.
+        for piece in [1, 3, 4096] {
+            let cut = try split(bytes, piece: piece)
+            #expect(cut.skeleton == whole.skeleton && cut.attachments.map(\.bytes) == whole.attachments.map(\.bytes), "piece \(piece)")
         }
+        return whole
     }
 
-    func scan(_ text: String) throws -> (ranges: [(name: String, range: Range<Int>)], skeleton: [UInt8]) {
+    func scan(_ text: String) throws -> Split {
         try scan(Array(text.utf8))
     }
 
-    @Test("finds the base64 text of a real publish body and empties it in the skeleton", arguments: [true, false])
+    @Test("decodes the tarball of a real publish body and empties its data in the skeleton", arguments: [true, false])
     func realPublishBody(escapeSlashes: Bool) throws {
         let tarball = Fixtures.bytes(count: 10_000)
         let body = try Fixtures.publishBody(name: "@s/n", tarball: tarball, escapeSlashes: escapeSlashes)
-        let (ranges, skeleton) = try scan(body)
+        let result = try scan(body)
+        let skeleton = result.skeleton
 
-        try #require(ranges.count == 1)
-        #expect(ranges[0].name == "n-1.0.0.tgz")
-        var text = String(decoding: body[ranges[0].range], as: UTF8.self)
-        if escapeSlashes { text = text.replacingOccurrences(of: "\\/", with: "/") }
-        #expect(text == Data(tarball).base64EncodedString())
-        // The range excludes the quotes.
-        #expect(body[ranges[0].range.lowerBound - 1] == UInt8(ascii: "\""))
-        #expect(body[ranges[0].range.upperBound] == UInt8(ascii: "\""))
-
-        #expect(skeleton.count == body.count - ranges[0].range.count)
+        try #require(result.attachments.count == 1)
+        #expect(result.attachments[0].name == "n-1.0.0.tgz")
+        #expect(result.attachments[0].bytes == tarball)
+        let encoded = Data(tarball).base64EncodedString()
+        let inBody = escapeSlashes ? encoded.replacingOccurrences(of: "/", with: "\\/") : encoded
+        #expect(skeleton.count == body.count - inBody.utf8.count)
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(skeleton)) as? [String: Any])
         let attachments = try #require(parsed["_attachments"] as? [String: Any])
         let attachment = try #require(attachments["n-1.0.0.tgz"] as? [String: Any])
@@ -51,12 +71,11 @@ struct AttachmentScannerTests {
     @Test("handles several attachments and keeps their order")
     func severalAttachments() throws {
         let text = #"{"_attachments":{"a.tgz":{"data":"QUFB","length":3},"b.tgz":{"length":3,"data":"QkJC"}},"name":"x"}"#
-        let bytes = Array(text.utf8)
-        let (ranges, skeleton) = try scan(bytes)
-        #expect(ranges.map(\.name) == ["a.tgz", "b.tgz"])
-        #expect(ranges.map { String(decoding: bytes[$0.range], as: UTF8.self) } == ["QUFB", "QkJC"])
+        let result = try scan(text)
+        #expect(result.attachments.map(\.name) == ["a.tgz", "b.tgz"])
+        #expect(result.attachments.map(\.bytes) == [Array("AAA".utf8), Array("BBB".utf8)])
         #expect(
-            String(decoding: skeleton, as: UTF8.self)
+            String(decoding: result.skeleton, as: UTF8.self)
                 == #"{"_attachments":{"a.tgz":{"data":"","length":3},"b.tgz":{"length":3,"data":""}},"name":"x"}"#)
     }
 
@@ -70,12 +89,11 @@ struct AttachmentScannerTests {
               "tail": ["]", "}", "\\"]
             }
             """#
-        let bytes = Array(text.utf8)
-        let (ranges, skeleton) = try scan(bytes)
-        try #require(ranges.count == 1)
-        #expect(ranges[0].name == "p-1.0.0.tgz")
-        #expect(String(decoding: bytes[ranges[0].range], as: UTF8.self) == "UEtH")
-        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(skeleton)) as? [String: Any])
+        let result = try scan(text)
+        try #require(result.attachments.count == 1)
+        #expect(result.attachments[0].name == "p-1.0.0.tgz")
+        #expect(result.attachments[0].bytes == Array("PKG".utf8))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(result.skeleton)) as? [String: Any])
         #expect(parsed["description"] as? String == #"say "_attachments": {"data": "x"} \"#)
         let versions = try #require(parsed["versions"] as? [String: [String: Any]])
         let nested = try #require(versions["1.0.0"]?["_attachments"] as? [String: [String: String]])
@@ -83,22 +101,22 @@ struct AttachmentScannerTests {
         #expect(parsed["tail"] as? [String] == ["]", "}", "\\"])
     }
 
-    @Test("a body without attachments has no ranges and an identical skeleton")
+    @Test("a body without attachments has none and an identical skeleton")
     func noAttachments() throws {
         let text = #"{"name":"pkg","versions":{"1.0.0":{"deprecated":"use other"}},"dist-tags":{"latest":"1.0.0"}}"#
-        let (ranges, skeleton) = try scan(text)
-        #expect(ranges.isEmpty)
-        #expect(skeleton == Array(text.utf8))
-        #expect(try scan("{}").ranges.isEmpty)
-        #expect(try scan(" \n{ } \n").ranges.isEmpty)
+        let result = try scan(text)
+        #expect(result.attachments.isEmpty)
+        #expect(result.skeleton == Array(text.utf8))
+        #expect(try scan("{}").attachments.isEmpty)
+        #expect(try scan(" \n{ } \n").attachments.isEmpty)
     }
 
     @Test("non-object _attachments and non-string data are skipped, not misread")
     func oddShapes() throws {
-        #expect(try scan(#"{"_attachments": null, "name": "x"}"#).ranges.isEmpty)
-        #expect(try scan(#"{"_attachments": {"a.tgz": "text"}}"#).ranges.isEmpty)
-        #expect(try scan(#"{"_attachments": {"a.tgz": {"data": null}}}"#).ranges.isEmpty)
-        #expect(try scan(#"{"_attachments": {"a.tgz": {"data": 12}}}"#).ranges.isEmpty)
+        #expect(try scan(#"{"_attachments": null, "name": "x"}"#).attachments.isEmpty)
+        #expect(try scan(#"{"_attachments": {"a.tgz": "text"}}"#).attachments.isEmpty)
+        #expect(try scan(#"{"_attachments": {"a.tgz": {"data": null}}}"#).attachments.isEmpty)
+        #expect(try scan(#"{"_attachments": {"a.tgz": {"data": 12}}}"#).attachments.isEmpty)
     }
 
     @Test(
@@ -111,16 +129,41 @@ struct AttachmentScannerTests {
             "{\"a\":[1,2}", "{\"a\":\"line\nbreak\"}", "{\"a\":{\"b\":[\"c\"]",
         ])
     func malformed(_ text: String) {
-        let error = depotError { _ = try scan(text) }
+        let error = depotError {
+            let result = try split(Array(text.utf8))
+            _ = try NpmPublishDocument.parse(skeleton: result.skeleton, attachments: [])
+        }
         #expect(error?.kind == .badRequest, "\(text)")
         #expect(error?.code == "MalformedBody")
+    }
+
+    @Test("escaped keys are recognised; a document over the skeleton limit is 413; invalid base64 is MalformedAttachment")
+    func keysLimitsAndBadData() throws {
+        let escaped = try scan(#"{"\u005fattachments":{"a\u002etgz":{"d\u0061ta":"QUFB"}}}"#)
+        #expect(escaped.attachments.map(\.name) == ["a.tgz"])
+        #expect(escaped.attachments.first?.bytes == Array("AAA".utf8))
+
+        var small = PublishBodySplitter(skeletonLimit: 64) { RecordingBlobWriter() }
+        let readme = #"{"readme":""# + String(repeating: "r", count: 100) + #""}"#
+        let tooLarge = depotError { try Array(readme.utf8).withUnsafeBytes { try small.consume($0) } }
+        #expect(tooLarge?.kind == .payloadTooLarge)
+        // The attachment itself does not count towards the limit.
+        var big = PublishBodySplitter(skeletonLimit: 64) { RecordingBlobWriter() }
+        let body = #"{"_attachments":{"a.tgz":{"data":""# + Data(Fixtures.bytes(count: 3000)).base64EncodedString() + #""}}}"#
+        try Array(body.utf8).withUnsafeBytes { try big.consume($0) }
+        #expect(try big.finish().attachments.first?.decodedSize == 3000)
+
+        for data in ["QUFBQ", "QUFB\\u0041", "Q!FB"] {
+            let error = depotError { _ = try split(Array(#"{"_attachments":{"a.tgz":{"data":"\#(data)"}}}"#.utf8)) }
+            #expect(error?.code == "MalformedAttachment", "\(data)")
+        }
     }
 
     @Test("a truncated real publish body is refused")
     func truncatedPublishBody() throws {
         let body = try Fixtures.publishBody(name: "pkg", tarball: Fixtures.bytes(count: 3000))
         for cut in [1, 10, body.count / 3, body.count / 2, body.count - 2, body.count - 1] {
-            let error = depotError { _ = try scan(Array(body.prefix(cut))) }
+            let error = depotError { _ = try split(Array(body.prefix(cut))) }
             #expect(error?.kind == .badRequest, "cut at \(cut)")
         }
     }
@@ -129,7 +172,10 @@ struct AttachmentScannerTests {
 @Suite("NpmPublishDocument")
 struct NpmPublishDocumentTests {
     func parse(_ bytes: [UInt8]) throws -> NpmPublishDocument {
-        try bytes.withUnsafeBytes { try NpmPublishDocument.parse($0) }
+        var splitter = PublishBodySplitter(skeletonLimit: 1 << 20) { RecordingBlobWriter() }
+        try bytes.withUnsafeBytes { try splitter.consume($0) }
+        let result = try splitter.finish()
+        return try NpmPublishDocument.parse(skeleton: result.skeleton, attachments: result.attachments)
     }
 
     @Test("extracts name, versions, dist-tags, attachments and readme")
@@ -150,8 +196,8 @@ struct NpmPublishDocumentTests {
         let attachment = document.attachments[0]
         #expect(attachment.fileName == "n-2.1.0-beta.1.tgz")
         #expect(attachment.declaredLength == 2048)
-        let text = String(decoding: body[attachment.dataRange], as: UTF8.self).replacingOccurrences(of: "\\/", with: "/")
-        #expect(Data(base64Encoded: text) == Data(tarball))
+        #expect((attachment.writer as? RecordingBlobWriter)?.bytes == tarball)
+        #expect(attachment.decodedSize == 2048)
     }
 
     @Test("npm names a scoped package's attachment with the full name, slash included")
