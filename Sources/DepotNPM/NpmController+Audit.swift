@@ -36,7 +36,7 @@ extension NpmController {
             throw DepotError.badRequest("the audit body is not a JSON object", code: "MalformedBody")
         }
         let internalNames = try await internalNames(in: document, endpoint: endpoint, target: target)
-        let filtered = Self.removing(internalNames, from: document, endpoint: endpoint)
+        let filtered = Self.forwardable(document, removing: internalNames, endpoint: endpoint)
         let answer = try await upstreams.post(
             try JSONSerialization.data(withJSONObject: filtered), path: endpoint.path, contentType: "application/json", to: connection)
         guard answer.status == 200, (try? JSONSerialization.jsonObject(with: answer.body)) != nil else {
@@ -76,6 +76,17 @@ extension NpmController {
                 if let child = child as? [String: Any] { collectNames(child, into: &names) }
             }
         }
+    }
+
+    /// What is sent upstream: the document without internal names and, for a quick audit, with the root
+    /// project's own name and version (likely internal too) replaced by placeholders, as npm's endpoint wants both.
+    static func forwardable(_ document: [String: Any], removing names: Set<String>, endpoint: AuditEndpoint) -> [String: Any] {
+        var filtered = removing(names, from: document, endpoint: endpoint)
+        if endpoint == .quick {
+            filtered["name"] = "project"
+            filtered["version"] = "0.0.0"
+        }
+        return filtered
     }
 
     static func removing(_ names: Set<String>, from document: [String: Any], endpoint: AuditEndpoint) -> [String: Any] {

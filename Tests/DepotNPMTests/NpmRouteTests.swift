@@ -1,4 +1,5 @@
 import DepotCore
+import Foundation
 import Testing
 
 @testable import DepotNPM
@@ -102,5 +103,30 @@ struct NpmRouteTests {
             let error = depotError { try NpmController.validate(tag: bad) }
             #expect(error?.code == "InvalidTag", "\(bad)")
         }
+    }
+
+    @Test("a forwarded quick audit loses internal names everywhere and the root project's own name and version")
+    func quickAuditForwardable() throws {
+        let document: [String: Any] = [
+            "name": "@acme/secret-app", "version": "3.1.4",
+            "requires": ["lodash": "^4.17.0", "@acme/internal": "^1.0.0"],
+            "dependencies": [
+                "lodash": ["version": "4.17.21"],
+                "@acme/internal": ["version": "1.0.0", "requires": ["left-pad": "1.0.0"]],
+                "express": ["version": "4.18.2", "dependencies": ["@acme/internal": ["version": "1.0.0"]]],
+            ],
+        ]
+        let sent = NpmController.forwardable(document, removing: ["@acme/internal"], endpoint: .quick)
+        #expect(sent["name"] as? String == "project")
+        #expect(sent["version"] as? String == "0.0.0")
+        #expect((sent["requires"] as? [String: Any])?.keys.sorted() == ["lodash"])
+        let dependencies = try #require(sent["dependencies"] as? [String: Any])
+        #expect(dependencies.keys.sorted() == ["express", "lodash"])
+        #expect(((dependencies["express"] as? [String: Any])?["dependencies"] as? [String: Any])?.isEmpty == true)
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: sent), as: UTF8.self)
+        #expect(!text.contains("secret-app") && !text.contains("3.1.4") && !text.contains("@acme/internal"))
+
+        let bulk = NpmController.forwardable(["lodash": ["4.17.21"], "@acme/internal": ["1.0.0"]], removing: ["@acme/internal"], endpoint: .bulk)
+        #expect(bulk.keys.sorted() == ["lodash"])
     }
 }
