@@ -445,6 +445,26 @@ struct UpstreamServiceTests {
         #expect(try await storedVersion("1.0.0", in: store) != nil)
     }
 
+    @Test("the cached documents listed for a repository are only those of packages its domain holds")
+    func cachedDocumentsOfTheDomain() async throws {
+        let (app, _, store) = try await world.chain()
+        _ = try await fixture.repositories.createDomain(name: "rival")
+        let rival = try await fixture.repositories.createRepository(
+            domain: "rival", name: "store", settings: RepositorySettings(externalConnection: .some(UpstreamWorld.connection)))
+        try world.offer("widget", ["1.0.0": upstreamTime1])
+        try world.offer("gizmo", ["1.0.0": upstreamTime1])
+        // acme fetches widget; rival only looks gizmo up and checks a secret name before publishing it.
+        _ = try #require(try await service.asset(named: "widget-1.0.0.tiny", version: "1.0.0", of: tinyKey, in: app))
+        _ = try await service.view(of: PackageKey(format: TinyUpstreamFormat.id, name: "gizmo"), from: rival)
+        try await service.ensurePublishable(PackageKey(format: TinyUpstreamFormat.id, name: "rival-secret"), to: rival)
+        try await fixture.publish(PackageKey(format: TinyUpstreamFormat.id, name: "rival-secret"), "1.0.0", content: "ours", to: rival)
+
+        let keys = { (repository: Repository) in try await service.cachedDocuments(for: repository).map(\.cacheKey).sorted() }
+        #expect(try await keys(store) == ["public:npmjs|tiny:widget"])
+        #expect(try await keys(rival) == ["public:npmjs|tiny:rival-secret"])
+        #expect(try await service.cachedDocuments(for: app).isEmpty)
+    }
+
     // MARK: Publishing
 
     @Test("publishing a name an upstream repository has is refused until the package is created with publish=ALLOW")

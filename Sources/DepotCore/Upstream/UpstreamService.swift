@@ -392,9 +392,17 @@ public struct UpstreamService: Sendable {
         return response
     }
 
-    /// The upstream documents cached for a connection (operations).
-    public func cachedDocuments(connection: String) async throws -> [CachedUpstreamDocument] {
-        try await cache.store.listUpstreamDocuments(prefix: "\(connection)|")
+    /// The upstream documents cached for the repository's connection (operations), limited to packages its
+    /// domain holds: the cache is shared by all domains, and the names others looked up are not this one's to see.
+    public func cachedDocuments(for repository: Repository) async throws -> [CachedUpstreamDocument] {
+        guard let connection = repository.externalConnection else { return [] }
+        var held: Set<String> = []
+        for member in try await store.listRepositories(domainID: repository.domainID) {
+            for summary in try await store.listPackages(repositoryID: member.id, filter: PackageFilter()) {
+                held.insert("\(connection)|\(summary.package.key)")
+            }
+        }
+        return try await cache.store.listUpstreamDocuments(prefix: "\(connection)|").filter { held.contains($0.cacheKey) }
     }
 }
 

@@ -46,14 +46,14 @@ struct RepositoryController {
         return try APIJSON.response(render(repository, domain: domain, request: request))
     }
 
-    /// What the repository's external connection has cached: metadata documents (and remembered 404s).
-    /// Fetched files are versions of this repository with origin EXTERNAL (see the packages API).
+    /// What the repository's external connection has cached (metadata documents and remembered 404s) for
+    /// packages of this domain. Fetched files are versions of this repository with origin EXTERNAL (see the packages API).
     @Sendable func upstreamCache(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let (_, repository) = try await open(context, permission: .read)
         guard let connection = repository.externalConnection else {
             return try APIJSON.response(UpstreamCacheResponse(externalConnection: nil, documents: []))
         }
-        let documents = try await upstreams.cachedDocuments(connection: connection).map { document in
+        let documents = try await upstreams.cachedDocuments(for: repository).map { document in
             UpstreamCacheResponse.Document(
                 package: String(document.cacheKey.dropFirst(connection.count + 1)), found: document.status == 200,
                 fetchedAt: document.fetchedAt, etag: document.etag)
