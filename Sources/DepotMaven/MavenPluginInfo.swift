@@ -83,7 +83,7 @@ public struct MavenVersionInfo: Codable, Sendable, Equatable {
 
     /// The plugin descriptor of a jar on disk, or nil when it is not a zip or has none (most jars).
     public static func fromJar(at file: URL) -> MavenVersionInfo? {
-        guard let archive = try? Archive(url: file, accessMode: .read, pathEncoding: nil),
+        guard ZipProbe.hasEndOfCentralDirectory(at: file), let archive = try? Archive(url: file, accessMode: .read, pathEncoding: nil),
             let entry = archive["META-INF/maven/plugin.xml"], entry.type == .file,
             entry.uncompressedSize <= UInt64(maxDescriptorSize)
         else { return nil }

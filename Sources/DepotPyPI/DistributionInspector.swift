@@ -65,6 +65,7 @@ public struct DistributionInspector: Sendable {
     ) throws -> (path: String, bytes: Data) {
         let archive: Archive
         do {
+            guard ZipProbe.hasEndOfCentralDirectory(at: URL(fileURLWithPath: path)) else { throw CocoaError(.fileReadCorruptFile) }
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
             throw DepotError.badRequest("not a valid \(kind): \(filename.filename) is not a zip archive", code: "InvalidDistribution")
