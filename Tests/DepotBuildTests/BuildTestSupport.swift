@@ -44,13 +44,25 @@ func runPhases(
 
 /// Whether any process has `needle` in its command line.
 func processRunning(withArgument needle: String) -> Bool {
+    !processes(withArgument: needle).isEmpty
+}
+
+/// Kills the processes a test left behind on purpose.
+func killProcesses(withArgument needle: String) {
+    for pid in processes(withArgument: needle) { kill(pid, SIGKILL) }
+}
+
+/// The live processes with `needle` in their command line.
+func processes(withArgument needle: String) -> [Int32] {
+    var found: [Int32] = []
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    for pid in entries where Int(pid) != nil {
+    for pid in entries {
+        guard let id = Int32(pid) else { continue }
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
         let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
         // Zombies are gone already; only their record waits for the parent.
         if stat.contains(") Z ") { continue }
-        if String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(needle) { return true }
+        if String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(needle) { found.append(id) }
     }
-    return false
+    return found
 }

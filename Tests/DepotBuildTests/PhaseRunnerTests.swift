@@ -143,6 +143,41 @@ import Testing
         #expect(!processRunning(withArgument: "sleep \(marker)"))
     }
 
+    /// `setsid` leaves the shell's process group, and its process keeps the output pipe open.
+    @Test(.timeLimit(.minutes(1))) func processesThatLeftTheGroupAreKilledAndDoNotHoldTheBuild() async throws {
+        let dir = try TemporaryDirectory()
+        let marker = "4545\(Int.random(in: 1000...9999))"
+        let (outcome, log) = try await runPhases(
+            """
+            version: 0.2
+            phases:
+              build:
+                commands:
+                  - setsid bash -c 'echo escaped; sleep \(marker)' &
+                  - sleep 0.5
+            """, in: dir, environment: ["CODEBUILD_BUILD_ID": "p:\(UUID().uuidString)"])
+        #expect(outcome.status == .succeeded)
+        #expect(log.contains("escaped"))
+        #expect(!processRunning(withArgument: "sleep \(marker)"))
+    }
+
+    /// One that dropped its build id too survives, but the build still ends shortly after its shell.
+    @Test(.timeLimit(.minutes(1))) func anUnkillableHolderOfTheOutputDelaysTheEndOnlyBriefly() async throws {
+        let dir = try TemporaryDirectory()
+        let marker = "4646\(Int.random(in: 1000...9999))"
+        defer { killProcesses(withArgument: "sleep \(marker)") }
+        let start = ContinuousClock.now
+        let (outcome, _) = try await runPhases(
+            """
+            version: 0.2
+            phases:
+              build:
+                commands: [env -u CODEBUILD_BUILD_ID setsid sleep \(marker) &]
+            """, in: dir, environment: ["CODEBUILD_BUILD_ID": "p:\(UUID().uuidString)"])
+        #expect(outcome.status == .succeeded)
+        #expect(ContinuousClock.now - start < .seconds(20))
+    }
+
     @Test func stopEndsStopped() async throws {
         let dir = try TemporaryDirectory()
         let control = BuildControl()

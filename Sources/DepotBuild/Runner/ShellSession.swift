@@ -7,8 +7,12 @@ import Glibc
 /// One bash process for a whole build: commands are sourced one at a time from files, so `cd` and `export`
 /// carry across commands and phases, and after each one the shell prints a marker line with its exit status.
 /// bash runs in its own process group (Foundation's Process puts children in one), so killing that group ends
-/// everything the build started.
+/// everything the build started, bar processes that left the group: those are found by their build id.
 final class ShellSession: @unchecked Sendable {
+    /// How long output may still come after bash exited: a process that escaped every kill and holds the pipe
+    /// open must not keep the build from ending.
+    static let outputGrace: Duration = .seconds(3)
+
     let events: AsyncStream<ShellEvent>
     private let continuation: AsyncStream<ShellEvent>.Continuation
     private let process = Process()
@@ -18,6 +22,9 @@ final class ShellSession: @unchecked Sendable {
     private let marker = "__DEPOT_\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))__"
     private let lock = NSLock()
     private var commandCount = 0
+    /// `3>&- ...` for the descriptors bash has beyond 0-2: Foundation's socket that tells it bash exited is
+    /// one, and a command's process that escaped the kills while holding it would keep bash from being reaped.
+    private var closeExtraDescriptors = ""
 
     init(shell: String = "/bin/bash", workingDirectory: URL, environment: [String: String], scriptDirectory: URL) {
         (events, continuation) = AsyncStream.makeStream(of: ShellEvent.self)
@@ -37,7 +44,16 @@ final class ShellSession: @unchecked Sendable {
         try FileManager.default.createDirectory(at: scriptDirectory, withIntermediateDirectories: true)
         let continuation = continuation
         let splitter = ShellOutputSplitter(marker: marker + " ") { continuation.yield($0) }
+        process.terminationHandler = { _ in
+            Task {
+                try? await Task.sleep(for: Self.outputGrace)
+                // Ends the stream unless EOF did already (then these do nothing).
+                continuation.yield(.shellEnded)
+                continuation.finish()
+            }
+        }
         try process.run()
+        closeExtraDescriptors = Self.extraDescriptors(of: process.processIdentifier).map { " \($0)>&-" }.joined()
         // Blocking reads on a thread of its own: corelibs' readabilityHandler (a dispatch source) has crashed in
         // libdispatch's event loop when the shell's group was killed.
         let reader = output.fileHandleForReading
@@ -56,7 +72,7 @@ final class ShellSession: @unchecked Sendable {
     func send(command: String) throws {
         let file = scriptDirectory.appendingPathComponent("command-\(nextNumber()).sh")
         try Data((command + "\n").utf8).write(to: file)
-        try write(". \(Self.quoted(file.path)) < /dev/null\nprintf '%s exit %d\\n' '\(marker)' \"$?\"\n")
+        try write(". \(Self.quoted(file.path)) < /dev/null\(closeExtraDescriptors)\nprintf '%s exit %d\\n' '\(marker)' \"$?\"\n")
     }
 
     /// Sets a variable in the session without a log line (e.g. CODEBUILD_BUILD_SUCCEEDING=0).
@@ -77,11 +93,14 @@ final class ShellSession: @unchecked Sendable {
         try? input.fileHandleForWriting.close()
     }
 
-    /// Kills the shell and every process of its group.
+    /// Kills the shell, every process of its group and every other process of its build.
     func killAll() {
         let group = process.processIdentifier
         guard group > 0 else { return }
         kill(-group, SIGKILL)
+        if let buildID = process.environment?["CODEBUILD_BUILD_ID"], !buildID.isEmpty {
+            _ = BuildProcesses.kill(buildIDs: [buildID])
+        }
     }
 
     /// Waits for the shell to exit, then returns its status.
@@ -101,6 +120,11 @@ final class ShellSession: @unchecked Sendable {
         defer { lock.unlock() }
         commandCount += 1
         return commandCount
+    }
+
+    /// The open descriptors of a process above stderr.
+    static func extraDescriptors(of pid: Int32) -> [Int] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []).compactMap(Int.init).filter { $0 > 2 }.sorted()
     }
 
     static func quoted(_ text: String) -> String {

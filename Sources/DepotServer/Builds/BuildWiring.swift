@@ -23,7 +23,7 @@ func addBuildRoutes(
     // No build survives a restart: whatever was queued or running when the server stopped is FAULT.
     let faulted = try store.faultUnfinishedBuildsBeforeStart(at: Date())
     if !faulted.isEmpty {
-        let killed = OrphanedBuildProcesses.kill(buildIDs: Set(faulted))
+        let killed = BuildProcesses.kill(buildIDs: Set(faulted))
         logger.notice("marked \(faulted.count) builds left unfinished by the previous run FAULT; killed \(killed) of their processes")
     }
     BuildController(store: store, builds: service, blobs: blobs, repositories: repositories, access: access, baseURL: baseURL).addRoutes(to: api)

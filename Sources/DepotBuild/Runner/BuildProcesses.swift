@@ -4,11 +4,12 @@ import Foundation
 import Glibc
 #endif
 
-/// Processes a previous run of the server left behind (it stopped while builds ran): found by the
-/// `CODEBUILD_BUILD_ID` in their environment, which every process of a build inherits, and killed.
-enum OrphanedBuildProcesses {
-    /// Returns how many processes were killed.
-    static func kill(buildIDs: Set<String>) -> Int {
+/// A build's processes found by the `CODEBUILD_BUILD_ID` in their environment, which every process of a build
+/// inherits, even one that left the shell's process group (`setsid`, a daemon): those a previous run of the
+/// server left behind, and those that escaped the group kill at the end of a build.
+public enum BuildProcesses {
+    /// Kills them; returns how many were killed.
+    public static func kill(buildIDs: Set<String>) -> Int {
         let wanted = Set(buildIDs.map { "CODEBUILD_BUILD_ID=\($0)" })
         var killed = 0
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
