@@ -91,4 +91,29 @@ import Testing
         #expect(try store.restore(project: "other", cache: other, sourceDirectory: source, home: home) == nil)
         #expect(try store.restore(project: "p", cache: BuildspecCache(paths: cache.paths, key: "pip"), sourceDirectory: source, home: home) == nil)
     }
+
+    @Test func concurrentSavesOfOneKeyEachReplaceTheEntryWhole() async throws {
+        let dir = try TemporaryDirectory()
+        let root = dir.url.appendingPathComponent("cache")
+        let cache = BuildspecCache(paths: ["deps/**/*"], key: "k")
+        for build in 0..<8 {
+            for file in 0..<20 { try dir.write("b\(build)/deps/\(file).txt", "build \(build)") }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for build in 0..<8 {
+                group.addTask {
+                    let source = dir.url.appendingPathComponent("b\(build)")
+                    try BuildCacheStore(root: root).save(project: "p", cache: cache, sourceDirectory: source, home: source)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let project = try #require(FileManager.default.contentsOfDirectory(atPath: root.path).first)
+        let left = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(project).path)
+        #expect(!left.contains { $0.hasPrefix(".staging-") }, "\(left)")
+        let restored = dir.url.appendingPathComponent("restored")
+        #expect(try BuildCacheStore(root: root).restore(project: "p", cache: cache, sourceDirectory: restored, home: restored) == "k")
+        let texts = try (0..<20).map { try String(contentsOf: restored.appendingPathComponent("deps/\($0).txt"), encoding: .utf8) }
+        #expect(Set(texts).count == 1)
+    }
 }

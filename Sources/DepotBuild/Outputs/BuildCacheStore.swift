@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Keeps `cache.paths` between builds of one project: saved under the cache key after a build, restored before
 /// the next from the key or else the first fallback key that matches (exactly, then as a prefix of a saved key).
 /// Paths are directories under the source directory or the build's HOME (`~/.m2`, `node_modules/**/*`).
@@ -18,6 +22,9 @@ public struct BuildCacheStore: Sendable {
         let match = wanted.lazy.compactMap { key in saved.contains(key) ? key : saved.sorted().last { $0.hasPrefix(key) } }.first
         guard let match else { return nil }
         let entry = projectDirectory.appendingPathComponent(Self.hex(match))
+        // A save of the same project must not swap the entry while it is copied.
+        let lock = try Self.lock(projectDirectory)
+        defer { Self.unlock(lock) }
         for (index, path) in cache.paths.enumerated() {
             guard let target = Self.directory(path, sourceDirectory: sourceDirectory, home: home) else { continue }
             let stored = entry.appendingPathComponent(String(index))
@@ -34,6 +41,8 @@ public struct BuildCacheStore: Sendable {
         let projectDirectory = root.appendingPathComponent(Self.hex(project))
         let entry = projectDirectory.appendingPathComponent(Self.hex(cache.key ?? "default"))
         let staging = projectDirectory.appendingPathComponent(".staging-\(UUID().uuidString)")
+        // Gone after the move; a failed copy must not leave it behind.
+        defer { try? FileManager.default.removeItem(at: staging) }
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         for (index, path) in cache.paths.enumerated() {
             guard let source = Self.directory(path, sourceDirectory: sourceDirectory, home: home),
@@ -41,8 +50,26 @@ public struct BuildCacheStore: Sendable {
             else { continue }
             try FileManager.default.copyItem(at: source, to: staging.appendingPathComponent(String(index)))
         }
+        // Concurrent builds of the project (in this server, or a `depot build run` sharing the directory) swap
+        // entries one at a time: remove-then-move would race.
+        let lock = try Self.lock(projectDirectory)
+        defer { Self.unlock(lock) }
         try? FileManager.default.removeItem(at: entry)
         try FileManager.default.moveItem(at: staging, to: entry)
+    }
+
+    /// An exclusive lock on a project's cache (`flock` on its `.lock` file, which `unhex` never lists).
+    private static func lock(_ projectDirectory: URL) throws -> Int32 {
+        try FileManager.default.createDirectory(at: projectDirectory, withIntermediateDirectories: true)
+        let descriptor = open(projectDirectory.appendingPathComponent(".lock").path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: projectDirectory.path]) }
+        flock(descriptor, LOCK_EX)
+        return descriptor
+    }
+
+    private static func unlock(_ descriptor: Int32) {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 
     /// `node_modules/**/*` -> <src>/node_modules, `~/.m2/**/*` or `$HOME/.m2` -> <home>/.m2; nil outside both.
