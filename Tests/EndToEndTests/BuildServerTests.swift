@@ -44,6 +44,12 @@ struct BuildServerTests {
         return false
     }
 
+    func tokenStatus(_ bw: BuildWorkspace, named name: String) throws -> String? {
+        let listed = try bw.server.cli(["token", "list", "--domain", "acme", "--json"])
+        let tokens = ((try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8))) as? [String: Any])?["tokens"] as? [[String: Any]]
+        return tokens?.first { $0["name"] as? String == name }?["status"] as? String
+    }
+
     func start(_ bw: BuildWorkspace, _ project: String) throws -> String {
         let started = try bw.server.cli(["build", "start", "--domain", "acme", "--project", project, "--json"])
         let id = ((try? JSONSerialization.jsonObject(with: Data(started.stdout.utf8))) as? [String: Any])?["id"] as? String
@@ -121,6 +127,9 @@ struct BuildServerTests {
         try bw.server.start(environment: ["DEPOT_BUILD_CONCURRENCY": "2"])
         #expect(try describe(bw, running)["status"] as? String == "FAULT")
         #expect(!BuildWorkspace.processRunning(withEnvironment: "CODEBUILD_BUILD_ID=\(running)"))
+        // Its token too: no build end will revoke it.
+        let tokenName = String(("build-" + running.replacingOccurrences(of: ":", with: "-")).prefix(64))
+        #expect(try waitFor(10) { try tokenStatus(bw, named: tokenName) == "Revoked" })
         _ = FileManager.default.createFile(atPath: markers.appendingPathComponent("go").path, contents: nil)
 
         let list = try bw.server.cli(["build", "list", "--domain", "acme", "--project", "p1"])

@@ -25,6 +25,14 @@ func addBuildRoutes(
     if !faulted.isEmpty {
         let killed = BuildProcesses.kill(buildIDs: Set(faulted))
         logger.notice("marked \(faulted.count) builds left unfinished by the previous run FAULT; killed \(killed) of their processes")
+        Task {
+            do {
+                let revoked = try await OrphanedBuildTokens.revoke(buildIDs: faulted, access: access, domains: repositories)
+                logger.notice("revoked \(revoked) tokens of the builds marked FAULT")
+            } catch {
+                logger.error("cannot revoke the tokens of the builds marked FAULT: \(error)")
+            }
+        }
     }
     BuildController(store: store, builds: service, blobs: blobs, repositories: repositories, access: access, baseURL: baseURL).addRoutes(to: api)
     SecretController(store: store, cipher: cipher, access: access).addRoutes(to: api)
