@@ -178,6 +178,24 @@ import Testing
         #expect(ContinuousClock.now - start < .seconds(20))
     }
 
+    @Test func outputWithoutNewlinesIsCutIntoBoundedLines() async throws {
+        let dir = try TemporaryDirectory()
+        let (outcome, log) = try await runPhases(
+            """
+            version: 0.2
+            phases:
+              build:
+                commands:
+                  - head -c 300000 /dev/zero | tr '\\0' x
+                  - echo after
+            """, in: dir)
+        #expect(outcome.status == .succeeded)
+        let lines = log.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.utf8.count <= 64 * 1024 })
+        #expect(lines.filter { $0.allSatisfy { $0 == "x" } }.reduce(0) { $0 + $1.count } == 300000)
+        #expect(lines.contains("after"))
+    }
+
     @Test func stopEndsStopped() async throws {
         let dir = try TemporaryDirectory()
         let control = BuildControl()

@@ -3,6 +3,8 @@ import Foundation
 /// Splits the shell's output into lines and picks out the marker lines the session writes after each command.
 /// Called from the pipe's reading thread, one chunk at a time.
 final class ShellOutputSplitter: @unchecked Sendable {
+    /// Output without newlines (progress bars redrawn with `\r`, binary dumps) is cut into lines this long.
+    static let maximumLineLength = 64 * 1024
     private let lock = NSLock()
     private var buffer = Data()
     private let marker: String
@@ -21,6 +23,12 @@ final class ShellOutputSplitter: @unchecked Sendable {
             let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
             buffer.removeSubrange(buffer.startIndex...newline)
             handle(line)
+        }
+        if buffer.count >= Self.maximumLineLength {
+            // The tail stays: it may be the start of a marker line.
+            let cut = buffer.endIndex - (marker.utf8.count + 32)
+            emit(.output(String(decoding: buffer[buffer.startIndex..<cut], as: UTF8.self)))
+            buffer.removeSubrange(buffer.startIndex..<cut)
         }
     }
 
