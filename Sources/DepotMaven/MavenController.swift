@@ -38,16 +38,20 @@ public struct MavenController: Sendable {
         let repository = try await repositories.open(
             domain: String(parts[1]), repository: String(parts[2]), permission: isWrite ? .publish : .read, context: context)
         if isWrite { return try await put(path, request: request, repository: repository) }
-        return try await get(path, repository: repository)
+        return try await get(path, repository: repository, ifNoneMatch: request.headers[.ifNoneMatch])
     }
 
     // MARK: Reads
 
-    func get(_ path: MavenPath, repository: Repository) async throws -> Response {
+    /// Files and metadata carry an ETag (their SHA-1, as Maven's own checksum), so revalidations get 304.
+    func get(_ path: MavenPath, repository: Repository, ifNoneMatch: String? = nil) async throws -> Response {
         switch path {
         case .artifact(let artifact):
             let asset = try await locate(artifact, in: repository, throughUpstreams: true)
-            return BodyStreaming.response(for: try packages.openBlob(asset), headers: Self.headers(for: artifact.fileName))
+            var headers = Self.headers(for: artifact.fileName)
+            headers[.eTag] = "\"\(asset.digests.sha1)\""
+            if ifNoneMatch == headers[.eTag] { return Response(status: .notModified, headers: headers) }
+            return BodyStreaming.response(for: try packages.openBlob(asset), headers: headers)
         case .checksum(let inner, let algorithm):
             let digests: BlobDigests
             if case .artifact(let artifact) = inner {
@@ -61,6 +65,8 @@ public struct MavenController: Sendable {
             var headers = HTTPFields()
             headers[.contentType] = "application/xml"
             headers[.cacheControl] = "no-cache"
+            headers[.eTag] = "\"\(Self.digests(of: xml).sha1)\""
+            if ifNoneMatch == headers[.eTag] { return Response(status: .notModified, headers: headers) }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: xml)))
         }
     }

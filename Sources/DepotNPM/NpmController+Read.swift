@@ -19,7 +19,7 @@ extension NpmController {
         if forWrite {
             let package = try await requirePackage(name, in: target)
             fingerprint = "\(package.id):\(package.revision)"
-            if let hit = cache.lookup(key: cacheKey, revision: fingerprint) {
+            if let hit = cache.lookup(key: cacheKey, fingerprint: fingerprint) {
                 return respond(with: hit, abbreviated: false, request: request)
             }
             let entries = try await entries(of: package, includeUnlisted: true)
@@ -33,34 +33,23 @@ extension NpmController {
             let view = try await requireView(name, in: target)
             fingerprint = view.fingerprint
             // Any change to a package bumps its revision and any upstream refresh its fetch time, so a hit is current.
-            if let hit = cache.lookup(key: cacheKey, revision: fingerprint) {
+            if let hit = cache.lookup(key: cacheKey, fingerprint: fingerprint) {
                 return respond(with: hit, abbreviated: abbreviated, request: request)
             }
             renderer = try self.renderer(name, view: view, registryURL: target.registryURL)
         }
         let object = abbreviated ? renderer.abbreviated() : renderer.full()
         let body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
-        let document = cache.store(key: cacheKey, revision: fingerprint, body: body)
+        let document = cache.store(key: cacheKey, fingerprint: fingerprint, body: body)
         return respond(with: document, abbreviated: abbreviated, request: request)
     }
 
     /// A rendered packument, or 304 when the client has it, gzipped when the client accepts it.
-    private func respond(with document: PackumentCache.Document, abbreviated: Bool, request: Request) -> Response {
+    private func respond(with document: RenderedDocumentCache.Document, abbreviated: Bool, request: Request) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = abbreviated ? "application/vnd.npm.install-v1+json" : "application/json"
-        headers[.eTag] = document.etag
-        headers[.vary] = "Accept, Accept-Encoding"
         headers[.cacheControl] = "no-cache"
-        if let tags = request.headers[.ifNoneMatch], tags.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == document.etag
-        }) {
-            return Response(status: .notModified, headers: headers)
-        }
-        if let gzipped = document.gzipped, (request.headers[.acceptEncoding] ?? "").contains("gzip") {
-            headers[.contentEncoding] = "gzip"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
-        }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: document.body))
+        return RenderedDocumentCache.response(for: document, headers: headers, request: request)
     }
 
     /// `GET /<name>/<version or tag>`: one version's manifest.

@@ -12,7 +12,7 @@ public struct NpmController: Sendable {
     let access: AccessService
     let baseURL: PublicBaseURL
     let maxUploadSize: Int
-    let cache = PackumentCache()
+    let cache = RenderedDocumentCache()
 
     public init(
         repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, access: AccessService,

@@ -14,6 +14,8 @@ public struct PyPIController: Sendable {
     let baseURL: PublicBaseURL
     let maxUploadSize: Int
     let inspector = DistributionInspector()
+    /// Rendered project pages, current while the view they were rendered from is unchanged.
+    let pages = RenderedDocumentCache(budget: 64 << 20)
 
     public init(
         repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, baseURL: PublicBaseURL,
@@ -77,6 +79,10 @@ public struct PyPIController: Sendable {
         guard let type = SimpleContentNegotiation.choose(accept: request.headers[.accept]) else { throw Self.notAcceptable }
         // This repository's versions merged with its upstreams' and its external connection's.
         let view = try await upstreams.view(of: Self.key(project), from: target.repository)
+        let cacheKey = "\(target.repository.id)|\(project.normalized)|\(type.isJSON ? "json" : "html")|\(target.repositoryURL)"
+        if let hit = pages.lookup(key: cacheKey, fingerprint: view.fingerprint) {
+            return RenderedDocumentCache.response(for: hit, headers: Self.pageHeaders(type), request: request)
+        }
         let fileURL = { (version: String, filename: String) in
             "\(target.repositoryURL)/files/\(project.normalized)/\(version)/\(filename)"
         }
@@ -124,7 +130,9 @@ public struct PyPIController: Sendable {
         }
         guard !versions.isEmpty else { throw DepotError.notFound("project \(project.normalized) has no available versions", code: "PackageNotFound") }
         let page = SimpleProjectPage(name: project.normalized, files: files, versions: versions)
-        return Self.page(type.isJSON ? page.json() : page.html(), type: type, request: request)
+        let document = pages.store(
+            key: cacheKey, fingerprint: view.fingerprint, body: ByteBuffer(string: type.isJSON ? page.json() : page.html()))
+        return RenderedDocumentCache.response(for: document, headers: Self.pageHeaders(type), request: request)
     }
 
     // MARK: Files
@@ -172,20 +180,14 @@ public struct PyPIController: Sendable {
     }
 
     static func page(_ text: String, type: SimpleContentType, request: Request) -> Response {
+        RenderedDocumentCache.response(
+            for: RenderedDocumentCache.document(body: ByteBuffer(string: text)), headers: pageHeaders(type), request: request)
+    }
+
+    static func pageHeaders(_ type: SimpleContentType) -> HTTPFields {
         var headers = HTTPFields()
         headers[.contentType] = type.contentType
-        headers[.vary] = "Accept, Accept-Encoding"
         headers[.cacheControl] = "no-cache"
-        let etag = "\"" + String(Hex.encode(SHA256.hash(data: Data(text.utf8))).prefix(32)) + "\""
-        headers[.eTag] = etag
-        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
-        var body = ByteBuffer(string: text)
-        if body.readableBytes > 1024, (request.headers[.acceptEncoding] ?? "").contains("gzip"),
-            let gzipped = try? body.compress(with: .gzip())
-        {
-            headers[.contentEncoding] = "gzip"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
-        }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+        return headers
     }
 }

@@ -88,6 +88,9 @@ struct MavenPluginTests {
         let sha1 = try ws.curl("GET", metadataPath + ".sha1", user: admin)
         let expectedSHA1 = try ws.digest("sha1", served.body)
         #expect(sha1.status == 200 && sha1.text.trimmingCharacters(in: .whitespacesAndNewlines) == expectedSHA1)
+        // It carries its SHA-1 as ETag, so a revalidation is a 304.
+        let revalidated = try ws.curl("GET", metadataPath, user: admin, headers: ["If-None-Match: \"\(expectedSHA1)\""])
+        #expect(revalidated.status == 304, "If-None-Match: \(revalidated.status)")
 
         // An uploaded G-level file (what maven-deploy-plugin sends for plugins): accepted; a declared prefix is used
         // where the jar has no descriptor, the descriptor's prefix wins, and artifacts not stored here are not listed.
