@@ -1,7 +1,6 @@
 import DepotCore
 import DepotStorage
 import Foundation
-import Logging
 import Testing
 
 /// Interleavings of blob commits and unreferenced-blob cleanup, forced with a gated store.
@@ -10,10 +9,7 @@ struct BlobRaceTests {
     @Test("a failed publish must not delete a blob that a concurrent publish of the same bytes is about to record")
     func failedPublishVersusConcurrentPublish() async throws {
         let fixture = try StorageFixture()
-        let gated = GatedStore(inner: fixture.store)
-        let collector = BlobCollector(
-            store: gated, blobs: fixture.blobs, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let packages = PackageService(store: gated, blobs: fixture.blobs, collector: collector)
+        let (gated, _, packages) = fixture.gatedPackages()
         let repo = try #require(try await fixture.makeDomain().first)
         let key = npmKey
 

@@ -1,6 +1,7 @@
 import DepotCore
 import DepotStorage
 import Foundation
+import Logging
 
 /// A one-shot signal: `wait()` returns once `signal()` has been called (before or after).
 final class Signal: @unchecked Sendable {
@@ -47,6 +48,7 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
     let inner: any MetadataStore
     private let lock = NSLock()
     private var gates: [String: Gate] = [:]
+    private var lookupGate: Gate?
 
     init(inner: any MetadataStore) { self.inner = inner }
 
@@ -57,6 +59,16 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
         let gate = Gate()
         gates[version] = gate
         return gate
+    }
+
+    /// The next package lookup stops once it has read its answer, until the gate's `release` is signalled
+    /// (so a check made on that answer is stale by the time it is acted on).
+    func gateNextPackageLookup() -> Gate {
+        lock.withLock {
+            let gate = Gate()
+            lookupGate = gate
+            return gate
+        }
     }
 
     private func gate(for version: String) -> Gate? {
@@ -91,7 +103,16 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
         try await inner.revokeToken(id: id, domain: domain, at: date)
     }
     func package(repositoryID: Int64, key: PackageKey) async throws -> Package? {
-        try await inner.package(repositoryID: repositoryID, key: key)
+        let found = try await inner.package(repositoryID: repositoryID, key: key)
+        let gate: Gate? = lock.withLock {
+            defer { lookupGate = nil }
+            return lookupGate
+        }
+        if let gate {
+            gate.arrived.signal()
+            await gate.release.wait()
+        }
+        return found
     }
     func listPackages(repositoryID: Int64, filter: PackageFilter) async throws -> [PackageSummary] {
         try await inner.listPackages(repositoryID: repositoryID, filter: filter)
@@ -126,5 +147,15 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
     }
     func ensurePackage(repositoryID: Int64, key: PackageKey, controls: OriginControls) async throws -> Package {
         try await inner.ensurePackage(repositoryID: repositoryID, key: key, controls: controls)
+    }
+}
+
+extension StorageFixture {
+    /// A package service over a gated view of this fixture's store (same database and blobs).
+    func gatedPackages() -> (store: GatedStore, collector: BlobCollector, packages: PackageService) {
+        let gated = GatedStore(inner: store)
+        let collector = BlobCollector(
+            store: gated, blobs: blobs, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return (gated, collector, PackageService(store: gated, blobs: blobs, collector: collector))
     }
 }

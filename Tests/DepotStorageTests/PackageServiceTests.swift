@@ -119,6 +119,42 @@ struct PackageServiceTests {
         #expect(try fixture.temporaryFiles().isEmpty)
     }
 
+    @Test(
+        "a first publish and a first fetch racing: the one whose origin the other's package blocks is refused in the write",
+        arguments: [OriginType.internal, .external])
+    func originCheckedInTheWrite(late: OriginType) async throws {
+        let fixture = try StorageFixture()
+        let (gated, _, packages) = fixture.gatedPackages()
+        let repo = try #require(try await fixture.makeDomain().first)
+
+        func record(_ origin: OriginType, _ version: String, through packages: PackageService) async throws {
+            let (writer, digests) = try fixture.stage("\(origin) \(version)")
+            let new = NewVersion(
+                key: npmKey, version: version, origin: VersionOrigin(type: origin, repository: repo.name), publishedAt: Date(),
+                summary: nil, metadata: Data("{}".utf8), assets: [Asset(name: "left-pad-\(version).tgz", digests: digests)])
+            if origin == .internal {
+                _ = try await packages.publish(new, to: repo, blobs: [writer])
+            } else {
+                _ = try await packages.ingest(new, into: repo, blobs: [writer])
+            }
+        }
+
+        // The late one finds no package, then the other origin creates it before the late one writes.
+        let lookup = gated.gateNextPackageLookup()
+        let lateWrite = Task { try await record(late, "1.0.0", through: packages) }
+        await lookup.arrived.wait()
+        try await record(late == .internal ? .external : .internal, "2.0.0", through: fixture.packages)
+        lookup.release.signal()
+
+        let error = await #expect(throws: DepotError.self) { try await lateWrite.value }
+        #expect(error?.kind == .forbidden)
+        #expect(error?.code == (late == .internal ? "PublishBlocked" : "UpstreamBlocked"))
+        #expect(error?.message.contains("'\(repo.name)'") == true)
+        let package = try #require(try await fixture.packages.package(in: repo, key: npmKey))
+        #expect(try await fixture.packages.versions(of: package).map(\.version) == ["2.0.0"])
+        #expect(try fixture.committedBlobs() == [sha256(of: "\(late == .internal ? OriginType.external : .internal) 2.0.0")])
+    }
+
     @Test("a conflicting publish does not delete a blob that other assets still use")
     func conflictingPublishWithSharedBlob() async throws {
         let fixture = try StorageFixture()

@@ -17,6 +17,12 @@ public struct NewVersion: Sendable {
     /// When assets are added to an existing version: combines its stored metadata with `metadata`
     /// inside the same transaction (so concurrent uploads of different files lose nothing).
     public var mergeMetadata: (@Sendable (_ stored: Data, _ new: Data) throws -> Data)?
+    /// The origin control of an existing package that must allow this version (publish for a direct publish,
+    /// upstream for a fetch), checked inside the write so a racing first publish and first fetch cannot both
+    /// pass. Nil for copies: origin controls do not govern them.
+    public var originCheck: OriginCheck?
+
+    public enum OriginCheck: Sendable { case publish, upstream }
 
     public init(
         key: PackageKey, version: String, status: VersionStatus = .published, origin: VersionOrigin,

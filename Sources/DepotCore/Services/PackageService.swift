@@ -76,12 +76,11 @@ public struct PackageService: Sendable {
         if let existing = try await store.package(repositoryID: repository.id, key: new.key),
             new.origin.type == .internal, existing.originControls.publish == .block
         {
-            throw DepotError(
-                .forbidden, code: "PublishBlocked",
-                "publishing \(new.key) to '\(repository.name)' is blocked by its origin controls (publish=BLOCK)")
+            throw DepotError.publishBlocked(new.key, repository: repository.name)
         }
         return try await commitAndRecord(
-            new, to: repository, blobs: writers, defaultControls: new.origin.type == .internal ? .internalPackage : .externalPackage)
+            new, to: repository, blobs: writers, defaultControls: new.origin.type == .internal ? .internalPackage : .externalPackage,
+            originCheck: new.origin.type == .internal ? .publish : nil)
     }
 
     /// Records a version fetched through an upstream or external connection. New packages get the
@@ -90,19 +89,22 @@ public struct PackageService: Sendable {
     public func ingest(_ new: NewVersion, into repository: Repository, blobs writers: [any BlobWriter]) async throws -> PublishOutcome {
         defer { writers.forEach { $0.discard() } }
         if let existing = try await store.package(repositoryID: repository.id, key: new.key), existing.originControls.upstream == .block {
-            throw DepotError(
-                .forbidden, code: "UpstreamBlocked",
-                "\(new.key) in '\(repository.name)' does not accept versions from upstreams (its origin controls say upstream=BLOCK)")
+            throw DepotError.upstreamBlocked(new.key, repository: repository.name)
         }
-        return try await commitAndRecord(new, to: repository, blobs: writers, defaultControls: .externalPackage)
+        return try await commitAndRecord(new, to: repository, blobs: writers, defaultControls: .externalPackage, originCheck: .upstream)
     }
 
     /// Commits the blobs and records the version; a refused record deletes the bytes it would have referenced.
     private func commitAndRecord(
-        _ new: NewVersion, to repository: Repository, blobs writers: [any BlobWriter], defaultControls: OriginControls
+        _ new: NewVersion, to repository: Repository, blobs writers: [any BlobWriter], defaultControls: OriginControls,
+        originCheck: NewVersion.OriginCheck?
     ) async throws -> PublishOutcome {
         let store = self.store
         let committed = WriterBox(writers)
+        var checked = new
+        // The callers' checks save a blob commit; this one, in the write, closes the race with a first fetch or publish.
+        checked.originCheck = originCheck
+        let new = checked
         do {
             return try await collector.whileReferencing {
                 for writer in committed.writers { try writer.commit() }
@@ -201,6 +203,20 @@ public struct PackageService: Sendable {
             }
         }
         return (copied, failed)
+    }
+}
+
+extension DepotError {
+    /// A direct publish refused by the package's origin controls.
+    public static func publishBlocked(_ key: PackageKey, repository: String) -> DepotError {
+        DepotError(.forbidden, code: "PublishBlocked", "publishing \(key) to '\(repository)' is blocked by its origin controls (publish=BLOCK)")
+    }
+
+    /// A fetched version refused by the package's origin controls.
+    public static func upstreamBlocked(_ key: PackageKey, repository: String) -> DepotError {
+        DepotError(
+            .forbidden, code: "UpstreamBlocked",
+            "\(key) in '\(repository)' does not accept versions from upstreams (its origin controls say upstream=BLOCK)")
     }
 }
 

@@ -10,6 +10,7 @@ extension SQLiteMetadataStore {
             let now = Date().timeIntervalSince1970
             let packageID: Int64
             if let existing = try Self.package(db, repositoryID: repositoryID, key: new.key) {
+                try Self.checkOrigin(of: new, against: existing, db: db)
                 packageID = existing.id
             } else {
                 try db.execute(
@@ -84,6 +85,16 @@ extension SQLiteMetadataStore {
                     id: versionID, packageID: packageID, version: new.version, status: new.status, origin: new.origin,
                     publishedAt: new.publishedAt, summary: new.summary, metadata: new.metadata))
         }
+    }
+
+    /// The caller's origin-control check, repeated in the write: the package may have been created since.
+    private static func checkOrigin(of new: NewVersion, against existing: Package, db: Database) throws {
+        guard let check = new.originCheck,
+            (check == .publish ? existing.originControls.publish : existing.originControls.upstream) == .block
+        else { return }
+        let repository = try String.fetchOne(db, sql: "SELECT name FROM repositories WHERE id = ?", arguments: [existing.repositoryID]) ?? ""
+        throw check == .publish
+            ? DepotError.publishBlocked(new.key, repository: repository) : DepotError.upstreamBlocked(new.key, repository: repository)
     }
 
     public func setVersionStatus(packageID: Int64, version: String, status: VersionStatus) async throws {
