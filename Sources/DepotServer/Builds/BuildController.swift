@@ -103,7 +103,10 @@ struct BuildController {
         if follow, let live = await builds.follow(build.id) {
             let builds = self.builds
             let body = ResponseBody { writer in
-                try await writer.write(ByteBuffer(bytes: live.existing))
+                if let existing = live.existing {
+                    defer { existing.close() }
+                    while case let bytes = try existing.read(maxLength: 65536), !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
+                }
                 try await withGracefulShutdownHandler {
                     for await line in live.lines { try await writer.write(ByteBuffer(string: line + "\n")) }
                 } onGracefulShutdown: {
@@ -114,8 +117,8 @@ struct BuildController {
             }
             return Response(status: .ok, headers: headers, body: body)
         }
-        if let data = try? Data(contentsOf: await builds.logFile(of: build.id)) {
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        if let running = LogFileReader(file: await builds.logFile(of: build.id)) {
+            return BodyStreaming.response(for: running, headers: headers)
         }
         // Read again: the build may have ended (and its file moved to a blob) since it was looked up.
         let ended = try await store.build(domain: build.domain, id: build.id) ?? build

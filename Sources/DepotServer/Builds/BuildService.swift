@@ -76,7 +76,7 @@ actor BuildService {
     }
 
     /// The live log of a running build, or nil when it is not running (its file is then complete).
-    func follow(_ buildID: String) async -> (existing: Data, lines: AsyncStream<String>)? {
+    func follow(_ buildID: String) async -> (existing: LogFileReader?, lines: AsyncStream<String>)? {
         guard let log = running[buildID]?.log else { return nil }
         return await log.follow()
     }

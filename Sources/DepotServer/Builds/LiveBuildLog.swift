@@ -1,3 +1,4 @@
+import DepotCore
 import Foundation
 
 /// A running build's log: appended to its file and handed to whoever follows it live.
@@ -19,9 +20,10 @@ actor LiveBuildLog {
         for continuation in followers.values { continuation.yield(line) }
     }
 
-    /// The log so far and the lines after it, ending when the build does (taken together, so none is lost).
-    func follow() -> (existing: Data, lines: AsyncStream<String>) {
-        let existing = (try? Data(contentsOf: file)) ?? Data()
+    /// How many bytes of the file are the log so far, and the lines after them, ending when the build does
+    /// (taken together, so none is lost). The bytes are read in chunks by the caller: a log can be large.
+    func follow() -> (existing: LogFileReader?, lines: AsyncStream<String>) {
+        let existing = LogFileReader(file: file, limit: (try? handle?.offset()) ?? 0)
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         if finished {
             continuation.finish()
@@ -42,5 +44,32 @@ actor LiveBuildLog {
         try? handle?.close()
         for continuation in followers.values { continuation.finish() }
         followers.removeAll()
+    }
+}
+
+/// Reads a log file (or its first `limit` bytes) in chunks, for a streamed response.
+/// Used by one response at a time, read after read, so unchecked.
+final class LogFileReader: BlobReader, @unchecked Sendable {
+    private let handle: FileHandle
+    private var remaining: Int64
+    let size: Int64
+
+    init?(file: URL, limit: UInt64? = nil) {
+        guard let handle = FileHandle(forReadingAtPath: file.path), let end = try? handle.seekToEnd() else { return nil }
+        try? handle.seek(toOffset: 0)
+        self.handle = handle
+        size = Int64(min(end, limit ?? end))
+        remaining = size
+    }
+
+    func read(maxLength: Int) throws -> [UInt8] {
+        guard remaining > 0 else { return [] }
+        let data = try handle.read(upToCount: Int(min(Int64(maxLength), remaining))) ?? Data()
+        remaining -= Int64(data.count)
+        return [UInt8](data)
+    }
+
+    func close() {
+        try? handle.close()
     }
 }
