@@ -129,7 +129,7 @@ struct BuildServerTests {
         #expect(!BuildWorkspace.processRunning(withEnvironment: "CODEBUILD_BUILD_ID=\(running)"))
         // Its token too: no build end will revoke it.
         let tokenName = String(("build-" + running.replacingOccurrences(of: ":", with: "-")).prefix(64))
-        #expect(try waitFor(10) { try tokenStatus(bw, named: tokenName) == "Revoked" })
+        #expect(try waitFor(60) { try tokenStatus(bw, named: tokenName) == "Revoked" })
         _ = FileManager.default.createFile(atPath: markers.appendingPathComponent("go").path, contents: nil)
 
         let list = try bw.server.cli(["build", "list", "--domain", "acme", "--project", "p1"])
@@ -216,8 +216,8 @@ struct BuildServerTests {
         let timedOut = try start(bw, "hung")
         #expect(try waitFor { BuildWorkspace.processRunning(withArgument: path) })
         #expect(try bw.server.cli(["build", "stop", "--domain", "acme", stopped]).succeeded)
-        #expect(try waitFor(4) { try describe(bw, stopped)["status"] as? String == "STOPPED" })
-        #expect(try waitFor(30) { try describe(bw, timedOut)["status"] as? String == "TIMED_OUT" })
+        #expect(try waitFor(60) { try describe(bw, stopped)["status"] as? String == "STOPPED" })
+        #expect(try waitFor(90) { try describe(bw, timedOut)["status"] as? String == "TIMED_OUT" })
         #expect(!BuildWorkspace.processRunning(withArgument: path))
         for id in [stopped, timedOut] {
             let log = try bw.server.cli(["build", "logs", "--domain", "acme", id]).stdout

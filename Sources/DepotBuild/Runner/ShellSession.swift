@@ -106,7 +106,12 @@ final class ShellSession: @unchecked Sendable {
     /// Waits for the shell to exit, then returns its status.
     func waitForExit() async -> Int32 {
         while process.isRunning {
-            try? await Task.sleep(for: .milliseconds(20))
+            do {
+                try await Task.sleep(for: .milliseconds(20))
+            } catch {
+                // Cancelled: the sleep returns at once, so wait without it rather than spin a core.
+                usleep(20_000)
+            }
         }
         return process.terminationStatus
     }
