@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 
 /// Resolution through the repository graph, format-neutral: a repository's own versions, then its upstream
 /// repositories' in order (each visited once, stopping where a package's origin controls block upstreams),
@@ -153,7 +152,7 @@ public struct UpstreamService: Sendable {
         let tag = "\(connection.name)@\(document.fetchedAt.timeIntervalSince1970)"
         if let hit = parsed.lookup(cacheKey, tag: tag) { return (hit, tag) }
         let package = try format.parseMetadata(document.body, key: key, documentURL: request.url)
-        parsed.store(cacheKey, tag: tag, package: package)
+        parsed.store(cacheKey, tag: tag, package: package, cost: document.body.count)
         return (package, tag)
     }
 
@@ -408,17 +407,14 @@ public struct UpstreamService: Sendable {
 
 /// Parsed upstream documents, so a large packument is decoded once per fetch rather than once per request.
 final class ParsedUpstreamPackages: Sendable {
-    private let entries = Mutex<[String: (tag: String, package: UpstreamPackage)]>([:])
-    private let capacity = 512
+    /// Bounded by the size of the documents they were parsed from (a parsed packument weighs about as much).
+    private let entries = CostBoundedCache<(tag: String, package: UpstreamPackage)>(budget: 64 << 20)
 
     func lookup(_ key: String, tag: String) -> UpstreamPackage? {
-        entries.withLock { $0[key] }.flatMap { $0.tag == tag ? $0.package : nil }
+        entries.value(forKey: key).flatMap { $0.tag == tag ? $0.package : nil }
     }
 
-    func store(_ key: String, tag: String, package: UpstreamPackage) {
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = (tag, package)
-        }
+    func store(_ key: String, tag: String, package: UpstreamPackage, cost: Int) {
+        entries.set((tag, package), forKey: key, cost: cost)
     }
 }
