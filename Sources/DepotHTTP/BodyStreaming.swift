@@ -28,14 +28,21 @@ public enum BodyStreaming {
         let box = ReaderBox(reader)
         let body = ResponseBody(contentLength: size) { writer in
             defer { box.reader.close() }
-            while true {
-                let chunk = try box.reader.read(maxLength: 64 * 1024)
-                if chunk.isEmpty { break }
-                try await writer.write(ByteBuffer(bytes: chunk))
-            }
+            try await copy(box.reader, to: &writer)
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)
+    }
+}
+
+extension BodyStreaming {
+    /// Writes what `reader` has left to a response body in 64 KiB chunks (the caller closes and finishes).
+    public static func copy(_ reader: any BlobReader, to writer: inout any ResponseBodyWriter) async throws {
+        while true {
+            let chunk = try reader.read(maxLength: 64 * 1024)
+            if chunk.isEmpty { return }
+            try await writer.write(ByteBuffer(bytes: chunk))
+        }
     }
 }
 

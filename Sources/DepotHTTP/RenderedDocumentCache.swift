@@ -52,15 +52,23 @@ public final class RenderedDocumentCache: Sendable {
         var headers = headers
         headers[.eTag] = document.etag
         headers[.vary] = "Accept, Accept-Encoding"
-        if let tags = request.headers[.ifNoneMatch], tags.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == document.etag
-        }) {
-            return Response(status: .notModified, headers: headers)
-        }
+        if EntityTag.matches(request.headers[.ifNoneMatch], document.etag) { return Response(status: .notModified, headers: headers) }
         if let gzipped = document.gzipped, (request.headers[.acceptEncoding] ?? "").contains("gzip") {
             headers[.contentEncoding] = "gzip"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: document.body))
+    }
+}
+
+/// `If-None-Match` against a response's ETag.
+public enum EntityTag {
+    /// True when the header lists `etag` (or is `*`): the client has these bytes, the answer is 304.
+    public static func matches(_ ifNoneMatch: String?, _ etag: String) -> Bool {
+        guard let ifNoneMatch else { return false }
+        return ifNoneMatch.split(separator: ",").contains { tag in
+            let tag = tag.trimmingCharacters(in: .whitespaces)
+            return tag == "*" || tag == etag || tag == "W/" + etag
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import DepotCore
 import DepotHTTP
 import Foundation
@@ -49,8 +50,9 @@ public struct MavenController: Sendable {
         case .artifact(let artifact):
             let asset = try await locate(artifact, in: repository, throughUpstreams: true)
             var headers = Self.headers(for: artifact.fileName)
-            headers[.eTag] = "\"\(asset.digests.sha1)\""
-            if ifNoneMatch == headers[.eTag] { return Response(status: .notModified, headers: headers) }
+            let etag = "\"\(asset.digests.sha1)\""
+            headers[.eTag] = etag
+            if EntityTag.matches(ifNoneMatch, etag) { return Response(status: .notModified, headers: headers) }
             return BodyStreaming.response(for: try packages.openBlob(asset), headers: headers)
         case .checksum(let inner, let algorithm):
             let digests: BlobDigests
@@ -65,8 +67,9 @@ public struct MavenController: Sendable {
             var headers = HTTPFields()
             headers[.contentType] = "application/xml"
             headers[.cacheControl] = "no-cache"
-            headers[.eTag] = "\"\(Self.digests(of: xml).sha1)\""
-            if ifNoneMatch == headers[.eTag] { return Response(status: .notModified, headers: headers) }
+            let etag = "\"" + Hex.encode(Insecure.SHA1.hash(data: xml)) + "\""
+            headers[.eTag] = etag
+            if EntityTag.matches(ifNoneMatch, etag) { return Response(status: .notModified, headers: headers) }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: xml)))
         }
     }

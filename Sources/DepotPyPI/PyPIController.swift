@@ -1,5 +1,3 @@
-import CompressNIO
-import Crypto
 import DepotCore
 import DepotHTTP
 import Foundation
@@ -164,6 +162,9 @@ public struct PyPIController: Sendable {
         headers[.contentType] = filename.hasSuffix(".metadata") ? "text/plain; charset=utf-8" : "application/octet-stream"
         headers[.eTag] = "\"\(asset.digests.sha256)\""
         headers[.cacheControl] = "public, max-age=31536000, immutable"
+        if EntityTag.matches(request.headers[.ifNoneMatch], "\"\(asset.digests.sha256)\"") {
+            return Response(status: .notModified, headers: headers)
+        }
         return BodyStreaming.response(for: try packages.openBlob(asset), headers: headers)
     }
 

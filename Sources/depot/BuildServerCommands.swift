@@ -116,9 +116,8 @@ struct BuildStopCommand: AsyncParsableCommand {
     }
 }
 
-/// Prints a server build's log as it grows (polling) until the build ends; returns its status.
 /// Follows a server build's log over one long-lived chunked response (`logs?follow=true`, which ends when the build
-/// does), so lines appear as they are written and a long log is not fetched again and again.
+/// does), so lines appear as they are written and a long log is not fetched again and again; returns its status.
 struct BuildFollower {
     let client: DepotClient
     let domain: String

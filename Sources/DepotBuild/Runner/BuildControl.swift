@@ -18,6 +18,15 @@ public actor BuildControl {
 
     public func timeOut() { interrupt(.timedOut) }
 
+    /// Times the build out after `duration` unless the returned task is cancelled first (when the work it
+    /// bounds has ended).
+    public nonisolated func timeOut(after duration: Duration) -> Task<Void, Never> {
+        Task {
+            guard (try? await Task.sleep(for: duration)) != nil else { return }
+            await timeOut()
+        }
+    }
+
     private func interrupt(_ reason: BuildInterruption) {
         guard interruption == nil else { return }
         interruption = reason

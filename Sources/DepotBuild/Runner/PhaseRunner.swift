@@ -3,7 +3,8 @@ import Foundation
 /// Runs the command phases of a buildspec in one shell session, with CodeBuild's rules: a failing command fails
 /// its phase and skips the rest of its commands, `finally` still runs; after an `install` or `pre_build` failure
 /// later phases are skipped; `post_build` runs after a `build` failure; `on-failure: CONTINUE` goes on to the next
-/// phase. `CODEBUILD_BUILD_SUCCEEDING` turns 0 at the first failing command (so `finally` and later phases see it). The timeout and `stop` kill the shell's process group.
+/// phase. `CODEBUILD_BUILD_SUCCEEDING` turns 0 at the first failing command (so `finally` and later phases see
+/// it). The timeout and `stop` kill the shell's process group.
 public struct PhaseRunner: Sendable {
     public var buildspec: Buildspec
     public var workingDirectory: URL
@@ -21,11 +22,7 @@ public struct PhaseRunner: Sendable {
     }
 
     public func run(logger: BuildLogger, control: BuildControl) async -> PhaseOutcome {
-        let timeout = timeout
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            await control.timeOut()
-        }
+        let watchdog = control.timeOut(after: timeout)
         defer { watchdog.cancel() }
         let driver = ShellDriver(
             workingDirectory: workingDirectory, environment: environment, scriptDirectory: scriptDirectory, logger: logger,

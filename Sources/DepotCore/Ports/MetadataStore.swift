@@ -22,7 +22,19 @@ public struct NewVersion: Sendable {
     /// pass. Nil for copies: origin controls do not govern them.
     public var originCheck: OriginCheck?
 
-    public enum OriginCheck: Sendable { case publish, upstream }
+    public enum OriginCheck: Sendable {
+        case publish, upstream
+
+        /// True when `controls` refuse a version that arrives this way.
+        public func isBlocked(by controls: OriginControls) -> Bool {
+            (self == .publish ? controls.publish : controls.upstream) == .block
+        }
+
+        /// The error for a refused version of `key` in `repository`.
+        public func refusal(of key: PackageKey, repository: String) -> DepotError {
+            self == .publish ? .publishBlocked(key, repository: repository) : .upstreamBlocked(key, repository: repository)
+        }
+    }
 
     public init(
         key: PackageKey, version: String, status: VersionStatus = .published, origin: VersionOrigin,

@@ -73,11 +73,6 @@ public struct PackageService: Sendable {
         _ new: NewVersion, to repository: Repository, blobs writers: [any BlobWriter]
     ) async throws -> PublishOutcome {
         defer { writers.forEach { $0.discard() } }
-        if let existing = try await store.package(repositoryID: repository.id, key: new.key),
-            new.origin.type == .internal, existing.originControls.publish == .block
-        {
-            throw DepotError.publishBlocked(new.key, repository: repository.name)
-        }
         return try await commitAndRecord(
             new, to: repository, blobs: writers, defaultControls: new.origin.type == .internal ? .internalPackage : .externalPackage,
             originCheck: new.origin.type == .internal ? .publish : nil)
@@ -88,9 +83,6 @@ public struct PackageService: Sendable {
     /// controls block upstreams refuses it.
     public func ingest(_ new: NewVersion, into repository: Repository, blobs writers: [any BlobWriter]) async throws -> PublishOutcome {
         defer { writers.forEach { $0.discard() } }
-        if let existing = try await store.package(repositoryID: repository.id, key: new.key), existing.originControls.upstream == .block {
-            throw DepotError.upstreamBlocked(new.key, repository: repository.name)
-        }
         return try await commitAndRecord(new, to: repository, blobs: writers, defaultControls: .externalPackage, originCheck: .upstream)
     }
 
@@ -99,10 +91,16 @@ public struct PackageService: Sendable {
         _ new: NewVersion, to repository: Repository, blobs writers: [any BlobWriter], defaultControls: OriginControls,
         originCheck: NewVersion.OriginCheck?
     ) async throws -> PublishOutcome {
+        // Checked before the blobs are committed (a refusal then costs nothing), and again inside the write, where a
+        // racing first fetch or publish may have created the package meanwhile.
+        if let originCheck, let existing = try await store.package(repositoryID: repository.id, key: new.key),
+            originCheck.isBlocked(by: existing.originControls)
+        {
+            throw originCheck.refusal(of: new.key, repository: repository.name)
+        }
         let store = self.store
         let committed = WriterBox(writers)
         var checked = new
-        // The callers' checks save a blob commit; this one, in the write, closes the race with a first fetch or publish.
         checked.originCheck = originCheck
         let new = checked
         do {

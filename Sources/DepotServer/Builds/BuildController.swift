@@ -105,7 +105,7 @@ struct BuildController {
             let body = ResponseBody { writer in
                 if let existing = live.existing {
                     defer { existing.close() }
-                    while case let bytes = try existing.read(maxLength: 65536), !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
+                    try await BodyStreaming.copy(existing, to: &writer)
                 }
                 try await withGracefulShutdownHandler {
                     for await line in live.lines { try await writer.write(ByteBuffer(string: line + "\n")) }

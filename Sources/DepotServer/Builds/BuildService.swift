@@ -140,11 +140,7 @@ actor BuildService {
         let source = work.appendingPathComponent("src")
         let start = Date()
         // The timeout covers the whole build: a hung `git clone` too, not only the phases.
-        let timeoutSeconds = timeoutSeconds
-        let watchdog = Task {
-            try await Task.sleep(for: .seconds(timeoutSeconds))
-            await control.timeOut()
-        }
+        let watchdog = control.timeOut(after: .seconds(timeoutSeconds))
         defer { watchdog.cancel() }
         do {
             await log.append("[Container] Entering phase DOWNLOAD_SOURCE")

@@ -89,12 +89,9 @@ extension SQLiteMetadataStore {
 
     /// The caller's origin-control check, repeated in the write: the package may have been created since.
     private static func checkOrigin(of new: NewVersion, against existing: Package, db: Database) throws {
-        guard let check = new.originCheck,
-            (check == .publish ? existing.originControls.publish : existing.originControls.upstream) == .block
-        else { return }
+        guard let check = new.originCheck, check.isBlocked(by: existing.originControls) else { return }
         let repository = try String.fetchOne(db, sql: "SELECT name FROM repositories WHERE id = ?", arguments: [existing.repositoryID]) ?? ""
-        throw check == .publish
-            ? DepotError.publishBlocked(new.key, repository: repository) : DepotError.upstreamBlocked(new.key, repository: repository)
+        throw check.refusal(of: new.key, repository: repository)
     }
 
     public func setVersionStatus(packageID: Int64, version: String, status: VersionStatus) async throws {
