@@ -854,7 +854,9 @@ def run(args, depot, workdir, storage, data_dir, standin_root, processes):
         standin_url = f"http://127.0.0.1:{standin_port}/"
 
     largest = max(args.sizes + [args.proxy_tarball_size])
+    # The stand-in listens on 127.0.0.1, which upstreams may only reach when private addresses are allowed.
     server_env = dict(os.environ, DEPOT_LOG_LEVEL=args.log_level, DEPOT_NPMJS_URL=standin_url,
+                      DEPOT_UPSTREAM_ALLOW_PRIVATE_ADDRESSES="true",
                       DEPOT_MAX_UPLOAD_SIZE=str(max(2 << 30, 2 * largest + 64 * MiB)))
     for key in ("DEPOT_HOST", "DEPOT_PORT", "DEPOT_STORAGE", "DEPOT_PUBLIC_URL", "DEPOT_URL", "DEPOT_TOKEN"):
         server_env.pop(key, None)

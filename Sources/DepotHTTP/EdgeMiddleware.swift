@@ -4,8 +4,8 @@ import Hummingbird
 import Logging
 import Prometheus
 
-/// The outermost middleware: maps errors to responses, then logs one line and records metrics per request
-/// (route, status, duration, bytes). Paths are logged without query strings; headers never are.
+/// The outermost middleware: maps errors to responses, marks every response `nosniff`, then logs one line and
+/// records metrics per request (route, status, duration, bytes). Paths are logged without query strings; headers never are.
 public struct EdgeMiddleware: RouterMiddleware {
     public typealias Context = DepotRequestContext
     private let metrics: PrometheusCollectorRegistry
@@ -31,6 +31,8 @@ public struct EdgeMiddleware: RouterMiddleware {
             failure = error
             response = ErrorResponses.response(for: error, style: errorStyle(path))
         }
+        // Every answer is taken for the type it declares: no browser may guess HTML into a JSON error or a file.
+        response.headers[.xContentTypeOptions] = "nosniff"
         if let failure, response.status == .internalServerError {
             logger.error("request failed", metadata: ["path": "\(path)", "error": "\(failure)"])
         }

@@ -1,26 +1,28 @@
 import DepotCore
 import Hummingbird
 
-/// Resolves `{domain}/{repo}` of a registry route and checks the caller's permission on it.
+/// Resolves `{domain}/{repo}` of a registry route and asks the authorization policy about the caller's right on it.
 public struct RepositoryAccess: Sendable {
     public let repositories: RepositoryService
-    public let access: AccessService
+    public let policy: AuthorizationPolicy
 
-    public init(repositories: RepositoryService, access: AccessService) {
+    public init(repositories: RepositoryService, policy: AuthorizationPolicy) {
         self.repositories = repositories
-        self.access = access
+        self.policy = policy
     }
 
-    /// The repository if the caller may use it with `permission`. An anonymous caller of a repository
-    /// that does not allow anonymous reads gets 401 before anything about the repository is revealed.
+    /// The repository if the caller may use it with `permission`. The right is checked before the repository is
+    /// looked up: a caller without it gets 401 (anonymous) or 403 whether or not the repository exists. Only an
+    /// anonymous read needs the repository first (does it allow anonymous reads?), and answers 401 when it does not
+    /// exist either.
     public func open(
         domain: String, repository name: String, permission: Permission, context: DepotRequestContext
     ) async throws -> Repository {
-        guard let repository = try? await repositories.repository(domain: domain, name: name) else {
-            guard context.identity != nil else { throw DepotError.unauthorized() }
-            throw DepotError.notFound("repository '\(domain)/\(name)' does not exist", code: "RepositoryNotFound")
-        }
-        try access.authorize(context.identity, domain: domain, repository: repository, permission: permission)
-        return repository
+        let known = context.identity == nil ? try? await repositories.repository(domain: domain, name: name) : nil
+        try policy.authorize(
+            context.identity, permission,
+            on: .repository(domain: domain, name: name, anonymousRead: known?.allowAnonymousRead ?? false))
+        if let known { return known }
+        return try await repositories.repository(domain: domain, name: name)
     }
 }

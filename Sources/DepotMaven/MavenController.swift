@@ -16,13 +16,23 @@ public struct MavenController: Sendable {
     let packages: PackageService
     let upstreams: UpstreamService
     let maxUploadSize: Int
+    let limits: InputLimits
 
-    public init(repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, maxUploadSize: Int) {
+    public init(
+        repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, maxUploadSize: Int, limits: InputLimits
+    ) {
         self.repositories = repositories
         self.packages = packages
         self.upstreams = upstreams
         self.maxUploadSize = maxUploadSize
+        self.limits = limits
     }
+
+    public static let permissions: [RoutePermission] = [
+        RoutePermission(.get, "/{domain}/{repo}/maven/**", .read, .repository, anonymousRead: true),
+        RoutePermission(.head, "/{domain}/{repo}/maven/**", .read, .repository, anonymousRead: true),
+        RoutePermission(.put, "/{domain}/{repo}/maven/**", .publish, .repository),
+    ]
 
     public func addRoutes(to router: Router<DepotRequestContext>) {
         let group = router.group(":domain/:repo/maven")
@@ -64,8 +74,8 @@ public struct MavenController: Sendable {
             return Self.text(algorithm.value(in: digests))
         case .artifactMetadata, .snapshotMetadata, .groupMetadata:
             let xml = try await metadataXML(path, repository: repository)
-            var headers = HTTPFields()
-            headers[.contentType] = "application/xml"
+            // Depot writes this document itself (escaped values only), so it may keep the type Maven Central sends.
+            var headers = StoredFileHeaders.fields(contentType: "application/xml")
             headers[.cacheControl] = "no-cache"
             let etag = "\"" + Hex.encode(Insecure.SHA1.hash(data: xml)) + "\""
             headers[.eTag] = etag
@@ -191,8 +201,8 @@ public struct MavenController: Sendable {
             }
             return Response(status: .created)
         case .artifactMetadata, .snapshotMetadata, .groupMetadata:
-            let body = try await BodyStreaming.collect(request, limit: MavenMetadata.maxSize)
-            let metadata = try MavenMetadata.parse(Data(body.readableBytesView))
+            let body = try await BodyStreaming.collect(request, limit: limits.maxXMLSize)
+            let metadata = try MavenMetadata.parse(Data(body.readableBytesView), maxSize: limits.maxXMLSize)
             if let groupId = try Self.groupLevelTarget(of: metadata, at: path) {
                 try await recordDeclaredPlugins(metadata.plugins, groupId: groupId, repository: repository)
             } else {
@@ -204,21 +214,28 @@ public struct MavenController: Sendable {
 
     /// Streams one file into the blob store and records it as an asset of its version.
     func putArtifact(_ artifact: MavenArtifact, request: Request, repository: Repository) async throws -> Response {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxUploadSize {
-            throw DepotError.tooLarge("the file is larger than the limit of \(maxUploadSize) bytes")
-        }
+        // A pom is parsed, so it is held to the XML limit while it streams in (never read whole beyond it).
+        let isPom = artifact.extension == "pom"
+        let limit = isPom ? min(maxUploadSize, limits.maxXMLSize) : maxUploadSize
+        let tooLarge = DepotError.tooLarge("\(isPom ? "the pom" : "the file") is larger than the limit of \(limit) bytes")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
         let writer = try packages.makeBlobWriter()
         defer { writer.discard() }
         var received = 0
         for try await chunk in request.body {
             received += chunk.readableBytes
-            guard received <= maxUploadSize else { throw DepotError.tooLarge("the file is larger than the limit of \(maxUploadSize) bytes") }
+            guard received <= limit else { throw tooLarge }
             try chunk.withUnsafeReadableBytes { try writer.write($0) }
         }
         let digests = try writer.finish()
-        if artifact.extension == "pom" { try Self.validateXML(at: writer.localFile, name: artifact.fileName) }
         // Read now: the file leaves the writer's place when it is committed.
-        let info = artifact.classifier == nil ? Self.versionInfo(of: artifact, at: writer.localFile) : nil
+        var info: MavenVersionInfo?
+        if isPom {
+            let pom = try Self.validateXML(at: writer.localFile, name: artifact.fileName)
+            if artifact.classifier == nil { info = MavenVersionInfo.fromPom(pom) }
+        } else if artifact.extension == "jar", artifact.classifier == nil, let file = writer.localFile {
+            info = try MavenVersionInfo.fromJar(at: file, maxEntries: limits.maxArchiveEntries)
+        }
         let new = NewVersion(
             key: artifact.packageKey, version: artifact.version, status: artifact.isSnapshot ? .published : .unfinished,
             origin: VersionOrigin(type: .internal, repository: repository.name), publishedAt: Date(), summary: nil,
@@ -227,16 +244,6 @@ public struct MavenController: Sendable {
         _ = try await packages.publish(new, to: repository, blobs: [writer])
         if let info { try await record(info, of: artifact.version, key: artifact.packageKey, repository: repository) }
         return Response(status: .created)
-    }
-
-    /// What the main pom or jar of a version says about it as a plugin (nil when nothing).
-    static func versionInfo(of artifact: MavenArtifact, at file: URL?) -> MavenVersionInfo? {
-        guard let file else { return nil }
-        switch artifact.extension {
-        case "pom": return (try? Data(contentsOf: file)).map(MavenVersionInfo.fromPom)
-        case "jar": return MavenVersionInfo.fromJar(at: file)
-        default: return nil
-        }
     }
 
     /// Merges `info` into a version's stored metadata (a read-modify-write: Maven uploads a version's files one
@@ -301,9 +308,16 @@ public struct MavenController: Sendable {
 
     // MARK: Helpers
 
-    static func validateXML(at file: URL?, name: String) throws {
+    /// The pom's bytes (already held to the XML limit) once they are well-formed XML without a DTD.
+    @discardableResult
+    static func validateXML(at file: URL?, name: String) throws -> Data {
         guard let file, let data = try? Data(contentsOf: file), !data.isEmpty else {
             throw DepotError.badRequest("\(name) is empty", code: "InvalidPom")
+        }
+        switch XMLDocumentGuard.problem(in: data) {
+        case .dtd: throw DepotError.badRequest("\(name) must not contain a DTD", code: "InvalidPom")
+        case .encoding(let encoding): throw DepotError.badRequest("\(name) must be UTF-8, not \(encoding.prefix(40))", code: "InvalidPom")
+        case nil: break
         }
         // Foundation's parser on Linux reports success for some broken documents (an unclosed root), so the
         // element nesting is checked as well.
@@ -313,6 +327,7 @@ public struct MavenController: Sendable {
         guard parser.parse(), parser.parserError == nil, balance.sawRoot, balance.depth == 0, balance.roots == 1 else {
             throw DepotError.badRequest("\(name) is not well-formed XML", code: "InvalidPom")
         }
+        return data
     }
 
     static func digests(of bytes: [UInt8]) -> BlobDigests {
@@ -321,21 +336,20 @@ public struct MavenController: Sendable {
         return hasher.finalize()
     }
 
+    /// Stored files are the uploader's bytes: a `.pom` or `.xml` is served as octet-stream (Maven reads the bytes
+    /// whatever the type), since as XML a browser would run an XHTML document's script on Depot's origin.
     static func headers(for fileName: String) -> HTTPFields {
-        var headers = HTTPFields()
         let type: String =
             switch fileName.split(separator: ".").last {
-            case "pom", "xml": "application/xml"
             case "jar", "war", "ear": "application/java-archive"
             default: "application/octet-stream"
             }
-        headers[.contentType] = type
-        return headers
+        return StoredFileHeaders.fields(contentType: type)
     }
 
+    /// A checksum Depot computed (hex digits only), with the file headers all repository answers carry.
     static func text(_ value: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain"
+        let headers = StoredFileHeaders.fields(contentType: "text/plain")
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value)))
     }
 }

@@ -101,7 +101,7 @@ public struct MavenMetadata: Sendable, Equatable {
         self.plugins = plugins
     }
 
-    /// Largest accepted upload.
+    /// Largest document parsed unless the caller says otherwise (uploads use `limits.maxXMLSize`).
     public static let maxSize = 1 << 20
 
     // MARK: - Building
@@ -259,12 +259,15 @@ public struct MavenMetadata: Sendable, Equatable {
 
     /// Parses an uploaded `maven-metadata.xml`. Malformed XML, a DTD, a root other than `<metadata>` or a
     /// non-numeric build number -> 400; more than `maxSize` bytes -> 413.
-    public static func parse(_ data: Data) throws -> MavenMetadata {
+    public static func parse(_ data: Data, maxSize: Int = maxSize) throws -> MavenMetadata {
         guard data.count <= maxSize else {
             throw DepotError.tooLarge("maven-metadata.xml is larger than \(maxSize) bytes")
         }
-        if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {
-            throw DepotError.badRequest("maven-metadata.xml must not contain a DTD", code: "InvalidMetadata")
+        switch XMLDocumentGuard.problem(in: data) {
+        case .dtd: throw DepotError.badRequest("maven-metadata.xml must not contain a DTD", code: "InvalidMetadata")
+        case .encoding(let name):
+            throw DepotError.badRequest("maven-metadata.xml must be UTF-8, not \(name.prefix(40))", code: "InvalidMetadata")
+        case nil: break
         }
         let handler = MetadataParserDelegate()
         let parser = XMLParser(data: data)

@@ -81,19 +81,35 @@ public struct MavenVersionInfo: Codable, Sendable, Equatable {
     /// Largest plugin descriptor read from a jar (big plugins have descriptors of a few hundred KB).
     static let maxDescriptorSize = 8 << 20
 
-    /// The plugin descriptor of a jar on disk, or nil when it is not a zip or has none (most jars).
-    public static func fromJar(at file: URL) -> MavenVersionInfo? {
-        guard ZipProbe.hasEndOfCentralDirectory(at: file), let archive = try? Archive(url: file, accessMode: .read, pathEncoding: nil),
-            let entry = archive["META-INF/maven/plugin.xml"], entry.type == .file,
-            entry.uncompressedSize <= UInt64(maxDescriptorSize)
+    /// The plugin descriptor of a jar on disk, or nil when it is not a zip or has none (most jars). A jar with more
+    /// than `maxEntries` entries (400) or whose descriptor inflates past `maxDescriptorSize` (413, a zip bomb) is refused.
+    public static func fromJar(at file: URL, maxEntries: Int = InputLimits().maxArchiveEntries) throws -> MavenVersionInfo? {
+        guard ZipProbe.hasEndOfCentralDirectory(at: file), let archive = try? Archive(url: file, accessMode: .read, pathEncoding: nil)
         else { return nil }
+        var found: Entry?
+        var count = 0
+        for entry in archive {
+            count += 1
+            guard count <= maxEntries else {
+                throw DepotError.badRequest("\(file.lastPathComponent) has more than \(maxEntries) entries", code: "TooManyEntries")
+            }
+            if entry.path == "META-INF/maven/plugin.xml" {
+                found = entry
+                break
+            }
+        }
+        guard let entry = found, entry.type == .file else { return nil }
+        let tooLarge = DepotError.tooLarge("META-INF/maven/plugin.xml inflates to more than \(maxDescriptorSize) bytes")
+        guard entry.uncompressedSize <= UInt64(maxDescriptorSize) else { throw tooLarge }
         var bytes = Data()
         do {
             // The declared size can lie; the limit is enforced on what is really inflated.
             _ = try archive.extract(entry) { chunk in
-                guard bytes.count + chunk.count <= maxDescriptorSize else { throw CocoaError(.fileReadTooLarge) }
+                guard bytes.count + chunk.count <= maxDescriptorSize else { throw tooLarge }
                 bytes.append(chunk)
             }
+        } catch let error as DepotError {
+            throw error
         } catch {
             return nil
         }
@@ -115,7 +131,7 @@ public enum MavenPluginPrefix {
 /// has another root, or declares a DTD (never resolved).
 enum XMLChildValues {
     static func read(_ data: Data, root: String, children: Set<String>) -> [String: String] {
-        guard data.range(of: Data("<!DOCTYPE".utf8)) == nil, data.range(of: Data("<!ENTITY".utf8)) == nil else { return [:] }
+        guard XMLDocumentGuard.problem(in: data) == nil else { return [:] }
         let collector = Collector(root: root, children: children)
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false

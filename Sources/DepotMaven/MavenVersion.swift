@@ -9,9 +9,15 @@ public struct MavenVersion: Sendable, Comparable, Hashable, CustomStringConverti
     public let string: String
     private let items: [Item]
 
+    /// Longest text parsed into items (a path segment's limit: no version Depot stores is longer).
+    static let maxParsedLength = 255
+
     public init(_ string: String) {
         self.string = string
-        self.items = Self.parse(string.lowercased())
+        // Every `-` and digit/letter switch nests a list that comparing walks recursively, so a longer text
+        // (a hostile upstream document) is one opaque qualifier rather than a stack overflow.
+        let lowercased = string.lowercased()
+        self.items = string.utf8.count <= Self.maxParsedLength ? Self.parse(lowercased) : [.string(lowercased)]
     }
 
     public var description: String { string }

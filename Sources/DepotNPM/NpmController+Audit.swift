@@ -24,14 +24,16 @@ extension NpmController {
         guard let connection = try await upstreams.externalConnection(for: NpmFormat.id, from: target.repository) else {
             return Self.json(endpoint == .bulk ? [String: Any]() : Self.emptyAuditReport)
         }
-        var body = try await BodyStreaming.collect(request, limit: Self.maxAuditBody)
+        let maxSize = min(Self.maxAuditBody, limits.maxJSONSize)
+        var body = try await BodyStreaming.collect(request, limit: maxSize)
         if (request.headers[.contentEncoding] ?? "").lowercased().contains("gzip") {
             do {
-                body = try body.decompress(with: .gzip(), maxSize: Self.maxAuditBody)
+                body = try body.decompress(with: .gzip(), maxSize: maxSize)
             } catch {
                 throw DepotError.badRequest("the gzipped audit body is corrupt or too large", code: "MalformedBody")
             }
         }
+        try body.withUnsafeReadableBytes { try JSONNesting.check($0, limits: limits) }
         guard let document = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
             throw DepotError.badRequest("the audit body is not a JSON object", code: "MalformedBody")
         }

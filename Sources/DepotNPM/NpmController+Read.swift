@@ -73,8 +73,7 @@ extension NpmController {
             throw DepotError.notFound("version \(version.version) of \(name) is \(version.status.rawValue)", code: "VersionNotFound")
         }
         let reader = try packages.openBlob(asset)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/octet-stream"
+        var headers = StoredFileHeaders.fields()
         headers[.eTag] = "\"\(asset.digests.sha256)\""
         headers[.cacheControl] = "public, max-age=31536000, immutable"
         return BodyStreaming.response(for: reader, headers: headers)

@@ -9,7 +9,9 @@ extension NpmController {
     func put(_ name: NpmPackageName, request: Request, target: Target, removesMissingVersions: Bool) async throws -> Response {
         // The tarball is decoded into a blob writer while the body arrives; only the rest of the document is kept.
         let packages = self.packages
-        var splitter = PublishBodySplitter(skeletonLimit: min(maxUploadSize, Self.maxDocumentSize)) { try packages.makeBlobWriter() }
+        var splitter = PublishBodySplitter(
+            skeletonLimit: min(maxUploadSize, limits.maxJSONSize), maxDepth: limits.maxJSONDepth, maxAttachments: limits.maxNpmAttachments
+        ) { try packages.makeBlobWriter() }
         defer { for writer in splitter.writers { writer.discard() } }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxUploadSize {
             throw DepotError.tooLarge("the request body is larger than the limit of \(maxUploadSize) bytes")
@@ -23,6 +25,8 @@ extension NpmController {
             try chunk.withUnsafeReadableBytes { try splitter.consume($0) }
         }
         let split = try splitter.finish()
+        // The splitter bounded depth and size while streaming; the value count is checked before the parser runs.
+        try split.skeleton.withUnsafeBytes { try JSONNesting.check($0, limits: limits) }
         let document = try NpmPublishDocument.parse(skeleton: split.skeleton, attachments: split.attachments)
         guard document.name == name.description else {
             throw DepotError.badRequest("the body names \(document.name) but the URL names \(name)", code: "NameMismatch")
@@ -35,9 +39,6 @@ extension NpmController {
         _ = try await packages.publish(new, to: target.repository, blobs: [writer])
         return Self.json(["ok": true, "id": name.description, "success": true], status: .created)
     }
-
-    /// Largest publish document without its tarball (manifest, readme): npm's are a few hundred KB at most.
-    static let maxDocumentSize = 32 << 20
 
     /// Validates a publish whose tarball was decoded into a blob writer, and finishes that writer (uncommitted).
     private func preparePublish(
@@ -130,8 +131,8 @@ extension NpmController {
 
     func setDistTag(_ name: NpmPackageName, tag: String, request: Request, target: Target) async throws -> Response {
         try Self.validate(tag: tag)
-        let body = try await BodyStreaming.collect(request, limit: 4096)
-        guard let version = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: .fragmentsAllowed) as? String
+        let body = try await BodyStreaming.collectJSON(request, limit: 4096, limits: limits)
+        guard let version = try? JSONSerialization.jsonObject(with: body, options: .fragmentsAllowed) as? String
         else {
             throw DepotError.badRequest("the body must be a JSON string naming a version", code: "MalformedBody")
         }
@@ -162,8 +163,8 @@ extension NpmController {
     /// Legacy `npm login` (`PUT /-/user/org.couchdb.user:<name>`): the password must be a Depot token;
     /// it is handed back as the session token, so `npm login` can store it.
     func login(user: String, request: Request) async throws -> Response {
-        let body = try await BodyStreaming.collect(request, limit: 64 * 1024)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+        let body = try await BodyStreaming.collectJSON(request, limit: 64 * 1024, limits: limits)
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
             let password = object["password"] as? String
         else {
             throw DepotError.badRequest("the body must be {\"name\", \"password\"}", code: "MalformedBody")

@@ -12,11 +12,12 @@ public struct NpmController: Sendable {
     let access: AccessService
     let baseURL: PublicBaseURL
     let maxUploadSize: Int
+    let limits: InputLimits
     let cache = RenderedDocumentCache()
 
     public init(
         repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, access: AccessService,
-        baseURL: PublicBaseURL, maxUploadSize: Int
+        baseURL: PublicBaseURL, maxUploadSize: Int, limits: InputLimits
     ) {
         self.repositories = repositories
         self.packages = packages
@@ -24,7 +25,23 @@ public struct NpmController: Sendable {
         self.access = access
         self.baseURL = baseURL
         self.maxUploadSize = maxUploadSize
+        self.limits = limits
     }
+
+    /// One catch-all per method; what each npm endpoint needs is decided in `handle`.
+    public static let permissions: [RoutePermission] = [
+        RoutePermission(
+            .get, "/{domain}/{repo}/npm/**", .read, .repository, anonymousRead: true,
+            note: "`/-/ping` needs nothing; `/-/whoami` needs a token"),
+        RoutePermission(.head, "/{domain}/{repo}/npm/**", .read, .repository, anonymousRead: true),
+        RoutePermission(
+            .put, "/{domain}/{repo}/npm/**", .publish, .repository,
+            note: "publish, dist-tags; `npm login` (`/-/user/org.couchdb.user:{name}`) only checks the token given as password"),
+        RoutePermission(.delete, "/{domain}/{repo}/npm/**", .publish, .repository, note: "unpublish, dist-tags"),
+        RoutePermission(
+            .post, "/{domain}/{repo}/npm/**", .read, .repository, anonymousRead: true,
+            note: "audits; dist-tags need `publish`"),
+    ]
 
     public func addRoutes(to router: Router<DepotRequestContext>) {
         let group = router.group(":domain/:repo/npm")

@@ -32,6 +32,10 @@ struct PublishBodySplitter {
 
     private let makeWriter: () throws -> any BlobWriter
     private let skeletonLimit: Int
+    /// Deepest nesting of the document (the parser of the skeleton recurses and allocates per level).
+    private let maxDepth: Int
+    /// Attachments with data accepted: each is an open blob writer until the request ends.
+    private let maxAttachments: Int
     private(set) var skeleton: [UInt8] = []
     private var stack: [Container] = []
     private var state = State.value
@@ -46,8 +50,13 @@ struct PublishBodySplitter {
 
     static let maxKeyLength = 4096
 
-    init(skeletonLimit: Int, makeWriter: @escaping () throws -> any BlobWriter) {
+    init(
+        skeletonLimit: Int, maxDepth: Int = InputLimits().maxJSONDepth, maxAttachments: Int = InputLimits().maxNpmAttachments,
+        makeWriter: @escaping () throws -> any BlobWriter
+    ) {
         self.skeletonLimit = skeletonLimit
+        self.maxDepth = maxDepth
+        self.maxAttachments = maxAttachments
         self.makeWriter = makeWriter
     }
 
@@ -133,7 +142,8 @@ struct PublishBodySplitter {
         case .value:
             try consumeStructural(c)
         case .attachmentData:
-            preconditionFailure("attachment data is consumed in slices")
+            // Unreachable: `consume` hands attachment data over in slices. Refuse rather than trap should that change.
+            throw Self.malformed("unexpected attachment data")
         }
     }
 
@@ -146,10 +156,10 @@ struct PublishBodySplitter {
         started = true
         skeleton.append(c)
         switch c {
-        case UInt8(ascii: "{"):
-            stack.append(Container(isObject: true, key: nil, expectingKey: true))
-        case UInt8(ascii: "["):
-            stack.append(Container(isObject: false, key: nil, expectingKey: false))
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard stack.count < maxDepth else { throw JSONNesting.tooDeep(maxDepth) }
+            let isObject = c == UInt8(ascii: "{")
+            stack.append(Container(isObject: isObject, key: nil, expectingKey: isObject))
         case UInt8(ascii: "}"), UInt8(ascii: "]"):
             guard let top = stack.popLast(), top.isObject == (c == UInt8(ascii: "}")) else {
                 throw Self.malformed("mismatched '\(Character(UnicodeScalar(c)))'")
@@ -186,6 +196,10 @@ struct PublishBodySplitter {
     }
 
     private mutating func startAttachmentData(file: String) throws {
+        guard writers.count < maxAttachments else {
+            throw DepotError.badRequest(
+                "a publish carries at most \(maxAttachments) attachment\(maxAttachments == 1 ? "" : "s")", code: "TooManyAttachments")
+        }
         let writer = try makeWriter()
         writers.append(writer)
         decoder = Base64StreamDecoder(into: writer)

@@ -23,10 +23,16 @@ public struct DistributionInspector: Sendable {
     /// How many bytes of an sdist tar stream may be decompressed while looking for PKG-INFO
     /// (hatchling writes PKG-INFO last, so the whole tar may have to be read).
     public var maxExpandedSize: Int
+    /// Most entries an archive may have (zip central directory, tar headers).
+    public var maxEntries: Int
 
-    public init(maxMetadataSize: Int = CoreMetadata.maxSize, maxExpandedSize: Int = 1 << 30) {
+    public init(
+        maxMetadataSize: Int = CoreMetadata.maxSize, maxExpandedSize: Int = InputLimits().maxDecompressedSize,
+        maxEntries: Int = InputLimits().maxArchiveEntries
+    ) {
         self.maxMetadataSize = maxMetadataSize
         self.maxExpandedSize = maxExpandedSize
+        self.maxEntries = maxEntries
     }
 
     public func inspect(fileAt path: String, as filename: DistributionFilename) throws -> InspectedDistribution {
@@ -70,7 +76,15 @@ public struct DistributionInspector: Sendable {
         } catch {
             throw DepotError.badRequest("not a valid \(kind): \(filename.filename) is not a zip archive", code: "InvalidDistribution")
         }
-        let candidates = archive.filter { $0.type == .file && isMetadata(Self.components($0.path)) }
+        var candidates: [Entry] = []
+        var count = 0
+        for entry in archive {
+            count += 1
+            guard count <= maxEntries else {
+                throw DepotError.badRequest("not a valid \(kind): \(filename.filename) has more than \(maxEntries) entries", code: "TooManyEntries")
+            }
+            if entry.type == .file && isMetadata(Self.components(entry.path)) { candidates.append(entry) }
+        }
         guard let entry = candidates.first else {
             let expected = kind == "wheel"
                 ? "\(filename.name)-\(filename.version).dist-info/METADATA" : "\(filename.name)-\(filename.version)/PKG-INFO"
@@ -111,7 +125,7 @@ public struct DistributionInspector: Sendable {
         try decompressor.startStream()
         defer { try? decompressor.finishStream() }
 
-        var tar = TarStreamReader(maxEntrySize: maxMetadataSize) { Self.isSdistPKGINFO(Self.components($0), filename) }
+        var tar = TarStreamReader(maxEntrySize: maxMetadataSize, maxEntries: maxEntries) { Self.isSdistPKGINFO(Self.components($0), filename) }
         let chunkSize = 64 * 1024
         var output = ByteBufferAllocator().buffer(capacity: chunkSize)
         var expanded = 0
@@ -134,9 +148,9 @@ public struct DistributionInspector: Sendable {
                 }
                 expanded += output.readableBytes
                 guard expanded <= maxExpandedSize else {
-                    throw DepotError.badRequest(
-                        "not a valid sdist: \(filename.filename) expands to more than \(maxExpandedSize) bytes before PKG-INFO",
-                        code: "InvalidDistribution")
+                    throw DepotError(
+                        .payloadTooLarge, code: "DecompressedTooLarge",
+                        "\(filename.filename) expands to more than \(maxExpandedSize) bytes before PKG-INFO")
                 }
                 if let entry = try output.withUnsafeReadableBytes({ try tar.consume($0) }) {
                     return (entry.path, Data(entry.data))

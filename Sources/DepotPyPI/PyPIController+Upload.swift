@@ -2,7 +2,6 @@ import DepotCore
 import DepotHTTP
 import Foundation
 import Hummingbird
-import MultipartKit
 
 extension PyPIController {
     /// twine's legacy upload: multipart/form-data streamed part by part; the `content` part goes straight
@@ -15,7 +14,9 @@ extension PyPIController {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxUploadSize {
             throw DepotError.tooLarge("the upload is larger than the limit of \(maxUploadSize) bytes")
         }
-        let form = try UploadForm(boundary: boundary, writer: try packages.makeBlobWriter(), limit: maxUploadSize)
+        let form = try UploadForm(
+            boundary: boundary, writer: try packages.makeBlobWriter(), limit: maxUploadSize, maxFields: limits.maxFormFields,
+            maxFieldsSize: limits.maxFormFieldsSize)
         defer { form.writer.discard() }
         for try await chunk in request.body { try form.feed(chunk) }
         let upload = try form.finish()
@@ -122,21 +123,23 @@ extension PyPIController {
             var reason: String?
             var file: String?
         }
-        let body = try await BodyStreaming.collect(request, limit: 64 * 1024)
-        let decoded = body.readableBytes == 0 ? Body() : (try? JSONDecoder().decode(Body.self, from: Data(body.readableBytesView)))
+        // The caller's right before the body is read.
+        let target = try await open(context, request: request, permission: .publish)
+        let body = try await BodyStreaming.collectJSON(request, limit: 64 * 1024, limits: limits)
+        let decoded = body.isEmpty ? Body() : (try? JSONDecoder().decode(Body.self, from: body))
         guard let decoded else { throw DepotError.badRequest("malformed JSON body", code: "MalformedBody") }
-        return try await setYanked(true, reason: decoded.reason, file: decoded.file, request: request, context: context)
+        return try await setYanked(true, reason: decoded.reason, file: decoded.file, target: target, context: context)
     }
 
     @Sendable func unyank(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let file = request.uri.queryParameters["file"].map(String.init)
-        return try await setYanked(false, reason: nil, file: file, request: request, context: context)
+        let target = try await open(context, request: request, permission: .publish)
+        return try await setYanked(false, reason: nil, file: file, target: target, context: context)
     }
 
     private func setYanked(
-        _ yanked: Bool, reason: String?, file: String?, request: Request, context: DepotRequestContext
+        _ yanked: Bool, reason: String?, file: String?, target: Target, context: DepotRequestContext
     ) async throws -> Response {
-        let target = try await open(context, request: request, permission: .publish)
         let raw = try context.parameters.require("project")
         let project = try PyPIProjectName(raw.removingPercentEncoding ?? raw)
         let versionName = try context.parameters.require("version")
@@ -171,8 +174,14 @@ final class UploadForm {
     }
 
     let writer: any BlobWriter
-    private let parser: MultipartParser
+    private let parser: MultipartFormParser
     private let limit: Int
+    /// Parts of the form (the file part included) and bytes of all non-file fields together: junk fields are
+    /// refused while they arrive instead of being kept.
+    private let maxFields: Int
+    private let maxFieldsSize: Int
+    private var partCount = 0
+    private var fieldBytes = 0
     private var received = 0
     private var currentName: String?
     private var currentFilename: String?
@@ -182,12 +191,24 @@ final class UploadForm {
     private var contentComplete = false
     private var failure: DepotError?
 
-    init(boundary: String, writer: any BlobWriter, limit: Int) throws {
+    init(
+        boundary: String, writer: any BlobWriter, limit: Int, maxFields: Int = InputLimits().maxFormFields,
+        maxFieldsSize: Int = InputLimits().maxFormFieldsSize
+    ) throws {
         self.writer = writer
         self.limit = limit
-        parser = MultipartParser(boundary: boundary)
+        self.maxFields = maxFields
+        self.maxFieldsSize = maxFieldsSize
+        parser = MultipartFormParser(boundary: boundary)
         parser.onHeader = { [unowned self] name, value in
             guard name.lowercased() == "content-disposition" else { return }
+            partCount += 1
+            guard partCount <= maxFields else {
+                if failure == nil {
+                    failure = DepotError.badRequest("the form has more than \(maxFields) fields", code: "TooManyFields")
+                }
+                return
+            }
             currentName = Self.parameter("name", in: value)
             currentFilename = Self.parameter("filename", in: value)
             if currentName == "content" { contentFilename = currentFilename }
@@ -201,8 +222,10 @@ final class UploadForm {
                     failure = DepotError(.internalError, code: "WriteFailed", "could not store the upload")
                 }
             } else {
-                guard currentValue.count + buffer.readableBytes <= 8 << 20 else {
-                    failure = DepotError.tooLarge("form field \(currentName ?? "?") is too large")
+                fieldBytes += buffer.readableBytes
+                guard fieldBytes <= maxFieldsSize else {
+                    failure = DepotError.tooLarge(
+                        "the form's fields (without the file) are larger than \(maxFieldsSize) bytes (at \(currentName ?? "?"))")
                     return
                 }
                 currentValue.append(contentsOf: buffer.readableBytesView)

@@ -11,20 +11,37 @@ public struct PyPIController: Sendable {
     let upstreams: UpstreamService
     let baseURL: PublicBaseURL
     let maxUploadSize: Int
-    let inspector = DistributionInspector()
+    let limits: InputLimits
+    let inspector: DistributionInspector
     /// Rendered project pages, current while the view they were rendered from is unchanged.
     let pages = RenderedDocumentCache(budget: 64 << 20)
 
     public init(
         repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, baseURL: PublicBaseURL,
-        maxUploadSize: Int
+        maxUploadSize: Int, limits: InputLimits
     ) {
         self.repositories = repositories
         self.packages = packages
         self.upstreams = upstreams
         self.baseURL = baseURL
         self.maxUploadSize = maxUploadSize
+        self.limits = limits
+        inspector = DistributionInspector(maxExpandedSize: limits.maxDecompressedSize, maxEntries: limits.maxArchiveEntries)
     }
+
+    public static let permissions: [RoutePermission] = [
+        RoutePermission(.get, "/{domain}/{repo}/pypi/simple", .read, .repository, anonymousRead: true),
+        RoutePermission(.get, "/{domain}/{repo}/pypi/simple/{project}", .read, .repository, anonymousRead: true),
+        RoutePermission(.get, "/{domain}/{repo}/pypi/files/{project}/{version}/{filename}", .read, .repository, anonymousRead: true),
+        RoutePermission(.head, "/{domain}/{repo}/pypi/files/{project}/{version}/{filename}", .read, .repository, anonymousRead: true),
+        RoutePermission(.post, "/{domain}/{repo}/pypi", .publish, .repository),
+        RoutePermission(.post, "/{domain}/{repo}/pypi/legacy", .publish, .repository),
+        RoutePermission(
+            .post, "/api/v1/domains/{domain}/repositories/{repo}/pypi/projects/{project}/versions/{version}/yank", .publish, .repository),
+        RoutePermission(
+            .delete, "/api/v1/domains/{domain}/repositories/{repo}/pypi/projects/{project}/versions/{version}/yank", .publish,
+            .repository),
+    ]
 
     public func addRoutes(to router: Router<DepotRequestContext>) {
         let group = router.group(":domain/:repo/pypi")
@@ -158,8 +175,8 @@ public struct PyPIController: Sendable {
         else {
             throw DepotError.notFound("no file \(filename) in \(project.normalized) \(versionName)", code: "FileNotFound")
         }
-        var headers = HTTPFields()
-        headers[.contentType] = filename.hasSuffix(".metadata") ? "text/plain; charset=utf-8" : "application/octet-stream"
+        // `.metadata` files too: their text is the uploader's, and pip and uv read the bytes whatever the type.
+        var headers = StoredFileHeaders.fields()
         headers[.eTag] = "\"\(asset.digests.sha256)\""
         headers[.cacheControl] = "public, max-age=31536000, immutable"
         if EntityTag.matches(request.headers[.ifNoneMatch], "\"\(asset.digests.sha256)\"") {

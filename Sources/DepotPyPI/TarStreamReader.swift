@@ -15,6 +15,9 @@ struct TarStreamReader {
     let maxEntrySize: Int
     /// Largest GNU long name or pax header accepted (they are buffered to read the next entry's path).
     let maxHeaderDataSize = 1 << 20
+    /// Most entries read (headers of every kind): a tar of millions of empty files is refused, not walked.
+    let maxEntries: Int
+    private var entryCount = 0
 
     private enum Purpose {
         case skip
@@ -37,8 +40,9 @@ struct TarStreamReader {
     private var nextPath: String?
     private var nextSize: Int?
 
-    init(maxEntrySize: Int, wants: @escaping (String) -> Bool) {
+    init(maxEntrySize: Int, maxEntries: Int = InputLimits().maxArchiveEntries, wants: @escaping (String) -> Bool) {
         self.maxEntrySize = maxEntrySize
+        self.maxEntries = maxEntries
         self.wants = wants
         block.reserveCapacity(512)
     }
@@ -85,6 +89,10 @@ struct TarStreamReader {
         if header.allSatisfy({ $0 == 0 }) {
             state = .finished
             return nil
+        }
+        entryCount += 1
+        guard entryCount <= maxEntries else {
+            throw DepotError.badRequest("not a valid sdist: more than \(maxEntries) tar entries", code: "TooManyEntries")
         }
         guard let recorded = Self.octal(header[148..<156]), Self.checksums(header).contains(recorded) else {
             throw Self.corrupt("header checksum mismatch")
@@ -208,9 +216,10 @@ struct TarStreamReader {
         var index = 0
         while index < data.count {
             if data[index] == 0 { break }
+            // The length is untrusted: compare it with what is left, never add it to `index` unchecked.
             guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")),
                 let length = Int(String(decoding: data[index..<space], as: UTF8.self)), length > 0,
-                index + length <= data.count, data[index + length - 1] == UInt8(ascii: "\n"),
+                length <= data.count - index, data[index + length - 1] == UInt8(ascii: "\n"),
                 let equals = data[(space + 1)..<(index + length)].firstIndex(of: UInt8(ascii: "="))
             else { throw corrupt("bad pax header") }
             let key = String(decoding: data[(space + 1)..<equals], as: UTF8.self)

@@ -19,6 +19,8 @@ public struct DepotServerParts {
     public let router: Router<DepotRequestContext>
     /// Runs alongside the server: stops running builds on shutdown.
     let buildShutdown: BuildShutdownService
+    /// Deletes blobs a crash left without a record, in the background after start.
+    let orphanSweep: OrphanBlobSweep
 }
 
 /// The formats this server speaks. Adding a format means adding it here and its routes in `buildRouter`.
@@ -29,8 +31,10 @@ func registeredFormats() -> FormatRegistry {
 /// Opens storage (creating it, running migrations, minting the bootstrap token on first start) and wires everything.
 public func buildServerParts(configuration: DepotConfiguration, logger: Logger) throws -> DepotServerParts {
     let storage = URL(fileURLWithPath: configuration.storagePath, isDirectory: true).standardizedFileURL
-    try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
-    let store = try SQLiteMetadataStore(path: storage.appendingPathComponent("depot.sqlite").path)
+    try StorageDirectory.prepare(storage)
+    let databasePath = storage.appendingPathComponent("depot.sqlite").path
+    let store = try SQLiteMetadataStore(path: databasePath)
+    StorageDirectory.restrictDatabase(at: databasePath)
     let blobs = try FileSystemBlobStore(directory: storage)
     let access = AccessService(
         store: store, defaultLifetime: configuration.defaultTokenLifetime, maxLifetime: configuration.maxTokenLifetime)
@@ -40,7 +44,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let packages = PackageService(store: store, blobs: blobs, collector: collector)
     let metrics = PrometheusCollectorRegistry()
     let formats = registeredFormats()
-    let baseURL = PublicBaseURL(configured: configuration.publicURL)
+    let baseURL = PublicBaseURL(configured: configuration.publicURL, scheme: configuration.tlsCertificatePath == nil ? "http" : "https")
     let upstreams = try makeUpstreamService(
         configuration: configuration, store: store, packages: packages, metrics: metrics, logger: logger)
 
@@ -49,31 +53,39 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
         path.hasPrefix("/api/") ? .api : .registry
     })
     router.add(middleware: ExpectationMiddleware())
+    // Forwarded host and scheme only from configured proxies: they become the URLs in served documents.
+    router.add(middleware: ForwardedHeadersMiddleware(trustedProxies: configuration.trustedProxies))
+    router.add(middleware: InputLimitsMiddleware(limits: configuration.inputLimits))
+    router.add(middleware: MetricsTokenMiddleware(token: configuration.metricsToken))
     router.add(middleware: AuthenticationMiddleware(access: access))
+    // Every route asks this one policy; `routePermissions` declares what each needs.
+    let policy = AuthorizationPolicy()
     OperationsController(metrics: metrics).addRoutes(to: router)
     let api = router.group("api/v1")
-    DomainController(repositories: repositories, access: access).addRoutes(to: api)
+    DomainController(repositories: repositories, policy: policy, buildCache: serverBuildCache(storage: storage)).addRoutes(to: api)
     RepositoryController(
-        repositories: repositories, access: access, formats: formats, baseURL: baseURL, upstreams: upstreams
+        repositories: repositories, policy: policy, formats: formats, baseURL: baseURL, upstreams: upstreams
     ).addRoutes(to: api)
-    TokenController(access: access).addRoutes(to: api)
-    PackageController(repositories: repositories, packages: packages, access: access, formats: formats).addRoutes(to: api)
+    TokenController(access: access, policy: policy).addRoutes(to: api)
+    PackageController(repositories: repositories, packages: packages, policy: policy, formats: formats).addRoutes(to: api)
     let buildShutdown = try addBuildRoutes(
-        to: api, store: store, blobs: blobs, collector: collector, storage: storage, configuration: configuration, access: access, repositories: repositories,
-        baseURL: baseURL, logger: logger)
-    let repositoryAccess = RepositoryAccess(repositories: repositories, access: access)
+        to: api, store: store, blobs: blobs, collector: collector, storage: storage, configuration: configuration, access: access,
+        policy: policy, repositories: repositories, baseURL: baseURL, logger: logger)
+    let repositoryAccess = RepositoryAccess(repositories: repositories, policy: policy)
     NpmController(
         repositories: repositoryAccess, packages: packages, upstreams: upstreams, access: access, baseURL: baseURL,
-        maxUploadSize: configuration.maxUploadSize
+        maxUploadSize: configuration.maxUploadSize, limits: configuration.inputLimits
     ).addRoutes(to: router)
     PyPIController(
-        repositories: repositoryAccess, packages: packages, upstreams: upstreams, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize
+        repositories: repositoryAccess, packages: packages, upstreams: upstreams, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize,
+        limits: configuration.inputLimits
     ).addRoutes(to: router)
     MavenController(
-        repositories: repositoryAccess, packages: packages, upstreams: upstreams, maxUploadSize: configuration.maxUploadSize)
-        .addRoutes(to: router)
+        repositories: repositoryAccess, packages: packages, upstreams: upstreams, maxUploadSize: configuration.maxUploadSize,
+        limits: configuration.inputLimits
+    ).addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,
-        buildShutdown: buildShutdown)
+        buildShutdown: buildShutdown, orphanSweep: OrphanBlobSweep(collector: collector, logger: logger))
 }
 
 /// The upstream proxy: external connection URLs from configuration, one HTTP client, the metadata cache.
@@ -85,9 +97,10 @@ func makeUpstreamService(
         guard let base = URL(string: url) else {
             throw ConfigurationError(key: "externalConnections.\(name)", "'\(url)' is not a URL")
         }
-        return ExternalConnection(name: name, baseURL: base)
+        return ExternalConnection(name: name, baseURL: base, extraHosts: configuration.upstreamAllowedHosts[name] ?? [])
     }
-    let http = AsyncUpstreamHTTPClient(timeout: configuration.upstreamTimeout, logger: logger)
+    let http = AsyncUpstreamHTTPClient(
+        timeout: configuration.upstreamTimeout, allowPrivateAddresses: configuration.upstreamAllowPrivateAddresses, logger: logger)
     let metrics = PrometheusUpstreamMetrics(registry: registry)
     let cache = UpstreamMetadataCache(
         store: store, http: http, metrics: metrics, ttl: configuration.metadataTTL, logger: logger)
@@ -103,30 +116,30 @@ public func ensureBootstrapToken(configuration: DepotConfiguration, access: Acce
     let path = URL(fileURLWithPath: configuration.storagePath).appendingPathComponent("admin.token").path
     guard !FileManager.default.fileExists(atPath: path) else { return }
     let secret = try await access.createBootstrapToken()
-    let temp = path + ".tmp"
-    guard FileManager.default.createFile(atPath: temp, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
-    else {
-        throw ConfigurationError(key: "storage.path", "cannot write \(path)")
-    }
-    try FileManager.default.moveItem(atPath: temp, toPath: path)
+    guard try SecretFile.create(atPath: path, contents: Data((secret + "\n").utf8)) else { return }
     logger.notice("created the bootstrap admin token in \(path)")
 }
 
 /// The whole server as a Hummingbird application (what `depot serve` runs and tests start).
 public func buildApplication(configuration: DepotConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    // Certificate problems stop start-up before storage is touched.
+    let transport = try ServerTransport(configuration: configuration)
     let parts = try buildServerParts(configuration: configuration, logger: logger)
     try await ensureBootstrapToken(configuration: configuration, access: parts.access, logger: logger)
     let host = configuration.host
+    if let warning = transport.cleartextWarning(host: host) { logger.warning("\(warning)") }
+    let scheme = transport.scheme
+    let http1 = limitedHTTP1Configuration(
+        limits: configuration.connectionLimits, counter: connectionCounter(limits: configuration.connectionLimits, logger: logger))
     return Application(
         router: parts.router,
-        // Hummingbird does not answer `Expect: 100-continue`; without this every Maven PUT waits out a timeout.
-        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+        server: try transport.server(http1: http1),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "Depot"),
-        services: [parts.buildShutdown],
+        services: [parts.buildShutdown, parts.orphanSweep] + (await transport.services(logger: logger)),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             let shownHost = host.contains(":") ? "[\(host)]" : host
-            logger.notice("Depot ready at http://\(shownHost):\(port)/")
+            logger.notice("Depot ready at \(scheme)://\(shownHost):\(port)/")
         },
         logger: logger)
 }

@@ -18,7 +18,15 @@ struct APIBuildTokenIssuer: BuildTokenIssuer {
         return BuildToken(id: id, value: token)
     }
 
+    /// The caller's token minted this one, so it may revoke it without being admin. A failure is also said on stderr
+    /// (the build log is not shown with `--json`): the token would stay valid until it expires.
     func revoke(_ token: BuildToken, domain: String) async throws {
-        _ = try await client.call("DELETE", "api/v1/domains/\(segment(domain))/tokens/\(segment(token.id))")
+        do {
+            _ = try await client.call("DELETE", "api/v1/domains/\(segment(domain))/tokens/\(segment(token.id))")
+        } catch {
+            FileHandle.standardError.write(Data(
+                "depot: could not revoke the build token \(token.id): \(error); revoke it with `depot token revoke --domain \(domain) \(token.id)`\n".utf8))
+            throw error
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DepotBuild
+import DepotCore
 import Foundation
 
 /// `depot build ...`: run a buildspec locally against a Depot server (and, on the server, projects' builds).
@@ -29,6 +30,8 @@ struct BuildRunCommand: AsyncParsableCommand {
     @Option(help: "Build timeout: seconds or 15m, 2h (default 60m).") var timeout: String = "60m"
     @Option(help: "The project name the cache is kept under (default: the source directory's name).") var project: String?
     @Option(help: "Where the build cache is kept (default: ~/.cache/depot/build-cache).") var cacheDir: String?
+    @Option(help: "Where commands run: bubblewrap (the default when bwrap is installed: only the source and a scratch directory are writable) or none.")
+    var sandbox: String?
 
     func run() async throws {
         let sourceDirectory = URL(fileURLWithPath: source ?? FileManager.default.currentDirectoryPath).standardizedFileURL
@@ -45,6 +48,21 @@ struct BuildRunCommand: AsyncParsableCommand {
             throw ValidationError("cannot read the buildspec \(specPath): \(error.localizedDescription)")
         }
         let overrides = try keyValues(variables)
+        do {
+            try BuildEnvironment.validateOverrides(overrides)
+        } catch let error as DepotError {
+            throw ValidationError(error.message)
+        }
+        let buildSandbox: BuildSandbox
+        switch sandbox {
+        case nil, "bubblewrap":
+            buildSandbox = BuildSandbox.preferred()
+            if sandbox != nil, buildSandbox == .none { throw ValidationError("--sandbox bubblewrap: bwrap is not installed") }
+        case "none":
+            buildSandbox = .none
+        default:
+            throw ValidationError("--sandbox must be bubblewrap or none")
+        }
         let timeoutSeconds = Int(try parseDuration(timeout))
         guard timeoutSeconds > 0 else { throw ValidationError("--timeout must be positive") }
 
@@ -63,7 +81,9 @@ struct BuildRunCommand: AsyncParsableCommand {
             artifactsDirectory: outputDirectory, hostEnvironment: environment, overrides: overrides, secretValues: try keyValues(secrets),
             sourceVersion: gitHead(sourceDirectory), initiator: "depot-cli/\(environment["USER"] ?? "unknown")",
             timeoutSeconds: timeoutSeconds,
-            registry: RegistryEndpoints(serverURL: client.baseURL.absoluteString, domain: domain, repository: repository))
+            registry: RegistryEndpoints(
+                serverURL: client.baseURL.absoluteString, domain: domain, repository: repository, caCertificatePath: try options.privateCACertificate()),
+            sandbox: buildSandbox)
 
         let logPath = outputDirectory.appendingPathComponent("build.log").path
         let log = BuildLogFile(path: logPath, echo: !options.json)

@@ -126,8 +126,8 @@ struct BuildFollower {
 
     func follow() async throws -> String {
         let path = "api/v1/domains/\(segment(domain))/builds/\(segment(id))"
-        var request = HTTPClientRequest(url: client.baseURL.appendingPathComponent(path + "/logs").absoluteString + "?follow=true")
-        if let token = client.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        var request = client.request(client.baseURL.appendingPathComponent(path + "/logs"))
+        request.url += "?follow=true"
         let response = try await HTTPClient.shared.execute(request, timeout: .hours(48))
         guard response.status == .ok else {
             let body = try await response.body.collect(upTo: 1 << 20)

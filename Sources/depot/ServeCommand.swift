@@ -12,6 +12,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Listen port (default 8080; 0 picks a free one).") var port: Int?
     @Option(help: "Storage directory (default ./storage).") var storage: String?
     @Option(name: .customLong("public-url"), help: "Base URL clients use, e.g. https://depot.example.com.") var publicURL: String?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS (HTTP/1.1 and HTTP/2); reloaded on SIGHUP.")
+    var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.") var tlsKey: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -23,13 +26,22 @@ struct ServeCommand: AsyncParsableCommand {
             if let port { try ConfigurationLoader.set("server.port", port, in: &configuration, source: "--port") }
             if let storage { try ConfigurationLoader.set("storage.path", storage, in: &configuration, source: "--storage") }
             if let publicURL { try ConfigurationLoader.set("server.publicURL", publicURL, in: &configuration, source: "--public-url") }
+            if let tlsCertificate { try ConfigurationLoader.set("server.tls.certificate", tlsCertificate, in: &configuration, source: "--tls-cert") }
+            if let tlsKey { try ConfigurationLoader.set("server.tls.key", tlsKey, in: &configuration, source: "--tls-key") }
+            try ConfigurationLoader.validate(configuration)
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("depot: \(error.description)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
         var logger = Logger(label: "depot")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        let app = try await buildApplication(configuration: configuration, logger: logger)
-        try await app.runService()
+        do {
+            let app = try await buildApplication(configuration: configuration, logger: logger)
+            try await app.runService()
+        } catch let error as ConfigurationError {
+            // An unreadable certificate or key is a configuration error too.
+            FileHandle.standardError.write(Data("depot: \(error.description)\n".utf8))
+            throw ExitCode(78)
+        }
     }
 }

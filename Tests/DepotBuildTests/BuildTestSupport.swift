@@ -12,8 +12,12 @@ actor LogLines {
 final class TemporaryDirectory: @unchecked Sendable {
     let url: URL
 
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("depot-build-test-\(UUID().uuidString)")
+    convenience init() throws {
+        try self.init(at: FileManager.default.temporaryDirectory.appendingPathComponent("depot-build-test-\(UUID().uuidString)"))
+    }
+
+    init(at url: URL) throws {
+        self.url = url
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
@@ -29,14 +33,15 @@ final class TemporaryDirectory: @unchecked Sendable {
 /// Runs a buildspec's phases in `directory` and returns the outcome and the log.
 func runPhases(
     _ yaml: String, in directory: TemporaryDirectory, environment: [String: String] = [:], timeout: Duration = .seconds(120),
-    secrets: [String] = [], control: BuildControl = BuildControl()
+    secrets: [String] = [], control: BuildControl = BuildControl(), sandbox: BuildSandbox = .none
 ) async throws -> (PhaseOutcome, String) {
     let spec = try BuildspecParser.parse(yaml)
     var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.url.path]
     env.merge(environment) { $1 }
     let runner = PhaseRunner(
         buildspec: spec, workingDirectory: directory.url, environment: env,
-        scriptDirectory: directory.url.appendingPathComponent(".commands"), timeout: timeout)
+        scriptDirectory: directory.url.appendingPathComponent(".commands"), timeout: timeout, sandbox: sandbox,
+        writableDirectories: [directory.url])
     let log = LogLines()
     let outcome = await runner.run(logger: BuildLogger(masker: LogMasker(secrets: secrets)) { await log.append($0) }, control: control)
     return (outcome, await log.text)

@@ -74,6 +74,21 @@ import Testing
         }
     }
 
+    /// Found while auditing the buildspec fuzz target: Yams hashes every mapping key with its aliases expanded, so
+    /// these few hundred bytes ("billion laughs", 9^12 values) kept a build worker busy for ever. Anchors and aliases
+    /// within reason still work.
+    @Test func refusesAliasesThatExpandBeyondTheBudget() {
+        var lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+        for i in 1...12 { lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ", ") + "]") }
+        lines += ["? *a12", ": v"]
+        let found = problems(lines.joined(separator: "\n"))
+        #expect(found.map(\.message) == ["the buildspec expands to more than 100000 values through YAML aliases"])
+
+        let spec = try? BuildspecParser.parse(
+            "version: 0.2\nphases:\n  build:\n    commands: &c [make, make test]\n  post_build:\n    commands: *c\n")
+        #expect(spec?.phases[.postBuild]?.commands == ["make", "make test"])
+    }
+
     @Test func reportsBadYAMLWithItsLine() {
         let found = problems("version: 0.2\nphases:\n  build:\n    commands: [echo\n  x: : y\n")
         #expect(found.count == 1)

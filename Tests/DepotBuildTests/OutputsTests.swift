@@ -1,4 +1,5 @@
 import DepotBuild
+import DepotCore
 import Foundation
 import Testing
 
@@ -52,6 +53,23 @@ import Testing
         #expect(report.failures.map(\.message) == ["expected 2", "boom"])
         #expect(report.failures.map(\.kind) == ["FAILED", "ERROR"])
         #expect(report.failures.first?.suite == "math")
+    }
+
+    @Test func ignoresDurationsThatWouldMakeTheBuildResultUnencodable() throws {
+        // A NaN or infinite total made the build's result JSON fail to encode, so the whole result was dropped.
+        let cases = ["nan", "inf", "-1", "1e308", "1e308", "0.5"].map { "<testcase name=\"t\" time=\"\($0)\"/>" }
+        let xml = "<testsuite name=\"s\">\(cases.joined())</testsuite>"
+        let report = try JUnitReportParser.parse(Data(xml.utf8), group: "unit", file: "junit.xml")
+        #expect(report.total == 6 && report.durationSeconds == 0.5)
+        #expect(throws: Never.self) { try JSONEncoder().encode(report) }
+    }
+
+    /// Found by fuzzing: Foundation's XMLParser force-unwraps names and comments as UTF-8 (a trap of the server).
+    @Test func rejectsAReportThatIsNotUTF8() {
+        let report = Data("<testsuite><!-- ".utf8) + Data([0xFF]) + Data(" --><testcase name=\"t\"/></testsuite>".utf8)
+        #expect { try JUnitReportParser.parse(report, group: "g", file: "r.xml") } throws: {
+            ($0 as? DepotError)?.code == "InvalidReport"
+        }
     }
 
     @Test func rejectsWhatIsNotJUnit() {

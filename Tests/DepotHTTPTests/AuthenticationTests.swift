@@ -74,7 +74,7 @@ struct EdgeApp {
         router.get("/whoami") { _, context -> String in
             context.identity.map { "\($0.name) \($0.scope.domain ?? "*")" } ?? "anonymous"
         }
-        let repositoryAccess = RepositoryAccess(repositories: repositories, access: access)
+        let repositoryAccess = RepositoryAccess(repositories: repositories, policy: AuthorizationPolicy())
         router.get("/:domain/:repo/read") { _, context -> String in
             let repository = try await repositoryAccess.open(
                 domain: try context.parameters.require("domain"), repository: try context.parameters.require("repo"),
@@ -141,7 +141,7 @@ struct AuthenticationMiddlewareTests {
         }
     }
 
-    @Test("RepositoryAccess: anonymous callers learn nothing; authenticated ones get 404 or 403")
+    @Test("RepositoryAccess: anonymous callers learn nothing; limited ones get 403, domain-wide ones 404 or 403")
     func repositoryAccess() async throws {
         let edge = EdgeApp()
         _ = try await edge.repositories.createDomain(name: "acme")
@@ -153,6 +153,9 @@ struct AuthenticationMiddlewareTests {
             by: admin, scope: TokenScope(domain: "acme", repositories: ["private"], permissions: [.read]), durationSeconds: nil,
             name: nil)
         let bearer: HTTPFields = [.authorization: "Bearer \(reader.secret)"]
+        let domainReader = try await edge.access.createToken(
+            by: admin, scope: TokenScope(domain: "acme", permissions: [.read]), durationSeconds: nil, name: nil)
+        let domainBearer: HTTPFields = [.authorization: "Bearer \(domainReader.secret)"]
 
         try await edge.makeApplication().test(.router) { client in
             // Anonymous.
@@ -173,7 +176,11 @@ struct AuthenticationMiddlewareTests {
             }
             try await client.execute(uri: "/acme/private/publish", method: .get, headers: bearer) { #expect($0.status == .forbidden) }
             try await client.execute(uri: "/acme/public/publish", method: .get, headers: bearer) { #expect($0.status == .forbidden) }
-            try await client.execute(uri: "/acme/ghost/read", method: .get, headers: bearer) { #expect($0.status == .notFound) }
+            // A repository it is not limited to: 403 whether it exists or not.
+            try await client.execute(uri: "/acme/public/read", method: .get, headers: bearer) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/acme/ghost/read", method: .get, headers: bearer) { #expect($0.status == .forbidden) }
+            // A reader of the whole domain may learn that a repository does not exist.
+            try await client.execute(uri: "/acme/ghost/read", method: .get, headers: domainBearer) { #expect($0.status == .notFound) }
         }
     }
 }

@@ -29,7 +29,7 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
 
     func domain(named name: String) async throws -> Domain? { locked { domains.first { $0.name == name } } }
     func listDomains() async throws -> [Domain] { locked { domains.sorted { $0.name < $1.name } } }
-    func deleteDomain(id: Int64) async throws { locked { domains.removeAll { $0.id == id } } }
+    func deleteDomain(id: Int64) async throws -> [String] { locked { domains.removeAll { $0.id == id } }; return [] }
 
     func createRepository(_ repository: Repository) async throws -> Repository {
         locked {
@@ -109,4 +109,5 @@ struct NoBlobs: BlobStore {
     func contains(sha256: String) -> Bool { false }
     func openReader(sha256: String) throws -> (any BlobReader)? { nil }
     func delete(sha256: String) throws {}
+    func digests(modifiedBefore date: Date) throws -> [String] { [] }
 }

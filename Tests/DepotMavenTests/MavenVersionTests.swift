@@ -65,4 +65,15 @@ struct MavenVersionTests {
         #expect(f.isOlder("1.0-SNAPSHOT", than: "1.0"))
         #expect(!f.isOlder("1.0", than: "1.0.0"))
     }
+
+    @Test("a hostile version of a million nested items neither overflows the stack nor changes short versions")
+    func deeplyNested() {
+        // Each `-` nests a list; compared, rendered and released recursively, this used to overflow the stack.
+        let hostile = v(String(repeating: "1-", count: 500_000))
+        let other = v(String(repeating: "a1", count: 500_000))
+        #expect(hostile == hostile && !(hostile < hostile))
+        #expect(hostile < other || other < hostile)
+        #expect(!hostile.canonical.isEmpty)
+        #expect(v("1.0-alpha-1") < v("1.0") && v(String(repeating: "1-", count: 127) + "1") > v("1"))
+    }
 }

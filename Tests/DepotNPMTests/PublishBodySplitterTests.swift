@@ -12,7 +12,8 @@ struct Split {
 
 /// Feeds `bytes` to a splitter in pieces of `piece` bytes (1 puts every boundary inside strings and escapes).
 func split(_ bytes: [UInt8], piece: Int = 7) throws -> Split {
-    var splitter = PublishBodySplitter(skeletonLimit: 1 << 20) { RecordingBlobWriter() }
+    // Several attachments: the lexer handles any number; the controller allows `limits.maxNpmAttachments`.
+    var splitter = PublishBodySplitter(skeletonLimit: 1 << 20, maxAttachments: 16) { RecordingBlobWriter() }
     var start = 0
     while start < bytes.count {
         let end = min(bytes.count, start + piece)

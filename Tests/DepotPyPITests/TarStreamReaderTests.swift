@@ -67,6 +67,35 @@ struct TarStreamReaderTests {
         #expect(error?.message.contains("checksum") == true)
     }
 
+    /// A ustar header block of `type` announcing `size` bytes, with a valid checksum.
+    static func header(name: String, type: Character, size: Int) -> [UInt8] {
+        var block = [UInt8](repeating: 0, count: 512)
+        func put(_ text: String, at offset: Int) { for (i, c) in text.utf8.enumerated() { block[offset + i] = c } }
+        put(name, at: 0)
+        put(String(repeating: "0", count: 11 - String(size, radix: 8).count) + String(size, radix: 8), at: 124)
+        put(String(type), at: 156)
+        put("ustar\0", at: 257)
+        put("        ", at: 148)
+        let sum = block.reduce(0) { $0 + Int($1) }
+        put(String(repeating: "0", count: 6 - String(sum, radix: 8).count) + String(sum, radix: 8) + "\0", at: 148)
+        return block
+    }
+
+    @Test("a pax record length near Int.max is a clean error, not an overflow trap", arguments: [
+        "9223372036854775807 path=x\n", "9223372036854775806 path=x\n", "99999999999999999999 path=x\n", "30 path=x\n",
+    ])
+    func paxLengthOverflow(record: String) throws {
+        // After a valid first record `index` is 11, so `index + length` overflowed.
+        let data = Array(("11 path=ab\n" + record).utf8)
+        var tar = Self.header(name: "PaxHeader/PKG-INFO", type: "x", size: data.count) + data
+        tar += [UInt8](repeating: 0, count: (512 - data.count % 512) % 512)
+        tar += Self.header(name: "pkg-1.0/PKG-INFO", type: "0", size: 0) + [UInt8](repeating: 0, count: 1024)
+        var reader = TarStreamReader(maxEntrySize: 100) { _ in true }
+        let error = expectBadRequest { _ = try tar.withUnsafeBytes { try reader.consume($0) } }
+        #expect(error?.code == "InvalidDistribution")
+        #expect(error?.message.contains("bad pax header") == true)
+    }
+
     @Test("a wanted entry larger than the limit is refused without reading it")
     func tooLarge() throws {
         let dir = try TemporaryDirectory()

@@ -212,14 +212,15 @@ struct RepositoryAPITests {
         }
     }
 
-    @Test("the endpoint honours X-Forwarded-Proto and a configured public URL")
+    @Test("the endpoint ignores X-Forwarded-Proto from a peer that is not a trusted proxy, and uses a configured public URL")
     func publicURL() async throws {
         try await Depot.run { depot in
             try await depot.standardSetup()
             var headers = HTTPFields()
             headers[HTTPField.Name("X-Forwarded-Proto")!] = "https"
             let forwarded = try await depot.request(.get, "/api/v1/domains/acme/repositories/main/endpoint?format=npm", headers: headers)
-            #expect(try forwarded.object()["url"] as? String == "https://localhost/acme/main/npm/")
+            // Router tests have no peer address, so none is a trusted proxy (ForwardedHeadersTests covers one that is).
+            #expect(try forwarded.object()["url"] as? String == "http://localhost/acme/main/npm/")
         }
         try await Depot.run(configure: { $0.publicURL = "https://depot.example.com/" }) { depot in
             try await depot.standardSetup()

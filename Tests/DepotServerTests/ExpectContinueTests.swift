@@ -69,12 +69,15 @@ struct LiveDepot: Sendable {
     let port: Int
     let adminToken: String
 
-    static func run(_ test: @Sendable (LiveDepot) async throws -> Void) async throws {
+    static func run(
+        configure: (inout DepotConfiguration) -> Void = { _ in }, _ test: @Sendable (LiveDepot) async throws -> Void
+    ) async throws {
         let storage = FileManager.default.temporaryDirectory.appendingPathComponent("depot-live-tests-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: storage) }
         var configuration = DepotConfiguration()
         configuration.storagePath = storage.path
         configuration.port = 0
+        configure(&configuration)
         var logger = Logger(label: "depot-live-tests")
         logger.logLevel = .error
         let app = try await buildApplication(configuration: configuration, logger: logger)

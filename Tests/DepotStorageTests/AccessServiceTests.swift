@@ -26,7 +26,7 @@ struct AccessServiceTests {
         #expect(caller.scope.repositories == nil)
         #expect(caller.scope.permissions == [.admin])
         #expect(caller.name == "admin")
-        try access.authorizeGlobalAdmin(caller)
+        try AuthorizationPolicy().authorize(caller, .admin, on: .domains)
 
         // Still valid a century later.
         let later = fixture.access(now: Date().addingTimeInterval(100 * 365 * 86_400))
@@ -238,88 +238,5 @@ struct AccessServiceTests {
         let named = try await access.createToken(
             by: admin, scope: TokenScope(domain: "acme", permissions: [.read]), durationSeconds: nil, name: "ci-bot_1.x@acme")
         #expect(named.record.name == "ci-bot_1.x@acme")
-    }
-
-    // MARK: Authorization
-
-    @Test("anonymous callers may read only repositories that allow anonymous reads")
-    func anonymous() throws {
-        let fixture = try StorageFixture()
-        let access = fixture.access()
-        let open = Repository(id: 1, domainID: 1, name: "public", allowAnonymousRead: true)
-        let closed = Repository(id: 2, domainID: 1, name: "private", allowAnonymousRead: false)
-
-        try access.authorize(nil, domain: "acme", repository: open, permission: .read)
-        for (repository, permission) in [(open, Permission.publish), (open, .admin), (closed, .read), (closed, .publish)] {
-            let error = #expect(throws: DepotError.self) {
-                try access.authorize(nil, domain: "acme", repository: repository, permission: permission)
-            }
-            #expect(error?.kind == .unauthorized)
-        }
-        let noRepository = #expect(throws: DepotError.self) { try access.authorize(nil, domain: "acme", repository: nil, permission: .read) }
-        #expect(noRepository?.kind == .unauthorized)
-    }
-
-    @Test("authenticated callers need the domain, the repository and the permission (403 otherwise)")
-    func authenticated() throws {
-        let fixture = try StorageFixture()
-        let access = fixture.access()
-        let team = Repository(id: 1, domainID: 1, name: "team")
-        let secret = Repository(id: 2, domainID: 1, name: "secret", allowAnonymousRead: true)
-
-        let teamPublisher = identity(domain: "acme", repositories: ["team"], [.publish])
-        try access.authorize(teamPublisher, domain: "acme", repository: team, permission: .read)
-        try access.authorize(teamPublisher, domain: "acme", repository: team, permission: .publish)
-
-        let denials: [(Identity, String, Repository?, Permission)] = [
-            (teamPublisher, "acme", team, .admin),  // missing permission
-            (teamPublisher, "acme", secret, .read),  // other repository (even one anonymous users may read)
-            (teamPublisher, "other", team, .read),  // other domain
-            (identity(domain: "acme", [.read]), "acme", team, .publish),
-            (identity(domain: "acme", [.admin]), "other", nil, .read),
-            (identity(domain: "acme", [.admin]), "other", team, .read),
-        ]
-        for (caller, domain, repository, permission) in denials {
-            let error = #expect(throws: DepotError.self) {
-                try access.authorize(caller, domain: domain, repository: repository, permission: permission)
-            }
-            #expect(error?.kind == .forbidden, "\(caller.scope) \(permission) on \(domain)/\(repository?.name ?? "-")")
-        }
-
-        let domainAdmin = identity(domain: "acme", [.admin])
-        try access.authorize(domainAdmin, domain: "acme", repository: nil, permission: .admin)
-        try access.authorize(domainAdmin, domain: "acme", repository: secret, permission: .publish)
-        let global = identity(domain: nil, [.admin])
-        try access.authorize(global, domain: "anything", repository: team, permission: .admin)
-    }
-
-    @Test("a repository-limited token may read at domain level, but not administer the whole domain")
-    func repositoryLimitedDomainActions() throws {
-        let fixture = try StorageFixture()
-        let access = fixture.access()
-        let teamAdmin = identity(domain: "acme", repositories: ["team"], [.admin])
-        // Domain-level reads (listing what it can see) are fine.
-        try access.authorize(teamAdmin, domain: "acme", repository: nil, permission: .read)
-        // Administering its own repository is fine.
-        try access.authorize(teamAdmin, domain: "acme", repository: Repository(id: 1, domainID: 1, name: "team"), permission: .admin)
-        // Domain-wide administration (creating repositories, listing and revoking every token of the
-        // domain) must need a token that is not limited to some repositories.
-        let error = #expect(throws: DepotError.self) {
-            try access.authorize(teamAdmin, domain: "acme", repository: nil, permission: .admin)
-        }
-        #expect(error?.kind == .forbidden)
-    }
-
-    @Test("only an all-domain admin may manage domains")
-    func globalAdmin() throws {
-        let fixture = try StorageFixture()
-        let access = fixture.access()
-        try access.authorizeGlobalAdmin(identity(domain: nil, [.admin]))
-        let anonymous = #expect(throws: DepotError.self) { try access.authorizeGlobalAdmin(nil) }
-        #expect(anonymous?.kind == .unauthorized)
-        for caller in [identity(domain: "acme", [.admin]), identity(domain: nil, [.publish])] {
-            let error = #expect(throws: DepotError.self) { try access.authorizeGlobalAdmin(caller) }
-            #expect(error?.kind == .forbidden)
-        }
     }
 }

@@ -88,7 +88,7 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
     func createDomain(name: String, at date: Date) async throws -> Domain { try await inner.createDomain(name: name, at: date) }
     func domain(named name: String) async throws -> Domain? { try await inner.domain(named: name) }
     func listDomains() async throws -> [Domain] { try await inner.listDomains() }
-    func deleteDomain(id: Int64) async throws { try await inner.deleteDomain(id: id) }
+    func deleteDomain(id: Int64) async throws -> [String] { try await inner.deleteDomain(id: id) }
     func createRepository(_ repository: Repository) async throws -> Repository { try await inner.createRepository(repository) }
     func repository(domainID: Int64, name: String) async throws -> Repository? {
         try await inner.repository(domainID: domainID, name: name)

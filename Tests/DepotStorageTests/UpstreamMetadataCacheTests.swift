@@ -8,6 +8,7 @@ import Testing
 
 /// A scripted public registry: records every request and answers what the test queued for its URL
 /// (the last queued answer repeats). GETs and downloads of a gated URL stop until the test releases the gate.
+/// Like the real client it refuses URLs off the hosts it is given, the first and those it is redirected to.
 final class FakeUpstreamHTTP: UpstreamHTTPClient, @unchecked Sendable {
     enum Reply {
         case response(UpstreamResponse)
@@ -27,12 +28,14 @@ final class FakeUpstreamHTTP: UpstreamHTTPClient, @unchecked Sendable {
         var method: String
         var url: URL
         var headers: [String: String]
+        var hosts: UpstreamHosts? = nil
     }
 
     private let lock = NSLock()
     private var replies: [URL: [Reply]] = [:]
     private var files: [URL: (status: Int, bytes: [UInt8])] = [:]
     private var gates: [URL: Gate] = [:]
+    private var redirects: [URL: URL] = [:]
     private var recorded: [Request] = []
 
     struct Gate {
@@ -48,6 +51,22 @@ final class FakeUpstreamHTTP: UpstreamHTTPClient, @unchecked Sendable {
         lock.withLock { replies[url, default: []] = answers }
     }
 
+    /// GETs and downloads of `url` are redirected to `target`.
+    func redirect(_ url: URL, to target: URL) {
+        lock.withLock { redirects[url] = target }
+    }
+
+    /// The URL a request ends at after redirects, each hop checked against `hosts` as the real client does.
+    private func follow(_ url: URL, hosts: UpstreamHosts) throws -> URL {
+        var target = url
+        for _ in 0...5 {
+            guard hosts.permits(target) else { throw DepotError.upstreamHostRefused(target, connection: "fake", hosts: hosts) }
+            guard let next = lock.withLock({ redirects[target] }) else { return target }
+            target = next
+        }
+        throw DepotError.badGateway("too many redirects", code: "UpstreamInvalid")
+    }
+
     func serveFile(_ url: URL, _ bytes: [UInt8], status: Int = 200) {
         lock.withLock { files[url] = (status, bytes) }
     }
@@ -61,11 +80,12 @@ final class FakeUpstreamHTTP: UpstreamHTTPClient, @unchecked Sendable {
         }
     }
 
-    func get(_ url: URL, headers: [String: String], maxBytes: Int) async throws -> UpstreamResponse {
+    func get(_ url: URL, headers: [String: String], maxBytes: Int, hosts: UpstreamHosts) async throws -> UpstreamResponse {
         let gate = lock.withLock {
-            recorded.append(Request(method: "GET", url: url, headers: headers))
+            recorded.append(Request(method: "GET", url: url, headers: headers, hosts: hosts))
             return gates[url]
         }
+        let url = try follow(url, hosts: hosts)
         if let gate {
             gate.arrived.signal()
             await gate.release.wait()
@@ -82,16 +102,17 @@ final class FakeUpstreamHTTP: UpstreamHTTPClient, @unchecked Sendable {
         }
     }
 
-    func post(_ url: URL, headers: [String: String], body: Data, maxBytes: Int) async throws -> UpstreamResponse {
-        lock.withLock { recorded.append(Request(method: "POST", url: url, headers: headers)) }
+    func post(_ url: URL, headers: [String: String], body: Data, maxBytes: Int, hosts: UpstreamHosts) async throws -> UpstreamResponse {
+        lock.withLock { recorded.append(Request(method: "POST", url: url, headers: headers, hosts: hosts)) }
         return UpstreamResponse(status: 404, headers: [:], body: Data())
     }
 
-    func download(_ url: URL, maxBytes: Int, into sink: UpstreamSink) async throws -> Int {
+    func download(_ url: URL, maxBytes: Int, hosts: UpstreamHosts, into sink: UpstreamSink) async throws -> Int {
         let gate = lock.withLock {
-            recorded.append(Request(method: "DOWNLOAD", url: url, headers: [:]))
+            recorded.append(Request(method: "DOWNLOAD", url: url, headers: [:], hosts: hosts))
             return gates[url]
         }
+        let url = try follow(url, hosts: hosts)
         if let gate {
             gate.arrived.signal()
             await gate.release.wait()

@@ -67,7 +67,8 @@ struct UpstreamWorld {
     let clock = TestClock()
     let service: UpstreamService
 
-    init() throws {
+    /// `extraHosts`: hosts besides registry.test the connection's files may come from.
+    init(extraHosts: [String] = []) throws {
         fixture = try StorageFixture()
         let clock = self.clock
         let logger = Logger(label: "depot.tests")
@@ -75,7 +76,7 @@ struct UpstreamWorld {
             store: fixture.store, http: http, metrics: metrics, ttl: 300, logger: logger, now: { clock.now })
         service = UpstreamService(
             store: fixture.store, packages: fixture.packages, cache: cache, http: http, metrics: metrics,
-            formats: [TinyUpstreamFormat()], connections: [ExternalConnection(name: Self.connection, baseURL: Self.base)],
+            formats: [TinyUpstreamFormat()], connections: [ExternalConnection(name: Self.connection, baseURL: Self.base, extraHosts: extraHosts)],
             maxAssetSize: 1 << 20, logger: logger)
     }
 

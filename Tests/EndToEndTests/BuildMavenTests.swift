@@ -25,8 +25,13 @@ struct BuildMavenTests {
                       discard-paths: yes
                     """,
             ])
-        let (build, json, _) = try bw.build(
-            project, extra: ["--env", "MVN_GLOBAL_SETTINGS=\(try bw.ws.mavenGlobalSettings().path)", "--timeout", "15m"])
+        // The build runs sandboxed and sees only its source: the global settings (Debian's plugins) and the local
+        // repository they name go there.
+        let settings = project.appendingPathComponent("global-settings.xml")
+        let text = try String(contentsOf: try bw.ws.mavenGlobalSettings(), encoding: .utf8)
+            .replacingOccurrences(of: bw.ws.root.appendingPathComponent("m2-default").path, with: project.appendingPathComponent(".m2-repo").path)
+        try Data(text.utf8).write(to: settings)
+        let (build, json, _) = try bw.build(project, extra: ["--env", "MVN_GLOBAL_SETTINGS=\(settings.path)", "--timeout", "15m"])
         #expect(build.succeeded, "\(bw.ws.tail(build))")
         #expect(json["status"] as? String == "SUCCEEDED")
         #expect(!build.stdout.contains("dpt_"))

@@ -11,7 +11,10 @@ struct BuildPythonTests {
         try #require(tools.available, tools.missingMessage)
         let bw = try BuildWorkspace()
         let path = "\(tools.bin.path):/usr/local/bin:/usr/bin:/bin"
-        let environment = ["--env", "PATH=\(path)", "--env", "UV_PYTHON_DOWNLOADS=never", "--env", "PIP_DISABLE_PIP_VERSION_CHECK=1"]
+        // PATH is not a variable a caller may override (it could point a build at other tools): the build inherits
+        // the CLI's, and the sandbox shows its directories read-only.
+        let environment = ["--env", "UV_PYTHON_DOWNLOADS=never"]
+        let cliEnvironment = ["PATH": path]
         let library = try bw.project(
             "pylib",
             [
@@ -40,7 +43,7 @@ struct BuildPythonTests {
                       discard-paths: yes
                     """,
             ])
-        let (upload, uploadJSON, _) = try bw.build(library, extra: environment)
+        let (upload, uploadJSON, _) = try bw.build(library, extra: environment, environment: cliEnvironment)
         #expect(upload.succeeded, "\(upload.output)")
         #expect(uploadJSON["status"] as? String == "SUCCEEDED")
         #expect(!upload.stdout.contains("dpt_"))
@@ -64,7 +67,7 @@ struct BuildPythonTests {
                           - ls downloads
                     """
             ])
-        let (install, installJSON, _) = try bw.build(consumer, extra: environment)
+        let (install, installJSON, _) = try bw.build(consumer, extra: environment, environment: cliEnvironment)
         #expect(install.succeeded, "\(install.output)")
         #expect(installJSON["status"] as? String == "SUCCEEDED")
         #expect(install.stdout.contains("depot_build_py-0.1.0-py3-none-any.whl"), "\(install.output)")

@@ -6,8 +6,9 @@ import Testing
 /// builds, and a restart after a crash that marks a running build FAULT.
 @Suite("build: server projects")
 struct BuildServerTests {
-    /// A project whose build signals it started, then waits for the test's `go` file.
-    func waitingProject(_ bw: BuildWorkspace, _ name: String, markers: URL) throws -> URL {
+    /// A project whose build signals it started, then waits for the test's `go` file. Builds run sandboxed and see
+    /// only their own copy of the source: both files are in it (see `source(of:)`).
+    func waitingProject(_ bw: BuildWorkspace, _ name: String) throws -> URL {
         try bw.project(
             "src-\(name)",
             [
@@ -20,14 +21,27 @@ struct BuildServerTests {
                     phases:
                       build:
                         commands:
-                          - touch "$MARKERS/\(name)-started"
-                          - while [ ! -f "$MARKERS/go" ]; do sleep 0.1; done
+                          - touch started
+                          - while [ ! -f go ]; do sleep 0.1; done
                           - echo "key=$API_KEY token=$DEPOT_AUTH_TOKEN number=$CODEBUILD_BUILD_NUMBER"
                           - export WHO=\(name)
                     artifacts:
                       files: [buildspec.yml]
                     """
             ])
+    }
+
+    /// The build's working copy of its source, under the server's storage.
+    func source(of id: String, _ bw: BuildWorkspace) -> URL {
+        bw.server.storage.appendingPathComponent("builds/\(id.replacingOccurrences(of: ":", with: "-"))/work/src")
+    }
+
+    func started(_ id: String, _ bw: BuildWorkspace) -> Bool {
+        FileManager.default.fileExists(atPath: source(of: id, bw).appendingPathComponent("started").path)
+    }
+
+    func go(_ id: String, _ bw: BuildWorkspace) {
+        _ = FileManager.default.createFile(atPath: source(of: id, bw).appendingPathComponent("go").path, contents: nil)
     }
 
     func describe(_ bw: BuildWorkspace, _ id: String) throws -> [String: Any] {
@@ -60,28 +74,27 @@ struct BuildServerTests {
     @Test("two builds run at once, a third waits; secrets and the token masked; live log; stop; restart -> FAULT")
     func projectsQueueAndRestart() throws {
         let bw = try BuildWorkspace(serverEnvironment: ["DEPOT_BUILD_CONCURRENCY": "2"])
-        let markers = try bw.ws.directory("markers")
         let put = try bw.server.cli(["secret", "put", "--domain", "acme", "api-key", "--value", "s3cr3t-api-key-value"])
         #expect(put.succeeded, "\(put.output)")
         for name in ["p1", "p2", "p3"] {
-            let source = try waitingProject(bw, name, markers: markers)
+            let source = try waitingProject(bw, name)
             let created = try bw.server.cli(
-                ["build", "create-project", "--domain", "acme", name, "--repo", "main", "--source-dir", source.path,
-                 "--env", "MARKERS=\(markers.path)"])
+                ["build", "create-project", "--domain", "acme", name, "--repo", "main", "--source-dir", source.path])
             #expect(created.succeeded, "\(created.output)")
         }
         let ids = try ["p1", "p2", "p3"].map { try start(bw, $0) }
-        let twoStarted = try waitFor {
-            ["p1", "p2"].allSatisfy { FileManager.default.fileExists(atPath: markers.appendingPathComponent("\($0)-started").path) }
-        }
+        let twoStarted = try waitFor { ids[0...1].allSatisfy { started($0, bw) } }
         #expect(twoStarted)
         // With two workers the third build is still queued while the first two wait for `go`.
         Thread.sleep(forTimeInterval: 1)
         #expect(try describe(bw, ids[2])["status"] as? String == "QUEUED")
-        #expect(!FileManager.default.fileExists(atPath: markers.appendingPathComponent("p3-started").path))
+        #expect(!started(ids[2], bw))
         #expect(try describe(bw, ids[0])["status"] as? String == "IN_PROGRESS")
 
-        _ = FileManager.default.createFile(atPath: markers.appendingPathComponent("go").path, contents: nil)
+        go(ids[0], bw)
+        go(ids[1], bw)
+        #expect(try waitFor { started(ids[2], bw) })
+        go(ids[2], bw)
         // The live log (chunked, open until the build ends) of the third build.
         let live = try Command.run(
             "curl", ["-s", "-N", "-H", "Authorization: Bearer \(bw.server.adminToken)",
@@ -112,8 +125,7 @@ struct BuildServerTests {
         let buildDirectory = bw.server.storage.appendingPathComponent("builds/\(ids[0].replacingOccurrences(of: ":", with: "-"))")
         #expect(!FileManager.default.fileExists(atPath: buildDirectory.path))
 
-        // Stop a running build.
-        try FileManager.default.removeItem(at: markers.appendingPathComponent("go"))
+        // Stop a running build (a new build's copy of the source has no `go`).
         let stopped = try start(bw, "p1")
         #expect(try waitFor { try describe(bw, stopped)["status"] as? String == "IN_PROGRESS" })
         #expect(try bw.server.cli(["build", "stop", "--domain", "acme", stopped]).succeeded)
@@ -130,7 +142,6 @@ struct BuildServerTests {
         // Its token too: no build end will revoke it.
         let tokenName = String(("build-" + running.replacingOccurrences(of: ":", with: "-")).prefix(64))
         #expect(try waitFor(60) { try tokenStatus(bw, named: tokenName) == "Revoked" })
-        _ = FileManager.default.createFile(atPath: markers.appendingPathComponent("go").path, contents: nil)
 
         let list = try bw.server.cli(["build", "list", "--domain", "acme", "--project", "p1"])
         #expect(list.stdout.contains("SUCCEEDED") && list.stdout.contains("STOPPED"), "\(list.output)")
@@ -139,16 +150,13 @@ struct BuildServerTests {
     @Test("SIGTERM stops a running build (even while its log is followed): STOPPED, log kept, no process left")
     func shutdownStopsRunningBuilds() throws {
         let bw = try BuildWorkspace(serverEnvironment: ["DEPOT_BUILD_CONCURRENCY": "2"])
-        let markers = try bw.ws.directory("markers")
         #expect(try bw.server.cli(["secret", "put", "--domain", "acme", "api-key", "--value", "v"]).succeeded)
-        let source = try waitingProject(bw, "long", markers: markers)
+        let source = try waitingProject(bw, "long")
         #expect(
-            try bw.server.cli(
-                ["build", "create-project", "--domain", "acme", "long", "--repo", "main", "--source-dir", source.path,
-                 "--env", "MARKERS=\(markers.path)"]
-            ).succeeded)
+            try bw.server.cli(["build", "create-project", "--domain", "acme", "long", "--repo", "main", "--source-dir", source.path])
+                .succeeded)
         let id = try start(bw, "long")
-        #expect(try waitFor { FileManager.default.fileExists(atPath: markers.appendingPathComponent("long-started").path) })
+        #expect(try waitFor { started(id, bw) })
         // A follower keeps a response open for as long as the build runs; shutdown must not wait for the build.
         let follower = Process()
         follower.executableURL = URL(fileURLWithPath: "/usr/bin/env")

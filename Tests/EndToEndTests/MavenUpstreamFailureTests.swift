@@ -15,7 +15,9 @@ struct MavenUpstreamFailureTests {
             ws = try Workspace()
             standIn = try StandInRegistry(root: ws.root.appendingPathComponent("central"))
             try standIn.start()
-            try ws.server.start(environment: ["DEPOT_MAVEN_CENTRAL_URL": standIn.url + "/", "DEPOT_UPSTREAM_TIMEOUT": "2s", "DEPOT_METADATA_TTL": "1s"])
+            try ws.server.start(environment: StandInRegistry.depotEnvironment.merging([
+                "DEPOT_MAVEN_CENTRAL_URL": standIn.url + "/", "DEPOT_UPSTREAM_TIMEOUT": "2s", "DEPOT_METADATA_TTL": "1s",
+            ]) { $1 })
             try ws.server.createUpstreamChain(store: "maven-store", connection: "public:maven-central")
         }
 

@@ -44,7 +44,7 @@ struct MavenUpstreamInstallTests {
         try FileManager.default.removeItem(at: standIn.root)
         try FileManager.default.createSymbolicLink(at: standIn.root, withDestinationURL: tools.debianRepository)
         try standIn.start()
-        try ws.server.start(environment: ["DEPOT_MAVEN_CENTRAL_URL": standIn.url + "/"])
+        try ws.server.start(environment: StandInRegistry.depotEnvironment.merging(["DEPOT_MAVEN_CENTRAL_URL": standIn.url + "/"]) { $1 })
         try ws.server.createUpstreamChain(store: "maven-store", connection: "public:maven-central")
         try writeMirrorSettings(ws, repository: "app")
 

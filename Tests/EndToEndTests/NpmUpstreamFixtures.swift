@@ -168,7 +168,7 @@ final class NpmUpstreamChain: @unchecked Sendable {
         standIn = try StandInRegistry(root: ws.root.appendingPathComponent("stand-in"))
         tree = try NpmStandInTree(root: standIn.root, workspace: ws)
         try standIn.start()
-        var env = environment
+        var env = environment.merging(StandInRegistry.depotEnvironment) { given, _ in given }
         env["DEPOT_NPMJS_URL"] = standIn.url + "/"
         try ws.server.start(environment: env)
         let steps: [[String]] = [

@@ -7,7 +7,14 @@ public enum BuildspecParser {
         "SIMPLECOV",
     ]
 
+    /// Most nodes a buildspec may stand for with its YAML aliases expanded (real ones have a few hundred).
+    static let maxExpandedNodes = 100_000
+
     public static func parse(_ text: String, file: String = "buildspec.yml") throws -> Buildspec {
+        guard YAMLAliasBudget.allows(text, limit: maxExpandedNodes) else {
+            let message = "the buildspec expands to more than \(maxExpandedNodes) values through YAML aliases"
+            throw BuildspecError(file: file, problems: [BuildspecProblem(line: nil, message: message)])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

@@ -71,7 +71,8 @@ public struct BuildExecutor: Sendable {
         if result.status == .inProgress {
             let runner = PhaseRunner(
                 buildspec: request.buildspec, workingDirectory: request.sourceDirectory, environment: environment,
-                scriptDirectory: request.workDirectory.appendingPathComponent("commands"), timeout: .seconds(request.timeoutSeconds))
+                scriptDirectory: request.workDirectory.appendingPathComponent("commands"), timeout: .seconds(request.timeoutSeconds),
+                sandbox: request.sandbox, writableDirectories: [request.sourceDirectory, request.workDirectory])
             let outcome = await runner.run(logger: logger, control: control)
             result.phases += outcome.phases
             result.exportedVariables = outcome.exportedVariables

@@ -4,7 +4,8 @@ import Foundation
 public struct BuildRequest: Sendable {
     public var buildID: String
     public var buildNumber: Int
-    /// The project the build belongs to; the cache is kept per project.
+    /// The project the build belongs to; the cache is kept per project (server builds qualify it with their
+    /// domain, `acme/app`, so that domains never share a cache).
     public var project: String
     public var buildspec: Buildspec
     /// Where commands run (CODEBUILD_SRC_DIR).
@@ -25,13 +26,16 @@ public struct BuildRequest: Sendable {
     public var timeoutSeconds: Int
     /// The Depot repository the build resolves from and publishes to; nil builds without registry wiring.
     public var registry: RegistryEndpoints?
+    /// Where the commands run: bubblewrap shows them only the source and the scratch directory.
+    public var sandbox: BuildSandbox
 
     public init(
         buildID: String, buildNumber: Int, project: String, buildspec: Buildspec, sourceDirectory: URL, workDirectory: URL,
         artifactsDirectory: URL, hostEnvironment: [String: String] = [:], overrides: [String: String] = [:],
         secretValues: [String: String] = [:], sourceVersion: String? = nil, resolvedSourceVersion: String? = nil,
-        initiator: String, timeoutSeconds: Int, registry: RegistryEndpoints?
+        initiator: String, timeoutSeconds: Int, registry: RegistryEndpoints?, sandbox: BuildSandbox = .none
     ) {
+        self.sandbox = sandbox
         self.buildID = buildID
         self.buildNumber = buildNumber
         self.project = project

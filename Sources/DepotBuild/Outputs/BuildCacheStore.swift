@@ -58,6 +58,14 @@ public struct BuildCacheStore: Sendable {
         try FileManager.default.moveItem(at: staging, to: entry)
     }
 
+    /// Removes the caches of every project of `domain` (server builds key them `domain/project`).
+    public func removeProjects(inDomain domain: String) {
+        let prefix = Self.hex(domain + "/")
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] where entry.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(entry))
+        }
+    }
+
     /// An exclusive lock on a project's cache (`flock` on its `.lock` file, which `unhex` never lists).
     private static func lock(_ projectDirectory: URL) throws -> Int32 {
         try FileManager.default.createDirectory(at: projectDirectory, withIntermediateDirectories: true)

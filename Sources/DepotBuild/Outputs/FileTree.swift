@@ -17,7 +17,13 @@ enum FileTree {
     static func contained(_ relative: String, in root: URL) -> URL? {
         let resolved = (relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : root.appendingPathComponent(relative)).standardizedFileURL
         let rootPath = root.standardizedFileURL.path
-        guard resolved.path == rootPath || resolved.path.hasPrefix(rootPath.hasSuffix("/") ? rootPath : rootPath + "/") else { return nil }
+        guard isInside(resolved.path, rootPath) else { return nil }
+        // Nor through a symbolic link the build made: the server reads and copies these paths outside the sandbox.
+        guard isInside(resolved.resolvingSymlinksInPath().path, root.resolvingSymlinksInPath().path) else { return nil }
         return resolved
+    }
+
+    private static func isInside(_ path: String, _ root: String) -> Bool {
+        path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
     }
 }

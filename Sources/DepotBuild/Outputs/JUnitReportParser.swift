@@ -10,6 +10,11 @@ import FoundationXML
 /// the test cases, not taken from the suites' attributes, which reporters fill in differently.
 public enum JUnitReportParser {
     public static func parse(_ data: Data, group: String, file: String) throws -> TestReport {
+        // Foundation's XMLParser force-unwraps element, attribute and comment names as UTF-8 and libxml2 passes
+        // invalid bytes through: a report with them would trap the server. Every JUnit reporter writes UTF-8.
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw DepotError.badRequest("\(file) is not a JUnit XML report (not UTF-8)", code: "InvalidReport")
+        }
         let delegate = Delegate()
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
@@ -69,7 +74,7 @@ public enum JUnitReportParser {
             case "testcase":
                 current = Case(
                     suite: suites.last ?? "", name: attributes["name"] ?? "", className: attributes["classname"],
-                    time: Double(attributes["time"] ?? "") ?? 0)
+                    time: Self.duration(attributes["time"]))
             case "failure", "error":
                 guard current != nil else { return }
                 let kind = element == "failure" ? "FAILED" : "ERROR"
@@ -82,6 +87,15 @@ public enum JUnitReportParser {
             default:
                 break
             }
+        }
+
+        /// Seconds, when finite and below a year: `NaN`, `inf` or `1e308` (summed) would make the build's
+        /// result unencodable as JSON, and it would then be lost.
+        static func duration(_ text: String?) -> Double {
+            guard let seconds = text.flatMap(Double.init), seconds.isFinite, seconds >= 0, seconds < 366 * 86400 else {
+                return 0
+            }
+            return seconds
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) {

@@ -22,11 +22,16 @@ public struct RegistryWiring: Sendable {
         try save(PyPIClientConfig.uvToml(existing: "", name: "depot", indexURL: index), home, ".config/uv/uv.toml")
         try save(PyPIClientConfig.pypirc(existing: "", section: "depot", repositoryURL: endpoints.pypiUpload, token: token), home, ".pypirc")
         try save(MavenSettingsFile(repositoryURL: endpoints.mavenRepository, token: token).merged(into: ""), home, ".m2/settings.xml")
+        try trust?.write(home: home) { text, relative in try save(text, home, relative) }
     }
+
+    /// Set when the server's certificate comes from a private CA.
+    private var trust: RegistryTrust? { endpoints.caCertificatePath.map(RegistryTrust.init(caCertificatePath:)) }
 
     /// DEPOT_* variables, and the ones that make the clients use the files above whatever the machine's defaults.
     public func environment(home: URL) -> [String: String] {
-        [
+        let mavenOptions = "-Duser.home=\(home.path)"
+        let variables = [
             "DEPOT_URL": endpoints.serverURL,
             "DEPOT_NPM_REGISTRY": endpoints.npmRegistry,
             "DEPOT_PYPI_INDEX": endpoints.pypiIndex,
@@ -41,8 +46,9 @@ public struct RegistryWiring: Sendable {
             "TWINE_USERNAME": "depot",
             "TWINE_PASSWORD": token,
             // Java takes user.home from the password database, not $HOME: point Maven at the build's HOME.
-            "MAVEN_OPTS": "-Duser.home=\(home.path)",
+            "MAVEN_OPTS": mavenOptions,
         ]
+        return variables.merging(trust?.environment(home: home, mavenOptions: mavenOptions) ?? [:]) { $1 }
     }
 
     private func save(_ text: String, _ home: URL, _ relative: String) throws {

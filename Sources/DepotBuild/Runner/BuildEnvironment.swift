@@ -1,3 +1,4 @@
+import DepotCore
 import Foundation
 
 /// The variables a build's shell starts with, lowest precedence first: a few of the host's (PATH, locale), the
@@ -62,5 +63,38 @@ public struct BuildEnvironment: Sendable {
         all.merge(secrets) { $1 }
         all.merge(registry) { $1 }
         return all
+    }
+
+    /// Variables a caller may not set (API, `depot build run --env`, a project's environment): ones that make the
+    /// shell or a tool run code (BASH_ENV, LD_PRELOAD, NODE_OPTIONS...), or that redirect the build's wiring and
+    /// token (DEPOT_*, NPM_CONFIG_*, PIP_*, TWINE_*...). The buildspec itself may still set them.
+    static let reservedNames: Set<String> = [
+        "BASH_ENV", "ENV", "PATH", "HOME", "SHELL", "SHELLOPTS", "BASHOPTS", "PS4", "PROMPT_COMMAND", "IFS", "CDPATH", "GLOBIGNORE",
+        "USER", "LOGNAME", "XDG_CONFIG_HOME", "MAVEN_OPTS", "MAVEN_ARGS", "PERL5OPT", "PERL5LIB", "RUBYOPT", "GCONV_PATH",
+        "HOSTALIASES", "LOCALDOMAIN", "RES_OPTIONS", "TMPDIR", "CI",
+    ]
+    static let reservedPrefixes = [
+        "LD_", "BASH_FUNC_", "CODEBUILD_", "DEPOT_", "NPM_CONFIG_", "PIP_", "TWINE_", "UV_INDEX", "UV_CONFIG", "UV_DEFAULT_INDEX",
+        "PYTHON", "NODE_", "JAVA_", "_JAVA_", "JDK_JAVA_", "MAVEN_", "GIT_", "SSH_",
+    ]
+
+    /// Throws a 400 naming the first variable outside the allow-list: names match `[A-Z_][A-Z0-9_]*` and are not reserved.
+    public static func validateOverrides(_ overrides: [String: String]) throws {
+        for name in overrides.keys.sorted() {
+            let wellFormed =
+                (1...128).contains(name.utf8.count)
+                && name.utf8.enumerated().allSatisfy { index, byte in
+                    byte == UInt8(ascii: "_") || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                        || (index > 0 && byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                }
+            guard wellFormed else {
+                throw DepotError.badRequest(
+                    "environment variable '\(name)' is not allowed: names match [A-Z_][A-Z0-9_]*", code: "InvalidEnvironment")
+            }
+            guard !reservedNames.contains(name), !reservedPrefixes.contains(where: name.hasPrefix) else {
+                throw DepotError.badRequest(
+                    "environment variable '\(name)' is reserved and cannot be set for a build", code: "InvalidEnvironment")
+            }
+        }
     }
 }

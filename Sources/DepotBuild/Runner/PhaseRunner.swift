@@ -12,8 +12,16 @@ public struct PhaseRunner: Sendable {
     /// Where the command files go (outside the source tree).
     public var scriptDirectory: URL
     public var timeout: Duration
+    /// Where the shell runs; in a sandbox it writes only to `writableDirectories`.
+    public var sandbox: BuildSandbox
+    public var writableDirectories: [URL]
 
-    public init(buildspec: Buildspec, workingDirectory: URL, environment: [String: String], scriptDirectory: URL, timeout: Duration) {
+    public init(
+        buildspec: Buildspec, workingDirectory: URL, environment: [String: String], scriptDirectory: URL, timeout: Duration,
+        sandbox: BuildSandbox = .none, writableDirectories: [URL] = []
+    ) {
+        self.sandbox = sandbox
+        self.writableDirectories = writableDirectories
         self.buildspec = buildspec
         self.workingDirectory = workingDirectory
         self.environment = environment
@@ -26,7 +34,7 @@ public struct PhaseRunner: Sendable {
         defer { watchdog.cancel() }
         let driver = ShellDriver(
             workingDirectory: workingDirectory, environment: environment, scriptDirectory: scriptDirectory, logger: logger,
-            control: control)
+            control: control, sandbox: sandbox, writable: writableDirectories)
         var records: [BuildPhaseRecord] = []
         var succeeding = true
         var skipRest = false

@@ -8,10 +8,17 @@ final class ShellDriver {
     private let scriptDirectory: URL
     private let logger: BuildLogger
     private let control: BuildControl
+    private let sandbox: BuildSandbox
+    private let writable: [URL]
     private var session: ShellSession?
     private var events: AsyncStream<ShellEvent>.Iterator?
 
-    init(workingDirectory: URL, environment: [String: String], scriptDirectory: URL, logger: BuildLogger, control: BuildControl) {
+    init(
+        workingDirectory: URL, environment: [String: String], scriptDirectory: URL, logger: BuildLogger, control: BuildControl,
+        sandbox: BuildSandbox = .none, writable: [URL] = []
+    ) {
+        self.sandbox = sandbox
+        self.writable = writable
         self.workingDirectory = workingDirectory
         self.environment = environment
         self.scriptDirectory = scriptDirectory
@@ -68,7 +75,9 @@ final class ShellDriver {
 
     private func ensureSession() async throws {
         guard session == nil, await control.interruption == nil else { return }
-        let session = ShellSession(workingDirectory: workingDirectory, environment: environment, scriptDirectory: scriptDirectory)
+        let session = try ShellSession(
+            workingDirectory: workingDirectory, environment: environment, scriptDirectory: scriptDirectory, sandbox: sandbox,
+            writable: writable)
         try session.start()
         self.session = session
         events = session.events.makeAsyncIterator()

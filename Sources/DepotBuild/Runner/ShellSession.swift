@@ -26,11 +26,19 @@ final class ShellSession: @unchecked Sendable {
     /// one, and a command's process that escaped the kills while holding it would keep bash from being reaped.
     private var closeExtraDescriptors = ""
 
-    init(shell: String = "/bin/bash", workingDirectory: URL, environment: [String: String], scriptDirectory: URL) {
+    /// In a sandbox the shell writes only to `writable` (the source and the build's scratch directory, which holds
+    /// `scriptDirectory`); stopping kills the sandbox and with it every process inside.
+    init(
+        shell: String = "/bin/bash", workingDirectory: URL, environment: [String: String], scriptDirectory: URL,
+        sandbox: BuildSandbox = .none, writable: [URL] = []
+    ) throws {
         (events, continuation) = AsyncStream.makeStream(of: ShellEvent.self)
         self.scriptDirectory = scriptDirectory
-        process.executableURL = URL(fileURLWithPath: shell)
-        process.arguments = ["--noprofile", "--norc"]
+        let launch = try sandbox.command(
+            shell: shell, arguments: ["--noprofile", "--norc"], writable: writable, scratch: scriptDirectory,
+            workingDirectory: workingDirectory, environment: environment)
+        process.executableURL = URL(fileURLWithPath: launch.executable)
+        process.arguments = launch.arguments
         process.currentDirectoryURL = workingDirectory
         process.environment = environment
         process.standardInput = input

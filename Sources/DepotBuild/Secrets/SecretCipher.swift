@@ -1,4 +1,5 @@
 import Crypto
+import DepotCore
 import Foundation
 
 /// Seals build secrets with AES-GCM under a 256-bit key kept in a file of the storage directory (mode 0600),
@@ -20,12 +21,8 @@ public struct SecretCipher: Sendable {
             return SecretCipher(key: SymmetricKey(data: data))
         }
         let key = SymmetricKey(size: .bits256)
-        let bytes = key.withUnsafeBytes { Data($0) }
-        let temp = file.appendingPathExtension("tmp")
-        guard FileManager.default.createFile(atPath: temp.path, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
-            throw SecretCipherError(message: "cannot write \(file.path)")
-        }
-        try FileManager.default.moveItem(at: temp, to: file)
+        // Another process may have created the key meanwhile: then that one is the key.
+        guard try SecretFile.create(atPath: file.path, contents: key.withUnsafeBytes { Data($0) }) else { return try loadingKey(from: file) }
         return SecretCipher(key: key)
     }
 

@@ -45,4 +45,13 @@ public struct RepositorySettings: Sendable, Equatable {
         self.externalConnection = externalConnection
         self.allowAnonymousRead = allowAnonymousRead
     }
+
+    /// True when applying these settings to `repository` (nil: a new one) would change who can read what through it:
+    /// its upstreams, its external connection or anonymous reads. Those need the domain's admin.
+    public func changesReach(of repository: Repository?) -> Bool {
+        let upstreamsChange = upstreams.map { $0 != (repository?.upstreams ?? []) } ?? false
+        let connectionChange = externalConnection.map { $0 != repository?.externalConnection } ?? false
+        let anonymousChange = allowAnonymousRead.map { $0 != (repository?.allowAnonymousRead ?? false) } ?? false
+        return upstreamsChange || connectionChange || anonymousChange
+    }
 }

@@ -57,14 +57,21 @@ public struct TokenRecord: Sendable, Equatable, Codable {
     /// nil: never expires (only the bootstrap admin token).
     public var expiresAt: Date?
     public var revokedAt: Date?
+    /// The token that minted this one (nil: the bootstrap token, or minted by the server itself for a build).
+    /// Revoking the parent revokes this one; it never outlives the parent.
+    public var parentID: String?
 
-    public init(id: String, name: String, scope: TokenScope, createdAt: Date, expiresAt: Date?, revokedAt: Date? = nil) {
+    public init(
+        id: String, name: String, scope: TokenScope, createdAt: Date, expiresAt: Date?, revokedAt: Date? = nil,
+        parentID: String? = nil
+    ) {
         self.id = id
         self.name = name
         self.scope = scope
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
+        self.parentID = parentID
     }
 
     public func isValid(at date: Date) -> Bool {
@@ -77,10 +84,13 @@ public struct Identity: Sendable, Equatable {
     public var tokenID: String
     public var name: String
     public var scope: TokenScope
+    /// When the caller's token expires (nil: never): tokens it mints expire no later.
+    public var expiresAt: Date?
 
-    public init(tokenID: String, name: String, scope: TokenScope) {
+    public init(tokenID: String, name: String, scope: TokenScope, expiresAt: Date? = nil) {
         self.tokenID = tokenID
         self.name = name
         self.scope = scope
+        self.expiresAt = expiresAt
     }
 }

@@ -8,6 +8,8 @@ public protocol BlobStore: Sendable {
     /// Opens a blob for streamed reading; nil when it does not exist.
     func openReader(sha256: String) throws -> (any BlobReader)?
     func delete(sha256: String) throws
+    /// Every stored blob last written before `date` (the start-up sweep looks for ones no record names).
+    func digests(modifiedBefore date: Date) throws -> [String]
 }
 
 /// Receives the bytes of one blob. Used by one task at a time.

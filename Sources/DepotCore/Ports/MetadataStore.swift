@@ -75,7 +75,9 @@ public protocol MetadataStore: Sendable {
     func createDomain(name: String, at date: Date) async throws -> Domain
     func domain(named name: String) async throws -> Domain?
     func listDomains() async throws -> [Domain]
-    func deleteDomain(id: Int64) async throws
+    /// Deletes the domain with everything it owns (tokens, build projects, builds, secrets) in one transaction;
+    /// returns the digests of the blobs its builds kept, for the collector.
+    @discardableResult func deleteDomain(id: Int64) async throws -> [String]
 
     // Repositories
     func createRepository(_ repository: Repository) async throws -> Repository
@@ -86,9 +88,12 @@ public protocol MetadataStore: Sendable {
     func deleteRepository(id: Int64) async throws -> [Asset]
 
     // Tokens
+    /// Throws 401 when the record's parent has been revoked (checked in the insert's transaction).
     func insertToken(_ record: TokenRecord, secretHash: String) async throws
     func token(secretHash: String) async throws -> TokenRecord?
     func listTokens(domain: String?) async throws -> [TokenRecord]
+    /// Revokes the token and, in the same transaction, every token minted from it (recursively).
+    /// False when there is no such unrevoked token.
     func revokeToken(id: String, domain: String?, at date: Date) async throws -> Bool
 
     // Packages (reads)

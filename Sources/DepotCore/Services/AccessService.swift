@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
 
-/// Tokens: minting, authentication (hash lookup, constant-time check), scope checks, revocation.
+/// Tokens: minting (children of the caller's token), authentication (hash lookup, constant-time check), revocation.
+/// Who may do what is `AuthorizationPolicy`'s question.
 public struct AccessService: Sendable {
     public static let secretPrefix = "dpt_"
     public static let minimumLifetime: TimeInterval = 15 * 60
@@ -27,15 +28,32 @@ public struct AccessService: Sendable {
         return secret
     }
 
-    /// Mints a token no broader than the caller's own, with a lifetime between 15 minutes and the configured maximum.
+    /// Mints a child of the caller's token: no broader than it, with a lifetime between 15 minutes and the configured
+    /// maximum, cut to the caller's own expiry (a child never outlives its parent), revoked with it.
     public func createToken(
         by caller: Identity, scope: TokenScope, durationSeconds: TimeInterval?, name: String?
     ) async throws -> (record: TokenRecord, secret: String) {
-        guard !scope.permissions.isEmpty else {
-            throw DepotError.badRequest("a token needs at least one permission (read, publish, admin)", code: "InvalidPermissions")
-        }
         guard caller.scope.contains(scope) else {
             throw DepotError.forbidden("a token cannot grant more than the token that creates it")
+        }
+        var expiresAt = try validatedExpiry(scope: scope, durationSeconds: durationSeconds, name: name)
+        if let parentExpiry = caller.expiresAt { expiresAt = min(expiresAt, parentExpiry) }
+        return try await insert(name: name ?? caller.name, scope: scope, expiresAt: expiresAt, parentID: caller.tokenID)
+    }
+
+    /// Mints a token for the server itself (a server-side build's token): no parent; whoever asked for the build
+    /// was authorized when it was queued.
+    public func createServiceToken(
+        scope: TokenScope, durationSeconds: TimeInterval, name: String
+    ) async throws -> (record: TokenRecord, secret: String) {
+        guard scope.domain != nil else { throw DepotError.badRequest("a service token belongs to one domain") }
+        let expiresAt = try validatedExpiry(scope: scope, durationSeconds: durationSeconds, name: name)
+        return try await insert(name: name, scope: scope, expiresAt: expiresAt, parentID: nil)
+    }
+
+    private func validatedExpiry(scope: TokenScope, durationSeconds: TimeInterval?, name: String?) throws -> Date {
+        guard !scope.permissions.isEmpty else {
+            throw DepotError.badRequest("a token needs at least one permission (read, publish, admin)", code: "InvalidPermissions")
         }
         let lifetime = durationSeconds ?? defaultLifetime
         guard lifetime >= Self.minimumLifetime, lifetime <= maxLifetime else {
@@ -43,7 +61,7 @@ public struct AccessService: Sendable {
                 "durationSeconds must be between \(Int(Self.minimumLifetime)) and \(Int(maxLifetime))", code: "InvalidDuration")
         }
         if let name { try validateTokenName(name) }
-        return try await insert(name: name ?? caller.name, scope: scope, expiresAt: now().addingTimeInterval(lifetime))
+        return now().addingTimeInterval(lifetime)
     }
 
     /// Resolves a presented secret to an identity, or throws 401.
@@ -55,57 +73,45 @@ public struct AccessService: Sendable {
         guard let record = try await store.token(secretHash: hash), record.isValid(at: now()) else {
             throw DepotError.unauthorized("the token is unknown, expired or revoked")
         }
-        return Identity(tokenID: record.id, name: record.name, scope: record.scope)
-    }
-
-    /// Throws 401 when there is no caller (and anonymous access does not apply), 403 when the scope lacks the right.
-    public func authorize(
-        _ caller: Identity?, domain: String, repository: Repository?, permission: Permission
-    ) throws {
-        guard let caller else {
-            if permission == .read, repository?.allowAnonymousRead == true { return }
-            throw DepotError.unauthorized()
-        }
-        // Without a repository the action concerns the whole domain: a repository-limited token may look
-        // (controllers filter what it sees) but not publish or administer at domain level.
-        let covered =
-            if let repository {
-                caller.scope.covers(domain: domain, repository: repository.name)
-            } else {
-                caller.scope.covers(domain: domain) && (permission == .read || caller.scope.repositories == nil)
-            }
-        guard covered, caller.scope.grants(permission) else {
-            let target = repository.map { "repository '\(domain)/\($0.name)'" } ?? "domain '\(domain)'"
-            throw DepotError.forbidden("this token does not grant \(permission.rawValue) on \(target)")
-        }
-    }
-
-    /// Only the bootstrap token (no domain) may manage domains themselves.
-    public func authorizeGlobalAdmin(_ caller: Identity?) throws {
-        guard let caller else { throw DepotError.unauthorized() }
-        guard caller.scope.domain == nil, caller.scope.grants(.admin) else {
-            throw DepotError.forbidden("managing domains needs an admin token that is not limited to one domain")
-        }
+        return Identity(tokenID: record.id, name: record.name, scope: record.scope, expiresAt: record.expiresAt)
     }
 
     public func listTokens(domain: String) async throws -> [TokenRecord] {
         try await store.listTokens(domain: domain)
     }
 
+    /// Revokes the token and every token minted from it.
     public func revoke(id: String, domain: String) async throws {
         guard try await store.revokeToken(id: id, domain: domain, at: now()) else {
             throw DepotError.notFound("no token '\(id)' in domain '\(domain)'", code: "TokenNotFound")
         }
     }
 
+    /// The token's id followed by its ancestors' (who minted it, who minted that, ...) as far as they belong to the
+    /// domain; nil when the domain has no such token.
+    public func lineage(ofToken id: String, domain: String) async throws -> [String]? {
+        let tokens = Dictionary(try await store.listTokens(domain: domain).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        guard var current = tokens[id] else { return nil }
+        var lineage = [id]
+        while let parent = current.parentID, !lineage.contains(parent) {
+            lineage.append(parent)
+            guard let next = tokens[parent] else { break }
+            current = next
+        }
+        return lineage
+    }
+
     public static func hash(_ secret: String) -> String {
         Hex.encode(SHA256.hash(data: Data(secret.utf8)))
     }
 
-    private func insert(name: String, scope: TokenScope, expiresAt: Date?) async throws -> (record: TokenRecord, secret: String) {
+    private func insert(
+        name: String, scope: TokenScope, expiresAt: Date?, parentID: String? = nil
+    ) async throws -> (record: TokenRecord, secret: String) {
         let secret = Self.secretPrefix + Self.randomBase32(byteCount: 32)
         let record = TokenRecord(
-            id: Self.randomBase32(byteCount: 10), name: name, scope: scope, createdAt: now(), expiresAt: expiresAt)
+            id: Self.randomBase32(byteCount: 10), name: name, scope: scope, createdAt: now(), expiresAt: expiresAt,
+            parentID: parentID)
         try await store.insertToken(record, secretHash: Self.hash(secret))
         return (record, secret)
     }

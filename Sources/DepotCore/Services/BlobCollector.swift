@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Decides when a blob may go: only when no asset references it. Blob commits that precede a metadata write
@@ -21,21 +22,33 @@ public struct BlobCollector: Sendable {
         try await lock.withLock(body)
     }
 
-    /// Deletes the blobs among `digests` that no asset references any more.
-    public func deleteUnreferenced(_ digests: [String]) async {
+    /// Deletes blobs written before `date` that nothing references: left by a crash between a blob's rename
+    /// and its record's commit. Only old ones, so that uploads in flight (committed, not yet recorded) are safe.
+    public func sweepOrphans(modifiedBefore date: Date) async throws -> Int {
+        try await deleteUnreferenced(blobs.digests(modifiedBefore: date))
+    }
+
+    /// Deletes the blobs among `digests` that no asset references any more; returns how many went.
+    @discardableResult
+    public func deleteUnreferenced(_ digests: [String]) async -> Int {
         let unique = Set(digests)
-        guard !unique.isEmpty else { return }
+        guard !unique.isEmpty else { return 0 }
         let store = self.store
         let blobs = self.blobs
         let logger = self.logger
-        await lock.withLock {
+        return await lock.withLock {
+            var deleted = 0
             for digest in unique {
                 do {
-                    if try await !store.isBlobReferenced(sha256: digest) { try blobs.delete(sha256: digest) }
+                    if try await !store.isBlobReferenced(sha256: digest) {
+                        try blobs.delete(sha256: digest)
+                        deleted += 1
+                    }
                 } catch {
                     logger.warning("could not delete unreferenced blob", metadata: ["sha256": "\(digest)", "error": "\(error)"])
                 }
             }
+            return deleted
         }
     }
 }

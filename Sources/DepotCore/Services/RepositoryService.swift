@@ -41,7 +41,8 @@ public struct RepositoryService: Sendable {
                 "domain '\(name)' still holds repositories: \(repositories.map(\.name).joined(separator: ", "))",
                 code: "DomainNotEmpty")
         }
-        try await store.deleteDomain(id: domain.id)
+        let released = try await store.deleteDomain(id: domain.id)
+        await collector.deleteUnreferenced(released)
     }
 
     // MARK: Repositories

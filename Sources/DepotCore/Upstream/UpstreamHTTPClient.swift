@@ -27,14 +27,25 @@ public final class UpstreamSink: @unchecked Sendable {
     }
 }
 
-/// The HTTP port to public registries. Implementations follow redirects only to http(s), verify TLS,
-/// pool connections, time out, and refuse bodies over `maxBytes`; transport failures surface as
-/// `DepotError` 502 (`badGateway`) or 504 (`gatewayTimeout`).
+/// The HTTP port to public registries. Implementations reach only http(s) URLs on `hosts` (the first and every
+/// redirect), refuse non-public addresses unless configured otherwise, verify TLS, pool connections, time out, and
+/// refuse bodies over `maxBytes`; transport failures surface as `DepotError` 502 (`badGateway`) or 504
+/// (`gatewayTimeout`).
 public protocol UpstreamHTTPClient: Sendable {
     /// GETs a (metadata) document whole; any status is returned, the caller decides.
-    func get(_ url: URL, headers: [String: String], maxBytes: Int) async throws -> UpstreamResponse
+    func get(_ url: URL, headers: [String: String], maxBytes: Int, hosts: UpstreamHosts) async throws -> UpstreamResponse
     /// POSTs a small document (npm audit) and returns the answer whole.
-    func post(_ url: URL, headers: [String: String], body: Data, maxBytes: Int) async throws -> UpstreamResponse
+    func post(_ url: URL, headers: [String: String], body: Data, maxBytes: Int, hosts: UpstreamHosts) async throws -> UpstreamResponse
     /// GETs a file, streaming a 200 body into `sink`; returns the status (no bytes are written otherwise).
-    func download(_ url: URL, maxBytes: Int, into sink: UpstreamSink) async throws -> Int
+    func download(_ url: URL, maxBytes: Int, hosts: UpstreamHosts, into sink: UpstreamSink) async throws -> Int
+}
+
+extension DepotError {
+    /// A URL an upstream chose (a file URL in its metadata, a redirect) that leads off the connection's hosts.
+    public static func upstreamHostRefused(_ url: URL, connection: String, hosts: UpstreamHosts) -> DepotError {
+        .badGateway(
+            "\(connection) pointed at \(url.host ?? url.absoluteString), which is not one of its hosts (\(hosts)); nothing was fetched"
+                + " (allow it with upstreamCache.allowedHosts)",
+            code: "UpstreamHostRefused")
+    }
 }

@@ -42,9 +42,10 @@ public struct UpstreamMetadataCache: Sendable {
     }
 
     /// The document for `cacheKey`, fetched from `url` when missing or expired. `validate` must accept a
-    /// body before it is cached (malformed upstream answers are a 502, never stored).
+    /// body before it is cached (malformed upstream answers are a 502, never stored). Redirects may lead to
+    /// `hosts` only (by default `url`'s own host).
     public func document(
-        connection: String, cacheKey: String, url: URL, accept: String,
+        connection: String, cacheKey: String, url: URL, accept: String, hosts: UpstreamHosts? = nil,
         validate: @Sendable @escaping (Data) throws -> Void
     ) async throws -> Lookup {
         let cached = try await stored(cacheKey)
@@ -53,7 +54,9 @@ public struct UpstreamMetadataCache: Sendable {
             return cached.status == 200 ? .found(cached) : .notFound
         }
         return try await flights.run(cacheKey) {
-            try await refresh(connection: connection, cacheKey: cacheKey, url: url, accept: accept, cached: cached, validate: validate)
+            try await refresh(
+                connection: connection, cacheKey: cacheKey, url: url, accept: accept, hosts: hosts ?? UpstreamHosts(only: url), cached: cached,
+                validate: validate)
         }
     }
 
@@ -83,7 +86,7 @@ public struct UpstreamMetadataCache: Sendable {
     }
 
     private func refresh(
-        connection: String, cacheKey: String, url: URL, accept: String, cached: CachedUpstreamDocument?,
+        connection: String, cacheKey: String, url: URL, accept: String, hosts: UpstreamHosts, cached: CachedUpstreamDocument?,
         validate: @Sendable (Data) throws -> Void
     ) async throws -> Lookup {
         var headers = ["Accept": accept, "Accept-Encoding": "gzip"]
@@ -93,7 +96,7 @@ public struct UpstreamMetadataCache: Sendable {
         }
         let response: UpstreamResponse
         do {
-            response = try await http.get(url, headers: headers, maxBytes: maxDocumentSize)
+            response = try await http.get(url, headers: headers, maxBytes: maxDocumentSize, hosts: hosts)
         } catch let error as DepotError {
             metrics.upstreamRequest(connection: connection, kind: "metadata", outcome: error.kind == .gatewayTimeout ? "timeout" : "error")
             return try serveStale(cached, connection: connection, because: error)

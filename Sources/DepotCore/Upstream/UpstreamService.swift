@@ -146,7 +146,7 @@ public struct UpstreamService: Sendable {
         let request = format.metadataRequest(for: key, base: connection.baseURL)
         let cacheKey = "\(connection.name)|\(key)"
         let lookup = try await cache.document(
-            connection: connection.name, cacheKey: cacheKey, url: request.url, accept: request.accept
+            connection: connection.name, cacheKey: cacheKey, url: request.url, accept: request.accept, hosts: connection.allowedHosts
         ) { body in _ = try format.parseMetadata(body, key: key, documentURL: request.url) }
         guard case .found(let document) = lookup else { return nil }
         let tag = "\(connection.name)@\(document.fetchedAt.timeIntervalSince1970)"
@@ -165,7 +165,7 @@ public struct UpstreamService: Sendable {
             let request = format.metadataRequest(for: key, base: source.connection.baseURL)
             let lookup = try await cache.document(
                 connection: source.connection.name, cacheKey: "\(source.connection.name)|\(key)", url: request.url,
-                accept: request.accept
+                accept: request.accept, hosts: source.connection.allowedHosts
             ) { body in _ = try format.parseMetadata(body, key: key, documentURL: request.url) }
             if case .found(let document) = lookup { return document.body }
         }
@@ -246,12 +246,18 @@ public struct UpstreamService: Sendable {
         _ asset: UpstreamAsset, of version: UpstreamVersion, key: PackageKey, from source: ExternalSource, format: any UpstreamFormat
     ) async throws -> Bool {
         let connection = source.connection.name
+        let hosts = source.connection.allowedHosts
+        // The metadata names the file's URL: it must not send Depot to a host the connection does not cover.
+        for url in [asset.url] + (asset.checksumURL.map { [$0.url] } ?? []) where !hosts.permits(url) {
+            metrics.upstreamRequest(connection: connection, kind: "asset", outcome: "refused")
+            throw DepotError.upstreamHostRefused(url, connection: connection, hosts: hosts)
+        }
         let writer = try packages.makeBlobWriter()
         let sink = UpstreamSink(writer: writer)
         defer { writer.discard() }
         let status: Int
         do {
-            status = try await http.download(asset.url, maxBytes: maxAssetSize, into: sink)
+            status = try await http.download(asset.url, maxBytes: maxAssetSize, hosts: hosts, into: sink)
         } catch let error as DepotError {
             metrics.upstreamRequest(connection: connection, kind: "asset", outcome: error.kind == .gatewayTimeout ? "timeout" : "error")
             throw error
@@ -265,7 +271,7 @@ public struct UpstreamService: Sendable {
         let digests = try writer.finish()
         var expected = asset.expected
         if expected.isEmpty, let checksum = asset.checksumURL,
-            let declared = try await declaredChecksum(at: checksum.url, connection: connection)
+            let declared = try await declaredChecksum(at: checksum.url, connection: connection, hosts: hosts)
         {
             expected[checksum.algorithm] = declared
         }
@@ -287,8 +293,8 @@ public struct UpstreamService: Sendable {
     }
 
     /// A checksum sidecar's first token (`<hex>  file` or `<hex>`); nil when the upstream has none.
-    private func declaredChecksum(at url: URL, connection: String) async throws -> String? {
-        let response = try await http.get(url, headers: [:], maxBytes: 4096)
+    private func declaredChecksum(at url: URL, connection: String, hosts: UpstreamHosts) async throws -> String? {
+        let response = try await http.get(url, headers: [:], maxBytes: 4096, hosts: hosts)
         metrics.upstreamRequest(connection: connection, kind: "checksum", outcome: String(response.status))
         // Only "not there" means no checksum is declared; a refusal or outage must not let the file in unverified.
         if response.status == 404 || response.status == 410 { return nil }
@@ -386,7 +392,9 @@ public struct UpstreamService: Sendable {
         guard let url = URL(string: root + path) else {
             throw DepotError.badRequest("invalid upstream path", code: "InvalidPath")
         }
-        let response = try await http.post(url, headers: ["Content-Type": contentType, "Accept": "application/json"], body: body, maxBytes: maxBytes)
+        let response = try await http.post(
+            url, headers: ["Content-Type": contentType, "Accept": "application/json"], body: body, maxBytes: maxBytes,
+            hosts: connection.allowedHosts)
         metrics.upstreamRequest(connection: connection.name, kind: "forward", outcome: String(response.status))
         return response
     }

@@ -14,10 +14,11 @@ enum APIJSON {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let body = try await BodyStreaming.collect(request, limit: 1 << 20)
+    /// At most 1 MiB (API bodies are small) and the configured JSON size and depth, from `context.limits`.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: DepotRequestContext? = nil) async throws -> T {
+        let body = try await BodyStreaming.collectJSON(request, limit: 1 << 20, limits: context?.limits ?? InputLimits())
         do {
-            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+            return try JSONDecoder().decode(T.self, from: body)
         } catch let error as DecodingError {
             throw DepotError.badRequest("malformed JSON body: \(describe(error))", code: "MalformedBody")
         } catch {

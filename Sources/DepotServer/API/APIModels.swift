@@ -85,6 +85,8 @@ struct TokenResponse: Encodable {
     var expiresAt: Date?
     var revokedAt: Date?
     var status: String
+    /// The token that minted it.
+    var parentID: String?
 
     init(_ record: TokenRecord, now: Date) {
         id = record.id
@@ -95,6 +97,7 @@ struct TokenResponse: Encodable {
         createdAt = record.createdAt
         expiresAt = record.expiresAt
         revokedAt = record.revokedAt
+        parentID = record.parentID
         status = record.revokedAt != nil ? "Revoked" : (record.isValid(at: now) ? "Active" : "Expired")
     }
 }

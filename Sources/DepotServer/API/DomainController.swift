@@ -1,3 +1,4 @@
+import DepotBuild
 import DepotCore
 import DepotHTTP
 import Hummingbird
@@ -5,7 +6,16 @@ import Hummingbird
 /// `/api/v1/domains`: only an all-domain admin token creates and deletes domains.
 struct DomainController {
     let repositories: RepositoryService
-    let access: AccessService
+    let policy: AuthorizationPolicy
+    /// Server builds' caches, kept per domain and project: a deleted domain's go with it.
+    let buildCache: BuildCacheStore
+
+    static let permissions: [RoutePermission] = [
+        RoutePermission(.post, "/api/v1/domains", .admin, .domains),
+        RoutePermission(.get, "/api/v1/domains", .read, .domains, note: "lists the domains the token covers"),
+        RoutePermission(.get, "/api/v1/domains/{domain}", .read, .domain),
+        RoutePermission(.delete, "/api/v1/domains/{domain}", .admin, .domains),
+    ]
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
         group.post("domains", use: create)
@@ -15,29 +25,34 @@ struct DomainController {
     }
 
     @Sendable func create(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        try access.authorizeGlobalAdmin(context.identity)
-        let body = try await APIJSON.decode(CreateDomainRequest.self, from: request)
+        try policy.authorize(context.identity, .admin, on: .domains)
+        let body = try await APIJSON.decode(CreateDomainRequest.self, from: request, context: context)
         let domain = try await repositories.createDomain(name: body.name)
         return try APIJSON.response(DomainResponse(name: domain.name, createdAt: domain.createdAt, repositoryCount: 0), status: .created)
     }
 
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        guard let identity = context.identity else { throw DepotError.unauthorized() }
-        let domains = try await repositories.listDomains().filter { identity.scope.covers(domain: $0.name) }
+        try policy.authorize(context.identity, .read, on: .domains)
+        let domains = try await repositories.listDomains().filter { policy.permits(context.identity, .read, on: .domain($0.name)) }
         return try APIJSON.response(["domains": domains.map { DomainResponse(name: $0.name, createdAt: $0.createdAt) }])
     }
 
     @Sendable func describe(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let name = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: name, repository: nil, permission: .read)
+        try policy.authorize(context.identity, .read, on: .domain(name))
         let domain = try await repositories.domain(named: name)
-        let count = try await repositories.listRepositories(domain: name).count
+        // Counted like the repository list: only those the caller may see.
+        let count = try await repositories.listRepositories(domain: name).filter {
+            policy.permits(context.identity, .read, on: .repository(domain: name, name: $0.name))
+        }.count
         return try APIJSON.response(DomainResponse(name: domain.name, createdAt: domain.createdAt, repositoryCount: count))
     }
 
     @Sendable func delete(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        try access.authorizeGlobalAdmin(context.identity)
-        try await repositories.deleteDomain(name: try APIJSON.parameter(context, "domain"))
+        try policy.authorize(context.identity, .admin, on: .domains)
+        let name = try APIJSON.parameter(context, "domain")
+        try await repositories.deleteDomain(name: name)
+        buildCache.removeProjects(inDomain: name)
         return try APIJSON.response(OK())
     }
 }

@@ -6,6 +6,11 @@ import Prometheus
 struct OperationsController {
     let metrics: PrometheusCollectorRegistry
 
+    static let permissions: [RoutePermission] = [
+        .open(.get, "/healthz"),
+        .open(.get, "/metrics", note: "with `server.metricsToken` set: that token as `Authorization: Bearer`"),
+    ]
+
     func addRoutes(to router: Router<DepotRequestContext>) {
         router.get("healthz") { _, _ in
             var headers = HTTPFields()

@@ -6,8 +6,25 @@ import Hummingbird
 struct PackageController {
     let repositories: RepositoryService
     let packages: PackageService
-    let access: AccessService
+    let policy: AuthorizationPolicy
     let formats: FormatRegistry
+
+    static let permissions: [RoutePermission] = {
+        let base = "/api/v1/domains/{domain}/repositories/{repo}/packages"
+        return [
+            RoutePermission(.get, base, .read, .repository),
+            RoutePermission(.get, "\(base)/{format}/{package}", .read, .repository),
+            RoutePermission(.put, "\(base)/{format}/{package}/origin", .admin, .repository),
+            RoutePermission(.get, "\(base)/{format}/{package}/versions", .read, .repository),
+            RoutePermission(.get, "\(base)/{format}/{package}/versions/{version}", .read, .repository),
+            RoutePermission(.patch, "\(base)/{format}/{package}/versions/{version}", .publish, .repository),
+            RoutePermission(.delete, "\(base)/{format}/{package}/versions/{version}", .publish, .repository),
+            RoutePermission(.post, "\(base)/{format}/{package}/versions/{version}/dispose", .publish, .repository),
+            RoutePermission(
+                .post, "/api/v1/domains/{domain}/copy", .publish, .repository,
+                note: "`read` on the source repository, `publish` on the destination"),
+        ]
+    }()
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
         let base = "domains/:domain/repositories/:repo/packages"
@@ -51,7 +68,7 @@ struct PackageController {
 
     @Sendable func setOrigin(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let (_, repository) = try await open(context, permission: .admin)
-        let body = try await APIJSON.decode(OriginRequest.self, from: request)
+        let body = try await APIJSON.decode(OriginRequest.self, from: request, context: context)
         guard let publish = OriginRestriction(rawValue: body.publish.uppercased()),
             let upstream = OriginRestriction(rawValue: body.upstream.uppercased())
         else {
@@ -93,7 +110,7 @@ struct PackageController {
         let (_, repository) = try await open(context, permission: .publish)
         let package = try await package(in: repository, context: context)
         let versionName = try APIJSON.parameter(context, "version")
-        let body = try await APIJSON.decode(VersionStatusRequest.self, from: request)
+        let body = try await APIJSON.decode(VersionStatusRequest.self, from: request, context: context)
         guard let status = VersionStatus(caseInsensitive: body.status) else {
             throw DepotError.badRequest(
                 "status must be one of Published, Unlisted, Archived", code: "InvalidStatus")
@@ -121,11 +138,13 @@ struct PackageController {
 
     @Sendable func copy(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
-        let body = try await APIJSON.decode(CopyRequest.self, from: request)
+        // Authentication before the body is read, rights before the repositories are looked up: no 404/401 oracle.
+        try policy.authorize(context.identity, .read, on: .domain(domain))
+        let body = try await APIJSON.decode(CopyRequest.self, from: request, context: context)
+        try policy.authorize(context.identity, .read, on: .repository(domain: domain, name: body.sourceRepository))
+        try policy.authorize(context.identity, .publish, on: .repository(domain: domain, name: body.destinationRepository))
         let source = try await repositories.repository(domain: domain, name: body.sourceRepository)
         let destination = try await repositories.repository(domain: domain, name: body.destinationRepository)
-        try access.authorize(context.identity, domain: domain, repository: source, permission: .read)
-        try access.authorize(context.identity, domain: domain, repository: destination, permission: .publish)
         guard !body.versions.isEmpty else { throw DepotError.badRequest("versions must not be empty", code: "MalformedBody") }
         let key = try formats.format(body.format).packageKey(fromDisplayName: body.package)
         let result = try await packages.copy(key: key, versions: body.versions, from: source, to: destination)
@@ -140,10 +159,9 @@ struct PackageController {
     private func open(_ context: DepotRequestContext, permission: Permission) async throws -> (String, Repository) {
         let domain = try APIJSON.parameter(context, "domain")
         let name = try APIJSON.parameter(context, "repo")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
-        let repository = try await repositories.repository(domain: domain, name: name)
-        try access.authorize(context.identity, domain: domain, repository: repository, permission: permission)
-        return (domain, repository)
+        // Before the lookup: without the right, an unknown repository and a forbidden one look the same.
+        try policy.authorize(context.identity, permission, on: .repository(domain: domain, name: name))
+        return (domain, try await repositories.repository(domain: domain, name: name))
     }
 
     private func package(in repository: Repository, context: DepotRequestContext) async throws -> Package {

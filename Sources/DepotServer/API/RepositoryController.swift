@@ -5,10 +5,22 @@ import Hummingbird
 /// `/api/v1/domains/{d}/repositories`: admin on the domain to change, read to look.
 struct RepositoryController {
     let repositories: RepositoryService
-    let access: AccessService
+    let policy: AuthorizationPolicy
     let formats: FormatRegistry
     let baseURL: PublicBaseURL
     let upstreams: UpstreamService
+
+    static let permissions: [RoutePermission] = [
+        RoutePermission(.post, "/api/v1/domains/{domain}/repositories", .admin, .domain),
+        RoutePermission(.get, "/api/v1/domains/{domain}/repositories", .read, .domain, note: "lists the repositories the token covers"),
+        RoutePermission(.get, "/api/v1/domains/{domain}/repositories/{repo}", .read, .repository),
+        RoutePermission(
+            .patch, "/api/v1/domains/{domain}/repositories/{repo}", .admin, .repository,
+            note: "changing upstreams, externalConnection or allowAnonymousRead: `admin` on the whole domain"),
+        RoutePermission(.delete, "/api/v1/domains/{domain}/repositories/{repo}", .admin, .repository),
+        RoutePermission(.get, "/api/v1/domains/{domain}/repositories/{repo}/endpoint", .read, .repository),
+        RoutePermission(.get, "/api/v1/domains/{domain}/repositories/{repo}/upstream-cache", .read, .repository),
+    ]
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
         group.post("domains/:domain/repositories", use: create)
@@ -22,21 +34,21 @@ struct RepositoryController {
 
     @Sendable func create(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .admin)
-        let body = try await APIJSON.decode(CreateRepositoryRequest.self, from: request)
-        let repository = try await repositories.createRepository(
-            domain: domain, name: body.name,
-            settings: RepositorySettings(
-                description: body.description, upstreams: body.upstreams, externalConnection: .some(body.externalConnection),
-                allowAnonymousRead: body.allowAnonymousRead))
+        try policy.authorize(context.identity, .admin, on: .domain(domain))
+        let body = try await APIJSON.decode(CreateRepositoryRequest.self, from: request, context: context)
+        let settings = RepositorySettings(
+            description: body.description, upstreams: body.upstreams, externalConnection: .some(body.externalConnection),
+            allowAnonymousRead: body.allowAnonymousRead)
+        if settings.changesReach(of: nil) { try policy.authorize(context.identity, .admin, on: .repositorySettings(domain: domain)) }
+        let repository = try await repositories.createRepository(domain: domain, name: body.name, settings: settings)
         return try APIJSON.response(render(repository, domain: domain, request: request), status: .created)
     }
 
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
+        try policy.authorize(context.identity, .read, on: .domain(domain))
         let visible = try await repositories.listRepositories(domain: domain).filter {
-            context.identity?.scope.covers(domain: domain, repository: $0.name) ?? false
+            policy.permits(context.identity, .read, on: .repository(domain: domain, name: $0.name))
         }
         return try APIJSON.response(["repositories": visible.map { render($0, domain: domain, request: request) }])
     }
@@ -63,12 +75,15 @@ struct RepositoryController {
 
     @Sendable func update(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let (domain, repository) = try await open(context, permission: .admin)
-        let body = try await APIJSON.decode(UpdateRepositoryRequest.self, from: request)
-        let updated = try await repositories.updateRepository(
-            domain: domain, name: repository.name,
-            settings: RepositorySettings(
-                description: body.description, upstreams: body.upstreams, externalConnection: body.externalConnection,
-                allowAnonymousRead: body.allowAnonymousRead))
+        let body = try await APIJSON.decode(UpdateRepositoryRequest.self, from: request, context: context)
+        let settings = RepositorySettings(
+            description: body.description, upstreams: body.upstreams, externalConnection: body.externalConnection,
+            allowAnonymousRead: body.allowAnonymousRead)
+        // A repository's admin could otherwise read any repository of the domain by making it an upstream.
+        if settings.changesReach(of: repository) {
+            try policy.authorize(context.identity, .admin, on: .repositorySettings(domain: domain))
+        }
+        let updated = try await repositories.updateRepository(domain: domain, name: repository.name, settings: settings)
         return try APIJSON.response(render(updated, domain: domain, request: request))
     }
 
@@ -91,10 +106,9 @@ struct RepositoryController {
     private func open(_ context: DepotRequestContext, permission: Permission) async throws -> (String, Repository) {
         let domain = try APIJSON.parameter(context, "domain")
         let name = try APIJSON.parameter(context, "repo")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
-        let repository = try await repositories.repository(domain: domain, name: name)
-        try access.authorize(context.identity, domain: domain, repository: repository, permission: permission)
-        return (domain, repository)
+        // Before the lookup: without the right, an unknown repository and a forbidden one look the same.
+        try policy.authorize(context.identity, permission, on: .repository(domain: domain, name: name))
+        return (domain, try await repositories.repository(domain: domain, name: name))
     }
 
     private func render(_ repository: Repository, domain: String, request: Request) -> RepositoryResponse {

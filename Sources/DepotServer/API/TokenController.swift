@@ -3,9 +3,20 @@ import DepotHTTP
 import Foundation
 import Hummingbird
 
-/// `/api/v1/domains/{d}/tokens`: any token of the domain mints narrower ones; admins list and revoke.
+/// `/api/v1/domains/{d}/tokens`: any token of the domain mints narrower ones (its children); the domain's admins list
+/// and revoke any, a token revokes itself and the tokens minted from it.
 struct TokenController {
     let access: AccessService
+    let policy: AuthorizationPolicy
+
+    static let permissions: [RoutePermission] = [
+        RoutePermission(
+            .post, "/api/v1/domains/{domain}/tokens", .read, .domain,
+            note: "the new token is no broader than the caller's and expires no later"),
+        RoutePermission(.get, "/api/v1/domains/{domain}/tokens", .admin, .domain),
+        RoutePermission(
+            .delete, "/api/v1/domains/{domain}/tokens/{id}", .admin, .token, note: "also revokes every token minted from it"),
+    ]
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
         group.post("domains/:domain/tokens", use: create)
@@ -15,9 +26,9 @@ struct TokenController {
 
     @Sendable func create(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
+        try policy.authorize(context.identity, .read, on: .domain(domain))
         guard let identity = context.identity else { throw DepotError.unauthorized() }
-        let body = try await APIJSON.decode(CreateTokenRequest.self, from: request)
+        let body = try await APIJSON.decode(CreateTokenRequest.self, from: request, context: context)
         let permissions = try Set(body.permissions.map { name in
             guard let permission = Permission(rawValue: name) else {
                 throw DepotError.badRequest("unknown permission '\(name)' (read, publish, admin)", code: "InvalidPermissions")
@@ -36,15 +47,18 @@ struct TokenController {
 
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .admin)
+        try policy.authorize(context.identity, .admin, on: .domain(domain))
         let now = Date()
         return try APIJSON.response(["tokens": try await access.listTokens(domain: domain).map { TokenResponse($0, now: now) }])
     }
 
     @Sendable func revoke(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .admin)
-        try await access.revoke(id: try APIJSON.parameter(context, "id"), domain: domain)
+        let id = try APIJSON.parameter(context, "id")
+        // Authentication and the domain first: a token of another domain learns nothing of this one's tokens.
+        try policy.authorize(context.identity, .read, on: .domain(domain))
+        try policy.authorize(context.identity, .admin, on: .token(domain: domain, lineage: try await access.lineage(ofToken: id, domain: domain)))
+        try await access.revoke(id: id, domain: domain)
         return try APIJSON.response(OK())
     }
 }

@@ -20,6 +20,46 @@ struct PutSecretRequest: Decodable {
     var value: String
 }
 
+/// A project as the API shows it: credentials in the git URL and the environment's values are never sent back
+/// (the stored project keeps them for its builds).
+struct ProjectResponse: Encodable {
+    var domain: String
+    var name: String
+    var repository: String
+    var sourceDirectory: String?
+    var gitURL: String?
+    var gitRef: String?
+    var buildspecPath: String
+    var environment: [String: String]
+    var createdAt: Date
+
+    static let redacted = "***"
+
+    init(_ project: BuildProject) {
+        domain = project.domain
+        name = project.name
+        repository = project.repository
+        sourceDirectory = project.sourceDirectory
+        gitURL = project.gitURL.map(Self.redactingCredentials)
+        gitRef = project.gitRef
+        buildspecPath = project.buildspecPath
+        environment = project.environment.mapValues { _ in Self.redacted }
+        createdAt = project.createdAt
+    }
+
+    /// `https://user:token@host/x.git` -> `https://***@host/x.git`. A URL that cannot be parsed is not shown at all
+    /// (it might hide credentials where the parser does not look).
+    static func redactingCredentials(_ url: String) -> String {
+        // scp-like `git@host:path` names a user, never a password.
+        guard url.contains("://") else { return url }
+        guard var components = URLComponents(string: url) else { return redacted }
+        guard components.user != nil || components.password != nil else { return url }
+        components.user = redacted
+        components.password = nil
+        return components.string ?? redacted
+    }
+}
+
 /// A build as the API shows it: the stored record with its result (phases, reports, artifacts...) inlined.
 struct BuildResponse: Encodable {
     var build: StoredBuild

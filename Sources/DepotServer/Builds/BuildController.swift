@@ -11,8 +11,24 @@ struct BuildController {
     let builds: BuildService
     let blobs: any BlobStore
     let repositories: RepositoryService
-    let access: AccessService
+    let policy: AuthorizationPolicy
     let baseURL: PublicBaseURL
+    /// The server's storage directory: never a project's source.
+    let storage: URL
+
+    static let permissions: [RoutePermission] = [
+        RoutePermission(
+            .post, "/api/v1/domains/{domain}/projects", .admin, .project,
+            note: "the repository named in the body; with `sourceDirectory` (a server path): `admin` on the whole domain"),
+        RoutePermission(.get, "/api/v1/domains/{domain}/projects", .read, .domain, note: "lists the projects whose repository the token may read"),
+        RoutePermission(.get, "/api/v1/domains/{domain}/projects/{project}", .read, .project),
+        RoutePermission(.post, "/api/v1/domains/{domain}/projects/{project}/builds", .publish, .project),
+        RoutePermission(.get, "/api/v1/domains/{domain}/builds", .read, .domain, note: "lists the builds of projects whose repository the token may read"),
+        RoutePermission(.get, "/api/v1/domains/{domain}/builds/{id}", .read, .build),
+        RoutePermission(.get, "/api/v1/domains/{domain}/builds/{id}/logs", .read, .build),
+        RoutePermission(.post, "/api/v1/domains/{domain}/builds/{id}/stop", .publish, .build),
+        RoutePermission(.get, "/api/v1/domains/{domain}/builds/{id}/artifacts/{name}", .read, .build),
+    ]
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
         group.post("domains/:domain/projects", use: createProject)
@@ -28,8 +44,11 @@ struct BuildController {
 
     @Sendable func createProject(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .admin)
-        let body = try await APIJSON.decode(CreateProjectRequest.self, from: request)
+        try policy.authorize(context.identity, .read, on: .domain(domain))
+        let body = try await APIJSON.decode(CreateProjectRequest.self, from: request, context: context)
+        try policy.authorize(context.identity, .admin, on: .repository(domain: domain, name: body.repository))
+        // A server directory is the server's file system, not the repository's: the whole domain's admin only.
+        if body.sourceDirectory != nil { try policy.authorize(context.identity, .admin, on: .domain(domain)) }
         guard body.name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", options: .regularExpression) != nil else {
             throw DepotError.badRequest("project name must be 1-100 letters, digits, '.', '_' or '-'", code: "InvalidName")
         }
@@ -42,7 +61,12 @@ struct BuildController {
             guard directory.hasPrefix("/"), FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw DepotError.badRequest("sourceDirectory must be an absolute path to a directory on the server", code: "InvalidSource")
             }
+            // Copied outside the sandbox: it must not be, hold or lead into the server's storage.
+            guard !PathOverlap.overlaps(directory, storage.path) else {
+                throw DepotError.badRequest("sourceDirectory must not be or contain Depot's storage directory", code: "InvalidSource")
+            }
         }
+        try BuildEnvironment.validateOverrides(body.environment ?? [:])
         let buildspec = body.buildspec ?? "buildspec.yml"
         guard !buildspec.hasPrefix("/"), !buildspec.split(separator: "/").contains("..") else {
             throw DepotError.badRequest("buildspec must be a path inside the source", code: "InvalidBuildspec")
@@ -51,28 +75,30 @@ struct BuildController {
             domain: domain, name: body.name, repository: body.repository, sourceDirectory: body.sourceDirectory, gitURL: body.gitURL,
             gitRef: body.gitRef, buildspecPath: buildspec, environment: body.environment ?? [:], createdAt: Date())
         try await store.createProject(project)
-        return try APIJSON.response(project, status: .created)
+        return try APIJSON.response(ProjectResponse(project), status: .created)
     }
 
     @Sendable func listProjects(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
-        return try APIJSON.response(["projects": try await store.listProjects(domain: domain)])
+        try policy.authorize(context.identity, .read, on: .domain(domain))
+        let visible = try await store.listProjects(domain: domain).filter {
+            policy.permits(context.identity, .read, on: .project(domain: domain, repository: $0.repository))
+        }
+        return try APIJSON.response(["projects": visible.map(ProjectResponse.init)])
     }
 
     @Sendable func describeProject(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
-        return try APIJSON.response(try await project(domain, try APIJSON.parameter(context, "project")))
+        let project = try await project(context, .read)
+        return try APIJSON.response(ProjectResponse(project))
     }
 
     @Sendable func start(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
-        let project = try await project(domain, try APIJSON.parameter(context, "project"))
-        let repository = try await repositories.repository(domain: domain, name: project.repository)
         // Starting a build publishes to its repository: the caller must be allowed to.
-        try access.authorize(context.identity, domain: domain, repository: repository, permission: .publish)
-        let body = try await APIJSON.decode(StartBuildRequest.self, from: request)
+        let project = try await project(context, .publish)
+        _ = try await repositories.repository(domain: domain, name: project.repository)
+        let body = try await APIJSON.decode(StartBuildRequest.self, from: request, context: context)
+        try BuildEnvironment.validateOverrides(body.environment ?? [:])
         let id = "\(project.name):\(UUID().uuidString.lowercased())"
         let build = try await store.createBuild(
             id: id, domain: domain, project: project.name, initiator: context.identity?.name ?? "unknown", at: Date())
@@ -83,19 +109,24 @@ struct BuildController {
 
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
+        try policy.authorize(context.identity, .read, on: .domain(domain))
+        let repositoryOf = Dictionary(
+            try await store.listProjects(domain: domain).map { ($0.name, $0.repository) }, uniquingKeysWith: { first, _ in first })
         let project = request.uri.queryParameters.get("project")
-        return try APIJSON.response(["builds": try await store.listBuilds(domain: domain, project: project).map(BuildResponse.init)])
+        let builds = try await store.listBuilds(domain: domain, project: project).filter {
+            policy.permits(context.identity, .read, on: .build(domain: domain, repository: repositoryOf[$0.project]))
+        }
+        return try APIJSON.response(["builds": builds.map(BuildResponse.init)])
     }
 
     @Sendable func describe(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        try APIJSON.response(BuildResponse(build: try await build(context)))
+        try APIJSON.response(BuildResponse(build: try await build(context, .read)))
     }
 
     /// The log as text; `?follow=true` keeps the response open (chunked) until the build ends. A running build's
     /// log is read from its file, an ended one's from the blob store.
     @Sendable func logs(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let build = try await build(context)
+        let build = try await build(context, .read)
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; charset=utf-8"
         let follow = request.uri.queryParameters.get("follow") == "true"
@@ -129,7 +160,7 @@ struct BuildController {
     }
 
     @Sendable func stop(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let build = try await build(context)
+        let build = try await build(context, .publish)
         guard try await builds.stop(build.id) else {
             throw DepotError.conflict("build \(build.id) has already ended (\(build.status))", code: "BuildEnded")
         }
@@ -137,7 +168,7 @@ struct BuildController {
     }
 
     @Sendable func artifact(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let build = try await build(context)
+        let build = try await build(context, .read)
         let name = try APIJSON.parameter(context, "name")
         guard !name.contains("/"), !name.hasPrefix(".") else { throw DepotError.badRequest("bad artifact name", code: "InvalidName") }
         // Artifacts exist once the build has ended and they are in the blob store.
@@ -168,20 +199,27 @@ struct BuildController {
         }
     }
 
-    private func project(_ domain: String, _ name: String) async throws -> BuildProject {
-        guard let project = try await store.project(domain: domain, name: name) else {
-            throw DepotError.notFound("project '\(name)' not found", code: "ProjectNotFound")
-        }
+    /// The route's project if the caller has `action` on its repository. The domain is checked before the lookup and
+    /// the project's repository before a 404: a caller limited to other repositories gets 403 either way.
+    private func project(_ context: DepotRequestContext, _ action: Permission) async throws -> BuildProject {
+        let domain = try APIJSON.parameter(context, "domain")
+        let name = try APIJSON.parameter(context, "project")
+        try policy.authorize(context.identity, .read, on: .domain(domain))
+        let project = try await store.project(domain: domain, name: name)
+        try policy.authorize(context.identity, action, on: .project(domain: domain, repository: project?.repository))
+        guard let project else { throw DepotError.notFound("project '\(name)' not found", code: "ProjectNotFound") }
         return project
     }
 
-    private func build(_ context: DepotRequestContext) async throws -> StoredBuild {
+    /// The route's build if the caller has `action` on its project's repository (checked as for projects).
+    private func build(_ context: DepotRequestContext, _ action: Permission) async throws -> StoredBuild {
         let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .read)
         let id = try APIJSON.parameter(context, "id")
-        guard let build = try await store.build(domain: domain, id: id) else {
-            throw DepotError.notFound("build '\(id)' not found", code: "BuildNotFound")
-        }
+        try policy.authorize(context.identity, .read, on: .domain(domain))
+        let build = try await store.build(domain: domain, id: id)
+        let project = if let build { try await store.project(domain: domain, name: build.project) } else { BuildProject?.none }
+        try policy.authorize(context.identity, action, on: .build(domain: domain, repository: project?.repository))
+        guard let build else { throw DepotError.notFound("build '\(id)' not found", code: "BuildNotFound") }
         return build
     }
 }

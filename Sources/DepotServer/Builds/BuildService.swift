@@ -14,6 +14,8 @@ actor BuildService {
     private let root: URL
     private let concurrency: Int
     private let timeoutSeconds: Int
+    private let sandbox: BuildSandbox
+    private let storage: URL
     private let logger: Logger
     private var queue: [BuildJob] = []
     private var running: [String: (control: BuildControl, log: LiveBuildLog, task: Task<Void, Never>)] = [:]
@@ -21,8 +23,10 @@ actor BuildService {
 
     init(
         store: any BuildStore, keeper: BuildBlobKeeper, executor: BuildExecutor, cipher: SecretCipher, root: URL, concurrency: Int,
-        timeoutSeconds: Int, logger: Logger
+        timeoutSeconds: Int, sandbox: BuildSandbox, storage: URL, logger: Logger
     ) {
+        self.storage = storage
+        self.sandbox = sandbox
         self.store = store
         self.keeper = keeper
         self.executor = executor
@@ -144,7 +148,7 @@ actor BuildService {
         defer { watchdog.cancel() }
         do {
             await log.append("[Container] Entering phase DOWNLOAD_SOURCE")
-            try await BuildSource(project: job.project, control: control).fetch(into: source) { await log.append($0) }
+            try await BuildSource(project: job.project, control: control, storage: storage).fetch(into: source) { await log.append($0) }
             let specFile = source.appendingPathComponent(job.project.buildspecPath)
             let text = try String(contentsOf: specFile, encoding: .utf8)
             let spec = try BuildspecParser.parse(text, file: job.project.buildspecPath)
@@ -156,12 +160,13 @@ actor BuildService {
             var overrides = job.project.environment
             overrides.merge(job.overrides) { $1 }
             let request = BuildRequest(
-                buildID: job.build.id, buildNumber: job.build.number, project: job.project.name, buildspec: spec,
+                buildID: job.build.id, buildNumber: job.build.number, project: "\(job.build.domain)/\(job.project.name)", buildspec: spec,
                 sourceDirectory: source, workDirectory: work.appendingPathComponent("scratch"),
                 artifactsDirectory: directory.appendingPathComponent("artifacts"), hostEnvironment: ProcessInfo.processInfo.environment,
                 overrides: overrides, secretValues: secrets, sourceVersion: job.project.gitRef, initiator: job.build.initiator,
                 timeoutSeconds: timeoutSeconds,
-                registry: RegistryEndpoints(serverURL: job.serverURL, domain: job.build.domain, repository: job.project.repository))
+                registry: RegistryEndpoints(serverURL: job.serverURL, domain: job.build.domain, repository: job.project.repository),
+                sandbox: sandbox)
             var result = await executor.run(request, control: control) { await log.append($0) }
             result.startTime = start
             try? FileManager.default.removeItem(at: work)

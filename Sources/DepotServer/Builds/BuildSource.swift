@@ -11,11 +11,16 @@ import Glibc
 struct BuildSource {
     let project: BuildProject
     let control: BuildControl
+    /// The server's storage: a source directory that is, holds or (through a link made since) leads into it is refused.
+    let storage: URL
 
     func fetch(into destination: URL, log: @Sendable (String) async -> Void) async throws {
         try? FileManager.default.removeItem(at: destination)
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         if let directory = project.sourceDirectory {
+            guard !PathOverlap.overlaps(directory, storage.path) else {
+                throw DepotError.badRequest("the source directory \(directory) overlaps Depot's storage", code: "InvalidSource")
+            }
             await log("[Container] Copying source from \(directory)")
             try FileManager.default.copyItem(at: URL(fileURLWithPath: directory), to: destination)
         } else if let url = project.gitURL {

@@ -10,16 +10,17 @@ import Logging
 /// project and secret routes. Returns the service that stops running builds when the server shuts down.
 func addBuildRoutes(
     to api: RouterGroup<DepotRequestContext>, store: SQLiteMetadataStore, blobs: any BlobStore, collector: BlobCollector,
-    storage: URL, configuration: DepotConfiguration, access: AccessService, repositories: RepositoryService,
-    baseURL: PublicBaseURL, logger: Logger
+    storage: URL, configuration: DepotConfiguration, access: AccessService, policy: AuthorizationPolicy,
+    repositories: RepositoryService, baseURL: PublicBaseURL, logger: Logger
 ) throws -> BuildShutdownService {
     let cipher = try SecretCipher.loadingKey(from: storage.appendingPathComponent("build-secrets.key"))
+    let sandbox = try buildSandbox(configuration: configuration, storage: storage, logger: logger)
     let executor = BuildExecutor(
         tokenIssuer: ServerBuildTokenIssuer(access: access, maxLifetimeSeconds: Int(configuration.maxTokenLifetime)),
-        cacheStore: BuildCacheStore(root: storage.appendingPathComponent("build-cache")))
+        cacheStore: serverBuildCache(storage: storage))
     let service = BuildService(
         store: store, keeper: BuildBlobKeeper(blobs: blobs, store: store, collector: collector), executor: executor, cipher: cipher, root: storage.appendingPathComponent("builds"),
-        concurrency: configuration.buildConcurrency, timeoutSeconds: Int(configuration.buildTimeout), logger: logger)
+        concurrency: configuration.buildConcurrency, timeoutSeconds: Int(configuration.buildTimeout), sandbox: sandbox, storage: storage, logger: logger)
     // No build survives a restart: whatever was queued or running when the server stopped is FAULT.
     let faulted = try store.faultUnfinishedBuildsBeforeStart(at: Date())
     if !faulted.isEmpty {
@@ -34,7 +35,33 @@ func addBuildRoutes(
             }
         }
     }
-    BuildController(store: store, builds: service, blobs: blobs, repositories: repositories, access: access, baseURL: baseURL).addRoutes(to: api)
-    SecretController(store: store, cipher: cipher, access: access).addRoutes(to: api)
+    BuildController(store: store, builds: service, blobs: blobs, repositories: repositories, policy: policy, baseURL: baseURL, storage: storage).addRoutes(to: api)
+    SecretController(store: store, cipher: cipher, policy: policy).addRoutes(to: api)
     return BuildShutdownService(builds: service)
+}
+
+/// `builds.sandbox`: bubblewrap (the default when `bwrap` is installed) hides the storage directory from builds;
+/// without it a build runs as the server's user and can read its admin token and database, which start-up says.
+func buildSandbox(configuration: DepotConfiguration, storage: URL, logger: Logger) throws -> BuildSandbox {
+    let preferred = BuildSandbox.preferred(hiddenPaths: [storage.path])
+    switch configuration.buildSandbox {
+    case "none":
+        logger.warning("builds.sandbox is none: builds run unsandboxed as the server's user and can read \(storage.path)")
+        return .none
+    case "bubblewrap":
+        guard preferred != .none else {
+            throw ConfigurationError(key: "builds.sandbox", "bubblewrap is configured but bwrap is not installed (apt-get install bubblewrap)")
+        }
+        return preferred
+    default:
+        if preferred == .none {
+            logger.warning("bwrap is not installed: builds run unsandboxed as the server's user and can read \(storage.path) (apt-get install bubblewrap)")
+        }
+        return preferred
+    }
+}
+
+/// Server builds keep their caches under `<storage>/build-cache`, by `domain/project`.
+func serverBuildCache(storage: URL) -> BuildCacheStore {
+    BuildCacheStore(root: storage.appendingPathComponent("build-cache"))
 }

@@ -8,7 +8,13 @@ import Hummingbird
 struct SecretController {
     let store: any BuildStore
     let cipher: SecretCipher
-    let access: AccessService
+    let policy: AuthorizationPolicy
+
+    static let permissions: [RoutePermission] = [
+        RoutePermission(.put, "/api/v1/domains/{domain}/secrets/{name}", .admin, .domain),
+        RoutePermission(.get, "/api/v1/domains/{domain}/secrets", .admin, .domain),
+        RoutePermission(.delete, "/api/v1/domains/{domain}/secrets/{name}", .admin, .domain),
+    ]
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
         group.put("domains/:domain/secrets/:name", use: put)
@@ -18,7 +24,7 @@ struct SecretController {
 
     @Sendable func put(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let (domain, name) = try names(context)
-        let body = try await APIJSON.decode(PutSecretRequest.self, from: request)
+        let body = try await APIJSON.decode(PutSecretRequest.self, from: request, context: context)
         let sealed = try cipher.seal(body.value, name: "\(domain)/\(name)")
         let now = Date()
         try await store.putSecret(StoredSecret(domain: domain, name: name, sealedValue: sealed, updatedAt: now))
@@ -27,7 +33,7 @@ struct SecretController {
 
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .admin)
+        try policy.authorize(context.identity, .admin, on: .domain(domain))
         let secrets = try await store.listSecrets(domain: domain).map { SecretResponse(name: $0.name, updatedAt: $0.updatedAt) }
         return try APIJSON.response(["secrets": secrets])
     }
@@ -42,7 +48,7 @@ struct SecretController {
 
     private func names(_ context: DepotRequestContext) throws -> (String, String) {
         let domain = try APIJSON.parameter(context, "domain")
-        try access.authorize(context.identity, domain: domain, repository: nil, permission: .admin)
+        try policy.authorize(context.identity, .admin, on: .domain(domain))
         let name = try APIJSON.parameter(context, "name")
         guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$", options: .regularExpression) != nil else {
             throw DepotError.badRequest("secret name must be 1-128 letters, digits, '.', '_', '-' or '/'", code: "InvalidName")

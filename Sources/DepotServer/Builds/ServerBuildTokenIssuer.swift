@@ -7,10 +7,9 @@ struct ServerBuildTokenIssuer: BuildTokenIssuer {
     let maxLifetimeSeconds: Int
 
     func issue(domain: String, repository: String, lifetimeSeconds: Int, buildID: String) async throws -> BuildToken {
-        // The build service acts for the domain; who may start a build was checked when it was queued.
-        let service = Identity(tokenID: "build-service", name: "build-service", scope: TokenScope(domain: domain, permissions: [.admin]))
-        let (record, secret) = try await access.createToken(
-            by: service, scope: TokenScope(domain: domain, repositories: [repository], permissions: [.read, .publish]),
+        // The server mints it (no parent token); who may start a build was checked when it was queued.
+        let (record, secret) = try await access.createServiceToken(
+            scope: TokenScope(domain: domain, repositories: [repository], permissions: [.read, .publish]),
             durationSeconds: Double(min(lifetimeSeconds, maxLifetimeSeconds)), name: BuildToken.name(forBuild: buildID))
         return BuildToken(id: record.id, value: secret)
     }

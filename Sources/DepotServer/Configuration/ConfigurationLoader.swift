@@ -6,8 +6,12 @@ import Yams
 public enum ConfigurationLoader {
     /// `section.key` paths the file may contain.
     static let knownKeys: Set<String> = [
-        "server.host", "server.port", "server.publicURL", "storage.path", "tokens.defaultLifetime", "tokens.maxLifetime",
-        "limits.maxUploadSize", "upstreamCache.metadataTTL", "upstreamCache.timeout", "builds.concurrency", "builds.timeout", "log.level",
+        "server.host", "server.port", "server.publicURL", "server.tls.certificate", "server.tls.key", "server.trustedProxies", "server.metricsToken", "storage.path", "tokens.defaultLifetime", "tokens.maxLifetime",
+        "limits.maxUploadSize", "limits.maxHeaderSize", "limits.maxHeaderCount", "limits.headerTimeout",
+        "limits.idleTimeout", "limits.maxConnections", "limits.maxJSONSize", "limits.maxJSONDepth", "limits.maxJSONValues", "limits.maxNpmAttachments",
+        "limits.maxFormFields", "limits.maxFormFieldsSize", "limits.maxXMLSize", "limits.maxDecompressedSize",
+        "limits.maxArchiveEntries", "upstreamCache.metadataTTL", "upstreamCache.timeout", "upstreamCache.allowedHosts",
+        "upstreamCache.allowPrivateAddresses", "builds.concurrency", "builds.timeout", "builds.sandbox", "log.level",
     ]
 
     public static func load(file: String?, environment: [String: String]) throws -> DepotConfiguration {
@@ -50,6 +54,11 @@ public enum ConfigurationLoader {
                 throw ConfigurationError(key: section, "must be a mapping")
             }
             for (key, value) in map {
+                // `server.tls` is the one nested section: its keys are set as `server.tls.<key>`.
+                if section == "server", key == "tls", let tls = value as? [String: Any] {
+                    for (tlsKey, tlsValue) in tls { try set("server.tls.\(tlsKey)", tlsValue is NSNull ? nil : tlsValue, in: &configuration) }
+                    continue
+                }
                 try set("\(section).\(key)", value is NSNull ? nil : value, in: &configuration)
             }
         }
@@ -57,11 +66,15 @@ public enum ConfigurationLoader {
 
     static func apply(environment: [String: String], to configuration: inout DepotConfiguration) throws {
         let variables: [(String, String)] = [
-            ("DEPOT_HOST", "server.host"), ("DEPOT_PORT", "server.port"), ("DEPOT_PUBLIC_URL", "server.publicURL"),
+            ("DEPOT_HOST", "server.host"), ("DEPOT_PORT", "server.port"), ("DEPOT_PUBLIC_URL", "server.publicURL"), ("DEPOT_TLS_CERT", "server.tls.certificate"), ("DEPOT_TLS_KEY", "server.tls.key"),
             ("DEPOT_STORAGE", "storage.path"), ("DEPOT_TOKEN_DEFAULT_LIFETIME", "tokens.defaultLifetime"),
             ("DEPOT_TOKEN_MAX_LIFETIME", "tokens.maxLifetime"), ("DEPOT_MAX_UPLOAD_SIZE", "limits.maxUploadSize"),
-            ("DEPOT_METADATA_TTL", "upstreamCache.metadataTTL"), ("DEPOT_UPSTREAM_TIMEOUT", "upstreamCache.timeout"), ("DEPOT_BUILD_CONCURRENCY", "builds.concurrency"),
-            ("DEPOT_BUILD_TIMEOUT", "builds.timeout"), ("DEPOT_LOG_LEVEL", "log.level"),
+            ("DEPOT_MAX_CONNECTIONS", "limits.maxConnections"), ("DEPOT_HEADER_TIMEOUT", "limits.headerTimeout"),
+            ("DEPOT_IDLE_TIMEOUT", "limits.idleTimeout"),
+            ("DEPOT_METADATA_TTL", "upstreamCache.metadataTTL"), ("DEPOT_UPSTREAM_TIMEOUT", "upstreamCache.timeout"),
+            ("DEPOT_UPSTREAM_ALLOW_PRIVATE_ADDRESSES", "upstreamCache.allowPrivateAddresses"), ("DEPOT_TRUSTED_PROXIES", "server.trustedProxies"),
+            ("DEPOT_METRICS_TOKEN", "server.metricsToken"), ("DEPOT_BUILD_CONCURRENCY", "builds.concurrency"),
+            ("DEPOT_BUILD_TIMEOUT", "builds.timeout"), ("DEPOT_BUILD_SANDBOX", "builds.sandbox"), ("DEPOT_LOG_LEVEL", "log.level"),
         ]
         for (variable, key) in variables {
             if let value = environment[variable] { try set(key, value, in: &configuration, source: variable) }
@@ -87,14 +100,40 @@ public enum ConfigurationLoader {
             }
             c.port = port
         case "server.publicURL": c.publicURL = try value.map { try urlValue($0, key: name) }
+        case "server.tls.certificate": c.tlsCertificatePath = try value.map { try string($0, key: name) }
+        case "server.tls.key": c.tlsKeyPath = try value.map { try string($0, key: name) }
         case "storage.path": c.storagePath = try string(value, key: name)
         case "tokens.defaultLifetime": c.defaultTokenLifetime = try duration(value, key: name)
         case "tokens.maxLifetime": c.maxTokenLifetime = try duration(value, key: name)
         case "limits.maxUploadSize": c.maxUploadSize = try size(value, key: name)
+        case "limits.maxHeaderSize": c.connectionLimits.maxHeaderSize = try size(value, key: name)
+        case "limits.maxHeaderCount": c.connectionLimits.maxHeaderCount = try integer(value, key: name)
+        case "limits.headerTimeout": c.connectionLimits.headerTimeout = try duration(value, key: name)
+        case "limits.idleTimeout": c.connectionLimits.idleTimeout = try duration(value, key: name)
+        case "limits.maxConnections": c.connectionLimits.maxConnections = try integer(value, key: name)
+        case "limits.maxJSONSize": c.inputLimits.maxJSONSize = try size(value, key: name)
+        case "limits.maxJSONDepth": c.inputLimits.maxJSONDepth = try integer(value, key: name)
+        case "limits.maxJSONValues": c.inputLimits.maxJSONValues = try integer(value, key: name)
+        case "limits.maxNpmAttachments": c.inputLimits.maxNpmAttachments = try integer(value, key: name)
+        case "limits.maxFormFields": c.inputLimits.maxFormFields = try integer(value, key: name)
+        case "limits.maxFormFieldsSize": c.inputLimits.maxFormFieldsSize = try size(value, key: name)
+        case "limits.maxXMLSize": c.inputLimits.maxXMLSize = try size(value, key: name)
+        case "limits.maxDecompressedSize": c.inputLimits.maxDecompressedSize = try size(value, key: name)
+        case "limits.maxArchiveEntries": c.inputLimits.maxArchiveEntries = try integer(value, key: name)
         case "upstreamCache.metadataTTL": c.metadataTTL = try duration(value, key: name)
         case "upstreamCache.timeout": c.upstreamTimeout = try duration(value, key: name)
+        case "upstreamCache.allowedHosts":
+            // Per connection: naming one replaces its list and leaves the others' defaults.
+            c.upstreamAllowedHosts.merge(try hostLists(value, key: name)) { _, configured in configured }
+        case "upstreamCache.allowPrivateAddresses": c.upstreamAllowPrivateAddresses = try flag(value, key: name)
+        case "server.trustedProxies": c.trustedProxies = try addressRanges(value, key: name)
+        case "server.metricsToken": c.metricsToken = try value.map { try string($0, key: name) }
         case "builds.concurrency": c.buildConcurrency = try integer(value, key: name)
         case "builds.timeout": c.buildTimeout = try duration(value, key: name)
+        case "builds.sandbox":
+            let sandbox = try string(value, key: name)
+            guard ["bubblewrap", "none"].contains(sandbox) else { throw ConfigurationError(key: name, "must be bubblewrap or none") }
+            c.buildSandbox = sandbox
         case "log.level":
             let level = try string(value, key: name)
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
@@ -106,13 +145,36 @@ public enum ConfigurationLoader {
         }
     }
 
-    static func validate(_ c: DepotConfiguration) throws {
+    /// Checks what spans keys; `depot serve` calls it again after its flags are applied.
+    public static func validate(_ c: DepotConfiguration) throws {
+        guard (c.tlsCertificatePath == nil) == (c.tlsKeyPath == nil) else {
+            throw ConfigurationError(
+                key: c.tlsCertificatePath == nil ? "server.tls.certificate" : "server.tls.key", "TLS needs both server.tls.certificate and server.tls.key")
+        }
         guard c.defaultTokenLifetime <= c.maxTokenLifetime else {
             throw ConfigurationError(key: "tokens.defaultLifetime", "must not exceed tokens.maxLifetime")
         }
         guard c.defaultTokenLifetime >= 900 else { throw ConfigurationError(key: "tokens.defaultLifetime", "must be at least 15m") }
         guard c.buildConcurrency >= 1 else { throw ConfigurationError(key: "builds.concurrency", "must be at least 1") }
         guard c.maxUploadSize >= 1024 else { throw ConfigurationError(key: "limits.maxUploadSize", "must be at least 1KiB") }
+        try validateLimits(c)
+    }
+
+    /// Each limit has a floor below which real clients would fail (npm publish documents nest about 5 levels).
+    static func validateLimits(_ c: DepotConfiguration) throws {
+        let l = c.connectionLimits, i = c.inputLimits
+        let floors: [(String, Int, Int, String)] = [
+            ("limits.maxHeaderSize", l.maxHeaderSize, 1024, "1KiB"), ("limits.maxHeaderCount", l.maxHeaderCount, 16, "16"),
+            ("limits.maxConnections", l.maxConnections, 1, "1"), ("limits.maxJSONSize", i.maxJSONSize, 1024, "1KiB"),
+            ("limits.maxJSONDepth", i.maxJSONDepth, 8, "8"), ("limits.maxJSONValues", i.maxJSONValues, 1000, "1000"),
+            ("limits.maxNpmAttachments", i.maxNpmAttachments, 1, "1"),
+            ("limits.maxFormFields", i.maxFormFields, 16, "16"), ("limits.maxFormFieldsSize", i.maxFormFieldsSize, 1024, "1KiB"),
+            ("limits.maxXMLSize", i.maxXMLSize, 1024, "1KiB"), ("limits.maxDecompressedSize", i.maxDecompressedSize, 1 << 20, "1MiB"),
+            ("limits.maxArchiveEntries", i.maxArchiveEntries, 16, "16"),
+        ]
+        for (key, value, floor, shown) in floors where value < floor {
+            throw ConfigurationError(key: key, "must be at least \(shown)")
+        }
     }
 
     static func string(_ value: Any?, key: String) throws -> String {

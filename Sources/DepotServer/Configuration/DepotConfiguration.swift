@@ -1,3 +1,5 @@
+import DepotCore
+import DepotHTTP
 import Foundation
 
 /// The server's settings as typed values. Defaults are the embedded ones (`config/depot.yaml` repeats them).
@@ -6,10 +8,21 @@ public struct DepotConfiguration: Sendable, Equatable {
     public var port = 8080
     /// Absolute base URL clients use (`https://depot.example.com`); nil derives it from each request.
     public var publicURL: String?
+    /// PEM certificate chain and private key: when both are set the server speaks HTTPS (HTTP/1.1 and HTTP/2).
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// Peers whose `X-Forwarded-Host`/`-Proto` are believed (a reverse proxy's address); others' are dropped.
+    public var trustedProxies: [IPAddressRange] = []
+    /// When set, `/metrics` answers only `Authorization: Bearer <it>`.
+    public var metricsToken: String?
     public var storagePath = "./storage"
     public var defaultTokenLifetime: TimeInterval = 12 * 3600
     public var maxTokenLifetime: TimeInterval = 12 * 3600
     public var maxUploadSize = 2 << 30
+    /// Header size and count, header and idle timeouts, open connections (`limits.*`).
+    public var connectionLimits = ConnectionLimits()
+    /// JSON, multipart, XML and archive limits on what a request may make the server parse (`limits.*`).
+    public var inputLimits = InputLimits()
     public var externalConnections: [String: String] = [
         "public:npmjs": "https://registry.npmjs.org/",
         "public:pypi": "https://pypi.org/simple/",
@@ -18,9 +31,15 @@ public struct DepotConfiguration: Sendable, Equatable {
     public var metadataTTL: TimeInterval = 300
     /// Connecting to an upstream, and the longest silence while its answer arrives.
     public var upstreamTimeout: TimeInterval = 30
+    /// Hosts besides its URL's that an external connection's file URLs and redirects may lead to (a CDN).
+    public var upstreamAllowedHosts: [String: [String]] = ["public:pypi": ["files.pythonhosted.org"]]
+    /// Lets upstreams on loopback, private and link-local addresses be reached (local stand-ins, a LAN mirror).
+    public var upstreamAllowPrivateAddresses = false
     /// Builds run at once; one per core unless configured.
     public var buildConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount)
     public var buildTimeout: TimeInterval = 3600
+    /// `bubblewrap` or `none`; nil: bubblewrap when `bwrap` is installed.
+    public var buildSandbox: String?
     public var logLevel = "info"
 
     public init() {}

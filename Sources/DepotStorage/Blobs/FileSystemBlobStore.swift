@@ -53,6 +53,22 @@ public struct FileSystemBlobStore: BlobStore {
         return FileBlobReader(fd: fd)
     }
 
+    public func digests(modifiedBefore date: Date) throws -> [String] {
+        let base = root.appendingPathComponent("sha256", isDirectory: true)
+        var found: [String] = []
+        for first in try FileManager.default.contentsOfDirectory(atPath: base.path) {
+            let level1 = base.appendingPathComponent(first)
+            for second in (try? FileManager.default.contentsOfDirectory(atPath: level1.path)) ?? [] {
+                let level2 = level1.appendingPathComponent(second)
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: level2.path)) ?? [] where path(of: name) != nil {
+                    let attributes = try? FileManager.default.attributesOfItem(atPath: level2.appendingPathComponent(name).path)
+                    if let modified = attributes?[.modificationDate] as? Date, modified < date { found.append(name) }
+                }
+            }
+        }
+        return found
+    }
+
     public func delete(sha256: String) throws {
         guard let path = path(of: sha256) else { return }
         if unlink(path.path) != 0, errno != ENOENT {

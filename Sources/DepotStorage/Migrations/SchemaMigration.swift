@@ -14,6 +14,7 @@ enum SchemaMigrations {
         M004CreateTokens.self,
         M005CreateUpstreamDocuments.self,
         M006CreateBuilds.self,
+        M007AddTokenParent.self,
     ]
 
     static func migrator() -> DatabaseMigrator {

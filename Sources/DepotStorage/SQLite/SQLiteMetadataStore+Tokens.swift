@@ -7,14 +7,20 @@ extension SQLiteMetadataStore {
         let repositories = try record.scope.repositories.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let permissions = record.scope.permissions.map(\.rawValue).sorted().joined(separator: ",")
         try await write { db in
+            // Checked in the same transaction as the insert: a parent revoked meanwhile cannot leave a live child.
+            if let parent = record.parentID,
+                try Row.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NOT NULL", arguments: [parent]) != nil
+            {
+                throw DepotError.unauthorized("the token is unknown, expired or revoked")
+            }
             try db.execute(
                 sql: """
-                    INSERT INTO tokens (id, name, secret_hash, domain, repositories, permissions, created_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO tokens (id, name, secret_hash, domain, repositories, permissions, created_at, expires_at, parent_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     record.id, record.name, secretHash, record.scope.domain, repositories, permissions,
-                    record.createdAt.timeIntervalSince1970, record.expiresAt?.timeIntervalSince1970,
+                    record.createdAt.timeIntervalSince1970, record.expiresAt?.timeIntervalSince1970, record.parentID,
                 ])
         }
     }
@@ -41,7 +47,18 @@ extension SQLiteMetadataStore {
             try db.execute(
                 sql: "UPDATE tokens SET revoked_at = ? WHERE id = ? AND domain IS ? AND revoked_at IS NULL",
                 arguments: [date.timeIntervalSince1970, id, domain])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            // Every token minted from it, directly or not, in the same transaction.
+            try db.execute(
+                sql: """
+                    WITH RECURSIVE descendants(id) AS (
+                        SELECT id FROM tokens WHERE parent_id = ?
+                        UNION SELECT t.id FROM tokens t JOIN descendants d ON t.parent_id = d.id
+                    )
+                    UPDATE tokens SET revoked_at = ? WHERE id IN (SELECT id FROM descendants) AND revoked_at IS NULL
+                    """,
+                arguments: [id, date.timeIntervalSince1970])
+            return true
         }
     }
 
@@ -55,7 +72,7 @@ extension SQLiteMetadataStore {
             scope: TokenScope(domain: row["domain"], repositories: repositories, permissions: permissions),
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             expiresAt: (row["expires_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)), parentID: row["parent_id"])
     }
 }
 

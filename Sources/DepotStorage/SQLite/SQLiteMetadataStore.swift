@@ -55,11 +55,20 @@ public final class SQLiteMetadataStore: MetadataStore {
         try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM domains ORDER BY name").map(Self.domain) }
     }
 
-    public func deleteDomain(id: Int64) async throws {
+    @discardableResult
+    public func deleteDomain(id: Int64) async throws -> [String] {
         try await write { db in
-            let name = try String.fetchOne(db, sql: "SELECT name FROM domains WHERE id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM tokens WHERE domain = ?", arguments: [name])
+            guard let name = try String.fetchOne(db, sql: "SELECT name FROM domains WHERE id = ?", arguments: [id]) else { return [] }
+            // A domain created later under the same name must inherit nothing: not its tokens, projects, builds or secrets.
+            let released = try String.fetchAll(
+                db, sql: "SELECT DISTINCT sha256 FROM build_blobs WHERE build_id IN (SELECT id FROM builds WHERE domain = ?)",
+                arguments: [name])
+            try db.execute(sql: "DELETE FROM build_blobs WHERE build_id IN (SELECT id FROM builds WHERE domain = ?)", arguments: [name])
+            for table in ["builds", "build_projects", "build_secrets", "tokens"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE domain = ?", arguments: [name])
+            }
             try db.execute(sql: "DELETE FROM domains WHERE id = ?", arguments: [id])
+            return released
         }
     }
 

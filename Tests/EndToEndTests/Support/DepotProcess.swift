@@ -11,6 +11,10 @@ final class DepotProcess: @unchecked Sendable {
     let logFile: URL
     private(set) var url: String = ""
     private var process: Process?
+    /// More `depot serve` arguments (e.g. `--tls-cert`), appended after the defaults so they win.
+    var serveArguments: [String] = []
+    /// Variables every `cli(...)` call gets (e.g. DEPOT_CA_CERT for a TLS server).
+    var clientEnvironment: [String: String] = [:]
 
     /// The `depot` binary: `$DEPOT_BIN` (set by scripts/test) or `.build/debug/depot` of this package.
     static var binary: String {
@@ -41,7 +45,7 @@ final class DepotProcess: @unchecked Sendable {
         let readyLinesBefore = readyLines.count
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--storage", storage.path]
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--storage", storage.path] + serveArguments
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
@@ -91,12 +95,18 @@ final class DepotProcess: @unchecked Sendable {
         return exited
     }
 
+    /// Sends `signal` to the running server (e.g. SIGHUP) without waiting for anything.
+    func send(signal: Int32) {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, signal)
+    }
+
     deinit { stop() }
 
     /// Runs a `depot` client command against this server with the admin token unless one is given.
     @discardableResult
     func cli(_ arguments: [String], token: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
-        var env = environment
+        var env = clientEnvironment.merging(environment) { $1 }
         env["DEPOT_URL"] = url
         env["DEPOT_TOKEN"] = token ?? adminToken
         return try Command.run(Self.binary, arguments, environment: env)

@@ -139,6 +139,7 @@ final class PyPIUpstreamChain: @unchecked Sendable {
             tree = PyPIStandInTree(root: standIn.root, workspace: ws)
             try standIn.start()
             env["DEPOT_PYPI_URL"] = standIn.url + "/simple/"
+            env.merge(StandInRegistry.depotEnvironment) { given, _ in given }
             self.standIn = standIn
         } else {
             standIn = nil

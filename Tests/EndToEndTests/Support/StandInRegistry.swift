@@ -19,6 +19,9 @@ final class StandInRegistry: @unchecked Sendable {
     private(set) var url: String = ""
     private var process: Process?
 
+    /// What `depot serve` needs to use a stand-in: it listens on 127.0.0.1, which upstreams may not reach otherwise.
+    static let depotEnvironment = ["DEPOT_UPSTREAM_ALLOW_PRIVATE_ADDRESSES": "true"]
+
     static var script: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
