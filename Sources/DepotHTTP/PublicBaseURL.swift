@@ -2,7 +2,8 @@ import HTTPTypes
 import Hummingbird
 
 /// The scheme and host clients see: the configured public URL, or else the request's
-/// `X-Forwarded-Proto`/`X-Forwarded-Host`/`Host`. Used for absolute tarball and file URLs.
+/// `X-Forwarded-Proto`/`X-Forwarded-Host`/`Host`. Used for absolute tarball and file URLs. The forwarded headers
+/// reach here only from trusted proxies: `ForwardedHeadersMiddleware` drops everyone else's.
 public struct PublicBaseURL: Sendable {
     private let configured: String?
     /// The server's own scheme (`https` when it serves TLS): HTTP/1.1 requests do not carry it.

@@ -92,15 +92,17 @@ struct AsyncUpstreamHTTPClientTests {
         try await withStandIn { port, fileRequests in
             // registry.test exists only in this table: reaching the stand-in proves the checked address was used.
             let client = AsyncUpstreamHTTPClient(
-                timeout: 5, allowPrivateAddresses: false, resolver: TableResolver(table: ["registry.test": ["127.0.0.1"]]),
+                timeout: 5, allowPrivateAddresses: false,
+                resolver: TableResolver(table: ["registry.test": ["127.0.0.1"], "Registry.TEST.": ["127.0.0.1"]]),
                 isReachable: { _ in true }, logger: quietLogger)
-            let url = URL(string: "http://registry.test:\(port)/file")!
-            for _ in 0..<2 {
-                let response = try await client.get(url, headers: [:], maxBytes: 1024, hosts: UpstreamHosts(only: url))
+            // Another spelling of the name is pinned as well (the override is keyed by the spelling the client sees).
+            let urls = ["http://registry.test:\(port)/file", "http://registry.test:\(port)/file", "http://Registry.TEST.:\(port)/file"]
+            for url in urls.map({ URL(string: $0)! }) {
+                let response = try await client.get(url, headers: [:], maxBytes: 1024, hosts: UpstreamHosts(["registry.test"]))
                 #expect(response.status == 200)
                 #expect(String(decoding: response.body, as: UTF8.self) == "file bytes")
             }
-            #expect(fileRequests() == ["registry.test:\(port)", "registry.test:\(port)"])
+            #expect(fileRequests() == ["registry.test:\(port)", "registry.test:\(port)", "Registry.TEST.:\(port)"])
         }
     }
 

@@ -85,7 +85,8 @@ final class UpstreamAddressGuard: Sendable {
     /// `body` returns (response bodies stream inside it).
     func withClient<T: Sendable>(for url: URL, _ body: (HTTPClient) async throws -> T) async throws -> T {
         if allowPrivateAddresses { return try await body(shared) }
-        let host = UpstreamHosts(only: url).patterns.first ?? ""
+        // Exactly as AsyncHTTPClient reads it: its DNS override is looked up by this spelling (case, trailing dot).
+        let host = url.host ?? ""
         if let literal = IPAddress(host) {
             // No lookup happens for a literal: the shared client connects to exactly this address.
             guard isReachable(literal) else { throw Self.refused(host: host, address: literal) }

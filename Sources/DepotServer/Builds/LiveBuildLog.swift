@@ -7,6 +7,8 @@ actor LiveBuildLog {
     private let handle: FileHandle?
     private var followers: [UUID: AsyncStream<String>.Continuation] = [:]
     private var finished = false
+    /// The log's length once finished: the closed handle no longer tells, and a follower may still come.
+    private var finalSize: UInt64 = 0
 
     init(file: URL) {
         self.file = file
@@ -23,7 +25,7 @@ actor LiveBuildLog {
     /// How many bytes of the file are the log so far, and the lines after them, ending when the build does
     /// (taken together, so none is lost). The bytes are read in chunks by the caller: a log can be large.
     func follow() -> (existing: LogFileReader?, lines: AsyncStream<String>) {
-        let existing = LogFileReader(file: file, limit: (try? handle?.offset()) ?? 0)
+        let existing = LogFileReader(file: file, limit: finished ? finalSize : ((try? handle?.offset()) ?? 0))
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         if finished {
             continuation.finish()
@@ -41,6 +43,7 @@ actor LiveBuildLog {
 
     func finish() {
         finished = true
+        finalSize = (try? handle?.offset()) ?? 0
         try? handle?.close()
         for continuation in followers.values { continuation.finish() }
         followers.removeAll()
