@@ -72,6 +72,20 @@ struct LoginCommand: AsyncParsableCommand {
             }
             print("Wrote repository depot \(upload) to \(path); upload with: twine upload -r depot dist/*")
         }
+        if url.hasPrefix("https://"), let ca = try options.privateCACertificate() { print(Self.trustHint(tool: tool, ca: ca)) }
+    }
+
+    /// The config files name the https URL; trusting a private CA stays with each client (see README "HTTPS (TLS)").
+    static func trustHint(tool: String, ca: String) -> String {
+        switch tool {
+        case "npm": return "The server's certificate comes from a private CA: npm config set cafile \(ca)"
+        case "pip": return "The server's certificate comes from a private CA: pip config set global.cert \(ca) (or PIP_CERT)"
+        case "uv": return "The server's certificate comes from a private CA: export SSL_CERT_FILE=\(ca)"
+        case "maven", "mvn":
+            return "The server's certificate comes from a private CA: import \(ca) into a truststore with keytool and pass "
+                + "-Djavax.net.ssl.trustStore=... in MAVEN_OPTS"
+        default: return "The server's certificate comes from a private CA: twine upload --cert \(ca) (and REQUESTS_CA_BUNDLE=\(ca))"
+        }
     }
 
     /// Asks for read+publish on the repository, falling back to read when the caller may not publish.
