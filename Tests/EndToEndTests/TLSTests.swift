@@ -69,11 +69,11 @@ struct TestCertificateAuthority {
 extension Workspace {
     /// Starts `depot serve --tls-cert --tls-key` with a server certificate of `authority`; every `depot` client
     /// call trusts the CA through DEPOT_CA_CERT.
-    func startTLSServer(_ authority: TestCertificateAuthority) throws {
+    func startTLSServer(_ authority: TestCertificateAuthority, environment: [String: String] = [:]) throws {
         let issued = try authority.issue("server", serial: "1001", commonName: "depot-first")
         server.serveArguments = ["--tls-cert", issued.certificate.path, "--tls-key", issued.key.path]
         server.clientEnvironment = ["DEPOT_CA_CERT": authority.caCertificate.path]
-        try server.start()
+        try server.start(environment: environment)
         #expect(server.url.hasPrefix("https://127.0.0.1:"), "ready line: \(server.url)")
         for arguments in [["domain", "create", "acme"], ["repo", "create", "--domain", "acme", "main", "--description", "tls e2e"]] {
             let result = try server.cli(arguments)
@@ -296,6 +296,34 @@ struct TLSTests {
             environment: ["HOME": ws.home.path])
         #expect(built.succeeded, "\(built.output)")
         let versions = try ws.server.cli(["package", "versions", "--domain", "acme", "--repo", "main", "--format", "npm", "depot-tls-built"])
+        #expect(versions.stdout.contains("1.0.0"), "\(versions.output)")
+    }
+
+    @Test("a server build on the https server trusts the CA of server.tls.caCertificate (curl, npm publish, in the sandbox)")
+    func serverBuildOverTLS() throws {
+        let ws = try Workspace()
+        let authority = try TestCertificateAuthority(in: ws.root)
+        try ws.startTLSServer(authority, environment: ["DEPOT_TLS_CA_CERT": authority.caCertificate.path])
+        let source = try ws.directory("server-build-src")
+        let files = [
+            "package.json": #"{"name":"depot-tls-server-built","version":"1.0.0","main":"index.js","license":"MIT"}"#,
+            "index.js": "module.exports = 1;\n",
+            "buildspec.yml": """
+                version: 0.2
+                phases:
+                  build:
+                    commands:
+                      - case "$DEPOT_NPM_REGISTRY" in https://*) ;; *) exit 3;; esac
+                      - curl -sSf "$DEPOT_URL/healthz"
+                      - npm publish
+                """,
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: source.appendingPathComponent(name)) }
+        let created = try ws.server.cli(["build", "create-project", "--domain", "acme", "tls-app", "--repo", "main", "--source-dir", source.path])
+        #expect(created.succeeded, "\(created.output)")
+        let built = try ws.server.cli(["build", "start", "--domain", "acme", "--project", "tls-app", "--follow"])
+        #expect(built.succeeded, "\(built.output)")
+        let versions = try ws.server.cli(["package", "versions", "--domain", "acme", "--repo", "main", "--format", "npm", "depot-tls-server-built"])
         #expect(versions.stdout.contains("1.0.0"), "\(versions.output)")
     }
 

@@ -16,6 +16,8 @@ actor BuildService {
     private let timeoutSeconds: Int
     private let sandbox: BuildSandbox
     private let storage: URL
+    /// The private CA of the server's certificate (`server.tls.caCertificate`), handed to https builds.
+    private let caCertificatePath: String?
     private let logger: Logger
     private var queue: [BuildJob] = []
     private var running: [String: (control: BuildControl, log: LiveBuildLog, task: Task<Void, Never>)] = [:]
@@ -23,8 +25,9 @@ actor BuildService {
 
     init(
         store: any BuildStore, keeper: BuildBlobKeeper, executor: BuildExecutor, cipher: SecretCipher, root: URL, concurrency: Int,
-        timeoutSeconds: Int, sandbox: BuildSandbox, storage: URL, logger: Logger
+        timeoutSeconds: Int, sandbox: BuildSandbox, storage: URL, caCertificatePath: String?, logger: Logger
     ) {
+        self.caCertificatePath = caCertificatePath
         self.storage = storage
         self.sandbox = sandbox
         self.store = store
@@ -165,7 +168,9 @@ actor BuildService {
                 artifactsDirectory: directory.appendingPathComponent("artifacts"), hostEnvironment: ProcessInfo.processInfo.environment,
                 overrides: overrides, secretValues: secrets, sourceVersion: job.project.gitRef, initiator: job.build.initiator,
                 timeoutSeconds: timeoutSeconds,
-                registry: RegistryEndpoints(serverURL: job.serverURL, domain: job.build.domain, repository: job.project.repository),
+                registry: RegistryEndpoints(
+                    serverURL: job.serverURL, domain: job.build.domain, repository: job.project.repository,
+                    caCertificatePath: job.serverURL.hasPrefix("https:") ? caCertificatePath : nil),
                 sandbox: sandbox)
             var result = await executor.run(request, control: control) { await log.append($0) }
             result.startTime = start

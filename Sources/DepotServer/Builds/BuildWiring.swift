@@ -20,7 +20,8 @@ func addBuildRoutes(
         cacheStore: serverBuildCache(storage: storage))
     let service = BuildService(
         store: store, keeper: BuildBlobKeeper(blobs: blobs, store: store, collector: collector), executor: executor, cipher: cipher, root: storage.appendingPathComponent("builds"),
-        concurrency: configuration.buildConcurrency, timeoutSeconds: Int(configuration.buildTimeout), sandbox: sandbox, storage: storage, logger: logger)
+        concurrency: configuration.buildConcurrency, timeoutSeconds: Int(configuration.buildTimeout), sandbox: sandbox, storage: storage,
+        caCertificatePath: configuration.tlsCACertificatePath, logger: logger)
     // No build survives a restart: whatever was queued or running when the server stopped is FAULT.
     let faulted = try store.faultUnfinishedBuildsBeforeStart(at: Date())
     if !faulted.isEmpty {

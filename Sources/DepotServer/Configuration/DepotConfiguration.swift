@@ -11,6 +11,8 @@ public struct DepotConfiguration: Sendable, Equatable {
     /// PEM certificate chain and private key: when both are set the server speaks HTTPS (HTTP/1.1 and HTTP/2).
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
+    /// PEM of the private CA that issued the certificate, when it is not a public one: server builds trust it.
+    public var tlsCACertificatePath: String?
     /// Peers whose `X-Forwarded-Host`/`-Proto` are believed (a reverse proxy's address); others' are dropped.
     public var trustedProxies: [IPAddressRange] = []
     /// When set, `/metrics` answers only `Authorization: Bearer <it>`.
