@@ -274,21 +274,7 @@ struct TLSTests {
         let ws = try Workspace()
         let authority = try TestCertificateAuthority(in: ws.root)
         try ws.startTLSServer(authority)
-        let source = try ws.directory("build-src")
-        let files = [
-            "package.json": #"{"name":"depot-tls-built","version":"1.0.0","main":"index.js","license":"MIT"}"#,
-            "index.js": "module.exports = 1;\n",
-            "buildspec.yml": """
-                version: 0.2
-                phases:
-                  build:
-                    commands:
-                      - case "$DEPOT_NPM_REGISTRY" in https://*) ;; *) exit 3;; esac
-                      - curl -sSf "$DEPOT_URL/healthz"
-                      - npm publish
-                """,
-        ]
-        for (name, text) in files { try Data(text.utf8).write(to: source.appendingPathComponent(name)) }
+        let source = try httpsPublishingProject(ws, "depot-tls-built")
         let output = ws.root.appendingPathComponent("build-out")
         let built = try ws.server.cli(
             ["build", "run", "--source", source.path, "--domain", "acme", "--repo", "main", "--artifacts-dir", output.path,
@@ -304,9 +290,20 @@ struct TLSTests {
         let ws = try Workspace()
         let authority = try TestCertificateAuthority(in: ws.root)
         try ws.startTLSServer(authority, environment: ["DEPOT_TLS_CA_CERT": authority.caCertificate.path])
-        let source = try ws.directory("server-build-src")
+        let source = try httpsPublishingProject(ws, "depot-tls-server-built")
+        let created = try ws.server.cli(["build", "create-project", "--domain", "acme", "tls-app", "--repo", "main", "--source-dir", source.path])
+        #expect(created.succeeded, "\(created.output)")
+        let built = try ws.server.cli(["build", "start", "--domain", "acme", "--project", "tls-app", "--follow"])
+        #expect(built.succeeded, "\(built.output)")
+        let versions = try ws.server.cli(["package", "versions", "--domain", "acme", "--repo", "main", "--format", "npm", "depot-tls-server-built"])
+        #expect(versions.stdout.contains("1.0.0"), "\(versions.output)")
+    }
+
+    /// An npm package whose buildspec checks it was given https URLs, reaches Depot with curl and publishes itself.
+    func httpsPublishingProject(_ ws: Workspace, _ name: String) throws -> URL {
+        let source = try ws.directory("src-\(name)")
         let files = [
-            "package.json": #"{"name":"depot-tls-server-built","version":"1.0.0","main":"index.js","license":"MIT"}"#,
+            "package.json": #"{"name":"\#(name)","version":"1.0.0","main":"index.js","license":"MIT"}"#,
             "index.js": "module.exports = 1;\n",
             "buildspec.yml": """
                 version: 0.2
@@ -318,13 +315,8 @@ struct TLSTests {
                       - npm publish
                 """,
         ]
-        for (name, text) in files { try Data(text.utf8).write(to: source.appendingPathComponent(name)) }
-        let created = try ws.server.cli(["build", "create-project", "--domain", "acme", "tls-app", "--repo", "main", "--source-dir", source.path])
-        #expect(created.succeeded, "\(created.output)")
-        let built = try ws.server.cli(["build", "start", "--domain", "acme", "--project", "tls-app", "--follow"])
-        #expect(built.succeeded, "\(built.output)")
-        let versions = try ws.server.cli(["package", "versions", "--domain", "acme", "--repo", "main", "--format", "npm", "depot-tls-server-built"])
-        #expect(versions.stdout.contains("1.0.0"), "\(versions.output)")
+        for (file, text) in files { try Data(text.utf8).write(to: source.appendingPathComponent(file)) }
+        return source
     }
 
     /// Polls `condition` until it holds or `seconds` pass.
