@@ -90,7 +90,10 @@ struct AuthorizationGapTests {
             let reader = Depot.Auth.bearer(try await depot.createToken(repositories: ["main"], permissions: ["read"]).secret)
             #expect(try await depot.request(.get, "\(base)/projects/app", auth: reader).status == .ok)
             #expect(try await depot.request(.get, build, auth: reader).status == .ok)
-            #expect(try await depot.request(.get, "\(build)/logs", auth: reader).status == .ok)
+            let log = try await depot.request(.get, "\(build)/logs", auth: reader)
+            #expect(log.status == .ok)
+            // A build's output is the build's bytes: never rendered as a page of Depot's origin.
+            #expect(log.headers[.contentSecurityPolicy] == "sandbox" && log.headers[.xContentTypeOptions] == "nosniff")
             let listed = try #require(try await depot.request(.get, "\(base)/builds", auth: reader).object()["builds"] as? [[String: Any]])
             #expect(listed.map { $0["id"] as? String } == [id])
             #expect(try await depot.request(.post, "\(build)/stop", auth: reader).status == .forbidden)

@@ -127,8 +127,8 @@ struct BuildController {
     /// log is read from its file, an ended one's from the blob store.
     @Sendable func logs(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let build = try await build(context, .read)
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; charset=utf-8"
+        // A build's output is the build's bytes: served like stored files, never rendered as a page of Depot's.
+        let headers = StoredFileHeaders.fields(contentType: "text/plain; charset=utf-8")
         let follow = request.uri.queryParameters.get("follow") == "true"
         if follow { try await waitWhileQueued(build) }
         if follow, let live = await builds.follow(build.id) {
@@ -177,9 +177,7 @@ struct BuildController {
         else {
             throw DepotError.notFound("build \(build.id) has no artifact \(name)", code: "ArtifactNotFound")
         }
-        var headers = HTTPFields()
-        headers[.contentType] = "application/zip"
-        return BodyStreaming.response(for: reader, headers: headers)
+        return BodyStreaming.response(for: reader, headers: StoredFileHeaders.fields(contentType: "application/zip"))
     }
 
     private static func result(of build: StoredBuild) throws -> BuildResult? {
