@@ -75,6 +75,10 @@ struct BubblewrapSandboxTests {
         let source = base.url.appendingPathComponent("storage/builds/mine/work/src")
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         let storage = base.url.appendingPathComponent("storage").path
+        // A tool installed under /tmp (a checkout's virtualenv, say) is still found despite the private /tmp.
+        try base.write("tools/bin/depot-sandbox-tool", "#!/bin/sh\necho tool-ran\n")
+        chmod(base.url.appendingPathComponent("tools/bin/depot-sandbox-tool").path, 0o755)
+        let path = base.url.appendingPathComponent("tools/bin").path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         let sandbox = BuildSandbox.preferred(hiddenPaths: [storage])
         let directory = try TemporaryDirectory(at: source)
         let (outcome, log) = try await runPhases(
@@ -91,7 +95,8 @@ struct BubblewrapSandboxTests {
                   - echo written > result.txt
                   - echo "uid=$(id -u) name=$(id -un) pid1=$(cat /proc/1/comm)"
                   - echo tmp > /tmp/private && cat /tmp/private
-            """, in: directory, environment: ["STORAGE": storage], sandbox: sandbox)
+                  - depot-sandbox-tool
+            """, in: directory, environment: ["STORAGE": storage, "PATH": path], sandbox: sandbox)
         #expect(outcome.status == .succeeded, "\(log)")
         // Whole lines: the log also shows each command, markers included.
         let lines = Set(log.split(separator: "\n").map(String.init))
@@ -99,6 +104,7 @@ struct BubblewrapSandboxTests {
             #expect(!lines.contains(leak), "\(leak) in \(log)")
         }
         #expect(log.contains("uid=\(BubblewrapSandbox.buildUID) name=depot-build"), "\(log)")
+        #expect(lines.contains("tool-ran"), "\(log)")
         #expect(!log.contains("pid1=systemd") && !log.contains("pid1=init"), "\(log)")
         #expect(try String(contentsOf: source.appendingPathComponent("result.txt"), encoding: .utf8) == "written\n")
         #expect(!FileManager.default.fileExists(atPath: "/usr/depot-sandbox-probe"))

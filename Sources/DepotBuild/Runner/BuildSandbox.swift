@@ -75,11 +75,12 @@ public struct BubblewrapSandbox: Sendable, Equatable {
                 arguments += ["--ro-bind", directory, directory]
             }
         }
-        for prefix in toolPrefixes(path: path) { arguments += ["--ro-bind", prefix, prefix] }
         arguments += [
             "--ro-bind", identityFiles.passwd.path, "/etc/passwd", "--ro-bind", identityFiles.group.path, "/etc/group",
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/run",
         ]
+        // After the tmpfs mounts, which would hide tools installed under /tmp (a checkout's virtualenv, say).
+        for prefix in toolPrefixes(path: path) { arguments += ["--ro-bind", prefix, prefix] }
         // /run holds sockets (docker, dbus) and stays private; a resolv.conf that links into it is shown alone.
         let resolver = URL(fileURLWithPath: "/etc/resolv.conf").resolvingSymlinksInPath().path
         if resolver.hasPrefix("/run/"), FileManager.default.fileExists(atPath: resolver) { arguments += ["--ro-bind", resolver, resolver] }
