@@ -59,7 +59,7 @@ struct AsyncUpstreamHTTPClientTests {
     @Test("a loopback address is refused before any connection when private addresses are not allowed")
     func loopbackLiteralRefused() async throws {
         try await withStandIn { port, fileRequests in
-            let client = AsyncUpstreamHTTPClient(timeout: 5, logger: quietLogger)
+            let client = AsyncUpstreamHTTPClient(timeout: 20, logger: quietLogger)
             let url = URL(string: "http://127.0.0.1:\(port)/file")!
             let error = await #expect(throws: DepotError.self) {
                 try await client.get(url, headers: [:], maxBytes: 1024, hosts: UpstreamHosts(only: url))
@@ -75,7 +75,7 @@ struct AsyncUpstreamHTTPClientTests {
             let resolver = TableResolver(table: [
                 "registry.test": ["127.0.0.1"], "mixed.test": ["93.184.216.34", "169.254.169.254"], "v6.test": ["::ffff:10.0.0.1"],
             ])
-            let client = AsyncUpstreamHTTPClient(timeout: 5, resolver: resolver, logger: quietLogger)
+            let client = AsyncUpstreamHTTPClient(timeout: 20, resolver: resolver, logger: quietLogger)
             for host in ["registry.test", "mixed.test", "v6.test"] {
                 let url = URL(string: "http://\(host):\(port)/file")!
                 let error = await #expect(throws: DepotError.self, "\(host)") {
@@ -92,7 +92,7 @@ struct AsyncUpstreamHTTPClientTests {
         try await withStandIn { port, fileRequests in
             // registry.test exists only in this table: reaching the stand-in proves the checked address was used.
             let client = AsyncUpstreamHTTPClient(
-                timeout: 5, allowPrivateAddresses: false,
+                timeout: 20, allowPrivateAddresses: false,
                 resolver: TableResolver(table: ["registry.test": ["127.0.0.1"], "Registry.TEST.": ["127.0.0.1"]]),
                 isReachable: { _ in true }, logger: quietLogger)
             // Another spelling of the name is pinned as well (the override is keyed by the spelling the client sees).
@@ -111,7 +111,7 @@ struct AsyncUpstreamHTTPClientTests {
         try await withStandIn { port, fileRequests in
             // The stand-in counts as public at 127.0.0.2 only; the redirect leads to 127.0.0.1.
             let client = AsyncUpstreamHTTPClient(
-                timeout: 5, allowPrivateAddresses: false, resolver: SystemAddressResolver(),
+                timeout: 20, allowPrivateAddresses: false, resolver: SystemAddressResolver(),
                 isReachable: { $0 == IPAddress("127.0.0.2") }, logger: quietLogger)
             let hosts = UpstreamHosts(["127.0.0.2", "127.0.0.1"])
             let same = try await client.get(URL(string: "http://127.0.0.2:\(port)/same")!, headers: [:], maxBytes: 1024, hosts: hosts)
@@ -129,7 +129,7 @@ struct AsyncUpstreamHTTPClientTests {
     @Test("a redirect off the connection's hosts is refused; one on them is followed")
     func redirectOffHostRefused() async throws {
         try await withStandIn { port, fileRequests in
-            let client = AsyncUpstreamHTTPClient(timeout: 5, allowPrivateAddresses: true, logger: quietLogger)
+            let client = AsyncUpstreamHTTPClient(timeout: 20, allowPrivateAddresses: true, logger: quietLogger)
             let hosts = UpstreamHosts(["127.0.0.1"])
             let sink = UpstreamSink(writer: DiscardingWriter())
             let error = await #expect(throws: DepotError.self) {

@@ -7,8 +7,10 @@ import Testing
 @testable import DepotServer
 
 /// Connection limits on the real server (`buildApplication`, live socket): the idle-connection flood, slowloris,
-/// idle keep-alive, the connection cap and oversized headers. Limits are set small so each test takes seconds.
-@Suite struct ConnectionLimitTests {
+/// idle keep-alive, the connection cap and oversized headers. Limits are set small so each test takes seconds, but
+/// not so small that a loaded CI machine stalls the set-up requests past them; the tests run one at a time because
+/// the flood takes thousands of this process's descriptors.
+@Suite(.serialized) struct ConnectionLimitTests {
     static let healthz = Array("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
 
     /// Opens up to `count` TCP connections that send nothing (in batches, failures ignored), and returns them.
@@ -57,7 +59,7 @@ import Testing
     func idleFlood() async throws {
         try await LiveDepot.run(configure: {
             $0.connectionLimits.maxConnections = 256
-            $0.connectionLimits.headerTimeout = 1
+            $0.connectionLimits.headerTimeout = 3
         }) { depot in
             var descriptors = rlimit()
             #if canImport(Glibc)
@@ -99,7 +101,7 @@ import Testing
 
     @Test("slowloris: a request head not complete within headerTimeout is cut off")
     func slowHeaders() async throws {
-        try await LiveDepot.run(configure: { $0.connectionLimits.headerTimeout = 1 }) { depot in
+        try await LiveDepot.run(configure: { $0.connectionLimits.headerTimeout = 3 }) { depot in
             let started = ContinuousClock.now
             await #expect(throws: RawHTTPConnection.Failure.self) {
                 try await RawHTTPConnection.with(port: depot.port, safetyTimeout: .seconds(20)) { connection in
@@ -115,7 +117,7 @@ import Testing
 
     @Test("an idle keep-alive connection is closed after idleTimeout")
     func idleKeepAlive() async throws {
-        try await LiveDepot.run(configure: { $0.connectionLimits.idleTimeout = 1 }) { depot in
+        try await LiveDepot.run(configure: { $0.connectionLimits.idleTimeout = 3 }) { depot in
             let closed = StatusBox()
             try await RawHTTPConnection.with(port: depot.port, safetyTimeout: .seconds(20)) { connection in
                 try await connection.send(Self.healthz)
