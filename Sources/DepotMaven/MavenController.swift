@@ -316,6 +316,8 @@ public struct MavenController: Sendable {
         }
         switch XMLDocumentGuard.problem(in: data) {
         case .dtd: throw DepotError.badRequest("\(name) must not contain a DTD", code: "InvalidPom")
+        case .emptyProcessingInstruction:
+            throw DepotError.badRequest("\(name) has a processing instruction without data", code: "InvalidPom")
         case .encoding(let encoding): throw DepotError.badRequest("\(name) must be UTF-8, not \(encoding.prefix(40))", code: "InvalidPom")
         case nil: break
         }

@@ -265,6 +265,8 @@ public struct MavenMetadata: Sendable, Equatable {
         }
         switch XMLDocumentGuard.problem(in: data) {
         case .dtd: throw DepotError.badRequest("maven-metadata.xml must not contain a DTD", code: "InvalidMetadata")
+        case .emptyProcessingInstruction:
+            throw DepotError.badRequest("maven-metadata.xml has a processing instruction without data", code: "InvalidMetadata")
         case .encoding(let name):
             throw DepotError.badRequest("maven-metadata.xml must be UTF-8, not \(name.prefix(40))", code: "InvalidMetadata")
         case nil: break

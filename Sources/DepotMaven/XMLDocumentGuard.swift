@@ -1,3 +1,4 @@
+import DepotCore
 import Foundation
 
 /// The check every XML document passes before a parser sees it: its encoding must be one where ASCII characters are
@@ -8,6 +9,7 @@ enum XMLDocumentGuard {
     enum Problem: Error, Equatable {
         case encoding(String)
         case dtd
+        case emptyProcessingInstruction
     }
 
     /// The problem with `data`, or nil when it may be parsed.
@@ -23,13 +25,11 @@ enum XMLDocumentGuard {
         if data.contains(0) { return .encoding("UTF-16 or UTF-32") }
         let declared = declaredEncoding(data)
         if let declared, !isASCIICompatible(declared) { return .encoding(declared) }
-        // Foundation's XMLParser force-unwraps element, attribute and comment names as UTF-8, and libxml2 passes an
-        // invalid sequence through in a UTF-8 document: that traps. (Declared 8-bit encodings are converted first.)
-        if ["utf-8", "utf8", "us-ascii", "ascii"].contains(declared?.lowercased() ?? "utf-8"),
-            String(data: data, encoding: .utf8) == nil
-        {
+        // Inputs that crash Foundation's XMLParser (see XMLParserHazards); declared 8-bit encodings are converted first.
+        if ["utf-8", "utf8", "us-ascii", "ascii"].contains(declared?.lowercased() ?? "utf-8"), XMLParserHazards.isInvalidUTF8(data) {
             return .encoding("invalid UTF-8")
         }
+        if XMLParserHazards.hasEmptyProcessingInstruction(data) { return .emptyProcessingInstruction }
         if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil { return .dtd }
         return nil
     }

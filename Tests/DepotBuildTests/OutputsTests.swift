@@ -70,6 +70,10 @@ import Testing
         #expect { try JUnitReportParser.parse(report, group: "g", file: "r.xml") } throws: {
             ($0 as? DepotError)?.code == "InvalidReport"
         }
+        // A processing instruction without data: Foundation runs strlen on its null data pointer.
+        #expect { try JUnitReportParser.parse(Data("<testsuite><?x?></testsuite>".utf8), group: "g", file: "r.xml") } throws: {
+            ($0 as? DepotError)?.code == "InvalidReport"
+        }
     }
 
     @Test func rejectsWhatIsNotJUnit() {

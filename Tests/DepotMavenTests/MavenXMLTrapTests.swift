@@ -5,14 +5,16 @@ import Testing
 @testable import DepotMaven
 
 /// Found by fuzzing (`scripts/fuzz maven-xml`): Foundation's XMLParser force-unwraps element, attribute and comment
-/// names decoded as UTF-8, and libxml2 hands invalid bytes through, so one uploaded pom stopped the server.
-@Suite("Maven XML with invalid UTF-8")
+/// names decoded as UTF-8 (libxml2 hands invalid bytes through) and reads a processing instruction without data
+/// through a null pointer, so one uploaded pom stopped the server.
+@Suite("Maven XML that crashed Foundation's parser")
 struct MavenXMLTrapTests {
     static let documents: [[UInt8]] = [
         Array("<".utf8) + [0xFF, 0xFF] + Array("mx/>".utf8),
         Array("<metadata><!-- ".utf8) + [0xFF] + Array(" --></metadata>".utf8),
         Array("<metadata a".utf8) + [0xFF] + Array("=\"1\"/>".utf8),
         Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?><metadata><!-- ".utf8) + [0xC3] + Array(" --></metadata>".utf8),
+        Array("<metadata><?x?></metadata>".utf8), Array("<?xml version=\"1.0\"?>\n<?pi?><metadata/>".utf8),
     ]
 
     @Test("maven-metadata.xml is a 400, not a trap", arguments: documents)
@@ -24,6 +26,11 @@ struct MavenXMLTrapTests {
     func pom(document: [UInt8]) {
         #expect(MavenVersionInfo.fromPom(Data(document)) == MavenVersionInfo())
         #expect(MavenVersionInfo.fromPluginDescriptor(Data(document)) == MavenVersionInfo())
+    }
+
+    @Test("processing instructions with data are still fine")
+    func processingInstructionWithData() throws {
+        #expect(try MavenMetadata.parse(Data("<?xml version=\"1.0\"?><?pi data?><metadata><version>1</version></metadata>".utf8)).version == "1")
     }
 
     @Test("a declared ISO-8859-1 pom is converted by the parser and still read")

@@ -10,10 +10,12 @@ import FoundationXML
 /// the test cases, not taken from the suites' attributes, which reporters fill in differently.
 public enum JUnitReportParser {
     public static func parse(_ data: Data, group: String, file: String) throws -> TestReport {
-        // Foundation's XMLParser force-unwraps element, attribute and comment names as UTF-8 and libxml2 passes
-        // invalid bytes through: a report with them would trap the server. Every JUnit reporter writes UTF-8.
-        guard String(data: data, encoding: .utf8) != nil else {
+        // Inputs that crash Foundation's XMLParser (see XMLParserHazards). Every JUnit reporter writes UTF-8.
+        guard !XMLParserHazards.isInvalidUTF8(data) else {
             throw DepotError.badRequest("\(file) is not a JUnit XML report (not UTF-8)", code: "InvalidReport")
+        }
+        guard !XMLParserHazards.hasEmptyProcessingInstruction(data) else {
+            throw DepotError.badRequest("\(file) has a processing instruction without data", code: "InvalidReport")
         }
         let delegate = Delegate()
         let parser = XMLParser(data: data)
