@@ -84,7 +84,7 @@ public struct MavenVersionInfo: Codable, Sendable, Equatable {
     /// The plugin descriptor of a jar on disk, or nil when it is not a zip or has none (most jars). A jar with more
     /// than `maxEntries` entries (400) or whose descriptor inflates past `maxDescriptorSize` (413, a zip bomb) is refused.
     public static func fromJar(at file: URL, maxEntries: Int = InputLimits().maxArchiveEntries) throws -> MavenVersionInfo? {
-        guard ZipProbe.hasEndOfCentralDirectory(at: file), let archive = try? Archive(url: file, accessMode: .read, pathEncoding: nil)
+        guard ZipProbe.hasEndOfCentralDirectory(at: file), ZipProbe.centralDirectory(at: file) != nil, let archive = try? Archive(url: file, accessMode: .read, pathEncoding: nil)
         else { return nil }
         var found: Entry?
         var count = 0

@@ -2,7 +2,6 @@ import CompressNIO
 import DepotCore
 import Foundation
 import NIOCore
-import ZIPFoundation
 
 /// The core metadata found inside an uploaded distribution.
 public struct InspectedDistribution: Sendable, Hashable {
@@ -69,22 +68,17 @@ public struct DistributionInspector: Sendable {
     private func readZip(
         _ path: String, kind: String, filename: DistributionFilename, isMetadata: ([Substring]) -> Bool
     ) throws -> (path: String, bytes: Data) {
-        let archive: Archive
-        do {
-            guard ZipProbe.hasEndOfCentralDirectory(at: URL(fileURLWithPath: path)) else { throw CocoaError(.fileReadCorruptFile) }
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw DepotError.badRequest("not a valid \(kind): \(filename.filename) is not a zip archive", code: "InvalidDistribution")
+        let file = URL(fileURLWithPath: path)
+        // Read with ZipProbe, not ZIPFoundation: its inflater never returns from a deflate stream that does not end
+        // before the end of the file (a 544-byte wheel found by fuzzing hung a thread).
+        guard ZipProbe.hasEndOfCentralDirectory(at: file), let entries = ZipProbe.centralDirectory(at: file) else {
+            throw DepotError.badRequest(
+                "not a valid \(kind): \(filename.filename) is not a zip archive (or a ZIP64 one, which is not read)", code: "InvalidDistribution")
         }
-        var candidates: [Entry] = []
-        var count = 0
-        for entry in archive {
-            count += 1
-            guard count <= maxEntries else {
-                throw DepotError.badRequest("not a valid \(kind): \(filename.filename) has more than \(maxEntries) entries", code: "TooManyEntries")
-            }
-            if entry.type == .file && isMetadata(Self.components(entry.path)) { candidates.append(entry) }
+        guard entries.count <= maxEntries else {
+            throw DepotError.badRequest("not a valid \(kind): \(filename.filename) has more than \(maxEntries) entries", code: "TooManyEntries")
         }
+        let candidates = entries.filter { !$0.path.hasSuffix("/") && isMetadata(Self.components($0.path)) }
         guard let entry = candidates.first else {
             let expected = kind == "wheel"
                 ? "\(filename.name)-\(filename.version).dist-info/METADATA" : "\(filename.name)-\(filename.version)/PKG-INFO"
@@ -94,25 +88,32 @@ public struct DistributionInspector: Sendable {
             throw DepotError.badRequest(
                 "not a valid \(kind): \(filename.filename) has more than one metadata file for this release", code: "InvalidDistribution")
         }
-        // The declared size can lie; the consumer enforces the limit on what is really inflated.
-        guard entry.uncompressedSize <= UInt64(maxMetadataSize) else {
+        // The declared size can lie; the output buffer enforces the limit on what is really inflated.
+        guard entry.uncompressedSize <= UInt64(maxMetadataSize), entry.compressedSize <= UInt64(maxMetadataSize) + 1024 else {
             throw DepotError.badRequest(
                 "\(entry.path) is \(entry.uncompressedSize) bytes, more than the \(maxMetadataSize) allowed", code: "MetadataTooLarge")
         }
-        var bytes = Data()
-        let limit = maxMetadataSize
-        do {
-            _ = try archive.extract(entry) { chunk in
-                guard bytes.count + chunk.count <= limit else { throw DepotError.badRequest("", code: "MetadataTooLarge") }
-                bytes.append(chunk)
+        let unreadable = DepotError.badRequest(
+            "not a valid \(kind): \(entry.path) in \(filename.filename) cannot be read", code: "InvalidDistribution")
+        guard let raw = try? ZipProbe.rawBytes(of: entry, in: file) else { throw unreadable }
+        switch entry.method {
+        case 0:
+            return (entry.path, raw)
+        case 8:
+            var input = ByteBuffer(bytes: raw)
+            var output = ByteBufferAllocator().buffer(capacity: maxMetadataSize)
+            do {
+                try input.decompress(to: &output, with: .deflate())
+            } catch let error as CompressNIOError where error == .bufferOverflow {
+                throw DepotError.badRequest("\(entry.path) inflates to more than the \(maxMetadataSize) bytes allowed", code: "MetadataTooLarge")
+            } catch {
+                throw unreadable
             }
-        } catch let error as DepotError {
-            throw DepotError.badRequest("\(entry.path) inflates to more than the \(limit) bytes allowed", code: error.code)
-        } catch {
+            return (entry.path, Data(output.readableBytesView))
+        default:
             throw DepotError.badRequest(
-                "not a valid \(kind): \(entry.path) in \(filename.filename) cannot be read (\(error))", code: "InvalidDistribution")
+                "not a valid \(kind): \(entry.path) uses compression method \(entry.method) (stored or deflate only)", code: "InvalidDistribution")
         }
-        return (entry.path, bytes)
     }
 
     /// Streams the file through gzip and a tar reader, stopping at PKG-INFO.

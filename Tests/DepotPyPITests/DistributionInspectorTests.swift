@@ -43,6 +43,18 @@ struct DistributionInspectorTests {
         #expect(result.metadata.name == "zope.interface")
     }
 
+    @Test("a wheel whose METADATA deflate stream never ends is refused at once (found by fuzzing: it hung a thread)")
+    func neverEndingDeflateStream() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let url = try dir.write("pkg-1.0-py3-none-any.whl", Data(base64Encoded: "UEsDBBQAAAAIAHiIgl0AAAAAAgAAAAAAAAAPAAAAcGtnL19faW5pdF9fLnB5AwBQSwMEFAAAAAgAiHiCXaJZkLWPAAAAwQAAABoAAABwa2ctMS4wLmRpc3QtaW5mby9NRVRBREFUQV1OTwuCMBS/vU/xsLOj6SVWCkHHiijoGkMfOmy6tmfgt28ZFHT8/f8diHWtWadX8sEMvcJMSDhqSwpd18CXlmIJl9Fa7SeFW2QKjE5XnW4I1PQYjaeQniZu3+ayyMXqR+9MYIU+wpgKZZHFrj+RB3s3a3Rzwe35UsUNJrmQMgFYzG9gP/QN1hQqbxxHh4AXUEsDBBQAAAAIAHiIgl2MSDsmFQAAABMAAAAXAAAAcGtnLTEuMC5kaXN0LWluZm8vV0hFRUwLz0hNzdENS7POzM9SLSow1DPgAgBQSwECFAMUAAAACAB4iIJdAAAAAAIAAAAAAAAADwAAAAAAAAAAAAAAgAEAAAAAcGtnL19faW5pdF9fLnB5UEsBAhQDFAAAAAgAeIiCXaJZkLWPAAAAwQAAABoAAAAAAAAAAAAAAIABLwAAAHBrRy0xLjAuZGlzdC1pbmZvL01FVEFEQVRBUEsBAhQDFAAAAAgAeIiCXYxIOyYVAAAAEwAAABcAAAAAAAAAAAAAAIAB9gAAAHBrZy0xLjAuZGlzdC1pbmZvL1dIRUVMUEsFBgAAAAADAAMAygAAAEABAAAAAA==")!)
+        let error = expectBadRequest {
+            _ = try inspector.inspect(fileAt: url.path, as: DistributionFilename("pkg-1.0-py3-none-any.whl"))
+        }
+        // What is inflated from its exact bytes is not valid core metadata: a clean 400, whichever check says so.
+        #expect(["InvalidDistribution", "InvalidMetadata"].contains(error?.code ?? ""), "\(String(describing: error))")
+    }
+
     @Test("a .whl that is not a zip is not a valid wheel")
     func notAZip() throws {
         let dir = try TemporaryDirectory()
