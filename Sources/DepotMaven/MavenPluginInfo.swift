@@ -1,6 +1,6 @@
 import DepotCore
 import Foundation
-import ZIPFoundation
+import DepotHTTP
 
 #if canImport(FoundationXML)
 import FoundationXML
@@ -84,32 +84,18 @@ public struct MavenVersionInfo: Codable, Sendable, Equatable {
     /// The plugin descriptor of a jar on disk, or nil when it is not a zip or has none (most jars). A jar with more
     /// than `maxEntries` entries (400) or whose descriptor inflates past `maxDescriptorSize` (413, a zip bomb) is refused.
     public static func fromJar(at file: URL, maxEntries: Int = InputLimits().maxArchiveEntries) throws -> MavenVersionInfo? {
-        guard ZipProbe.hasEndOfCentralDirectory(at: file), ZipProbe.centralDirectory(at: file) != nil, let archive = try? Archive(url: file, accessMode: .read, pathEncoding: nil)
-        else { return nil }
-        var found: Entry?
-        var count = 0
-        for entry in archive {
-            count += 1
-            guard count <= maxEntries else {
-                throw DepotError.badRequest("\(file.lastPathComponent) has more than \(maxEntries) entries", code: "TooManyEntries")
-            }
-            if entry.path == "META-INF/maven/plugin.xml" {
-                found = entry
-                break
-            }
+        // ZipProbe's walk and a bounded inflate, not ZIPFoundation: its inflater never returns from a deflate stream
+        // that runs to the end of the file.
+        guard ZipProbe.hasEndOfCentralDirectory(at: file), let entries = ZipProbe.centralDirectory(at: file) else { return nil }
+        guard entries.count <= maxEntries else {
+            throw DepotError.badRequest("\(file.lastPathComponent) has more than \(maxEntries) entries", code: "TooManyEntries")
         }
-        guard let entry = found, entry.type == .file else { return nil }
-        let tooLarge = DepotError.tooLarge("META-INF/maven/plugin.xml inflates to more than \(maxDescriptorSize) bytes")
-        guard entry.uncompressedSize <= UInt64(maxDescriptorSize) else { throw tooLarge }
-        var bytes = Data()
+        guard let entry = entries.first(where: { $0.path == "META-INF/maven/plugin.xml" }) else { return nil }
+        let bytes: Data
         do {
-            // The declared size can lie; the limit is enforced on what is really inflated.
-            _ = try archive.extract(entry) { chunk in
-                guard bytes.count + chunk.count <= maxDescriptorSize else { throw tooLarge }
-                bytes.append(chunk)
-            }
-        } catch let error as DepotError {
-            throw error
+            bytes = try ZipEntryReader.contents(of: entry, in: file, limit: maxDescriptorSize)
+        } catch ZipEntryReader.Failure.tooLarge {
+            throw DepotError.tooLarge("META-INF/maven/plugin.xml inflates to more than \(maxDescriptorSize) bytes")
         } catch {
             return nil
         }

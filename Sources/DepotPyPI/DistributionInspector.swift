@@ -1,5 +1,6 @@
 import CompressNIO
 import DepotCore
+import DepotHTTP
 import Foundation
 import NIOCore
 
@@ -88,31 +89,13 @@ public struct DistributionInspector: Sendable {
             throw DepotError.badRequest(
                 "not a valid \(kind): \(filename.filename) has more than one metadata file for this release", code: "InvalidDistribution")
         }
-        // The declared size can lie; the output buffer enforces the limit on what is really inflated.
-        guard entry.uncompressedSize <= UInt64(maxMetadataSize), entry.compressedSize <= UInt64(maxMetadataSize) + 1024 else {
+        do {
+            return (entry.path, try ZipEntryReader.contents(of: entry, in: file, limit: maxMetadataSize))
+        } catch ZipEntryReader.Failure.tooLarge {
+            throw DepotError.badRequest("\(entry.path) inflates to more than the \(maxMetadataSize) bytes allowed", code: "MetadataTooLarge")
+        } catch {
             throw DepotError.badRequest(
-                "\(entry.path) is \(entry.uncompressedSize) bytes, more than the \(maxMetadataSize) allowed", code: "MetadataTooLarge")
-        }
-        let unreadable = DepotError.badRequest(
-            "not a valid \(kind): \(entry.path) in \(filename.filename) cannot be read", code: "InvalidDistribution")
-        guard let raw = try? ZipProbe.rawBytes(of: entry, in: file) else { throw unreadable }
-        switch entry.method {
-        case 0:
-            return (entry.path, raw)
-        case 8:
-            var input = ByteBuffer(bytes: raw)
-            var output = ByteBufferAllocator().buffer(capacity: maxMetadataSize)
-            do {
-                try input.decompress(to: &output, with: .deflate())
-            } catch let error as CompressNIOError where error == .bufferOverflow {
-                throw DepotError.badRequest("\(entry.path) inflates to more than the \(maxMetadataSize) bytes allowed", code: "MetadataTooLarge")
-            } catch {
-                throw unreadable
-            }
-            return (entry.path, Data(output.readableBytesView))
-        default:
-            throw DepotError.badRequest(
-                "not a valid \(kind): \(entry.path) uses compression method \(entry.method) (stored or deflate only)", code: "InvalidDistribution")
+                "not a valid \(kind): \(entry.path) in \(filename.filename) cannot be read", code: "InvalidDistribution")
         }
     }
 
