@@ -96,7 +96,7 @@ struct BubblewrapSandboxTests {
                   - echo "uid=$(id -u) name=$(id -un) pid1=$(cat /proc/1/comm)"
                   - echo tmp > /tmp/private && cat /tmp/private
                   - depot-sandbox-tool
-            """, in: directory, environment: ["STORAGE": storage, "PATH": path], sandbox: sandbox)
+            """, in: directory, environment: ["STORAGE": storage, "PATH": path], timeout: .seconds(900), sandbox: sandbox)
         #expect(outcome.status == .succeeded, "\(log)")
         // Whole lines: the log also shows each command, markers included.
         let lines = Set(log.split(separator: "\n").map(String.init))
@@ -128,7 +128,7 @@ struct BubblewrapSandboxTests {
                 commands:
                   - setsid sleep 300 \(marker) &
                   - (sleep 301 \(marker)-child &) ; touch started; sleep 600
-            """, in: directory, control: control, sandbox: BuildSandbox.preferred())
+            """, in: directory, timeout: .seconds(900), control: control, sandbox: BuildSandbox.preferred())
         try await stopper.value
         #expect(outcome.status == .stopped)
         #expect(!processRunning(withArgument: marker))
