@@ -24,9 +24,11 @@ final class ShellOutputSplitter: @unchecked Sendable {
             buffer.removeSubrange(buffer.startIndex...newline)
             handle(line)
         }
-        if buffer.count >= Self.maximumLineLength {
-            // The tail stays: it may be the start of a marker line.
-            let cut = buffer.endIndex - (marker.utf8.count + 32)
+        // A loaded machine can hand over several pipe buffers at once: cut as many full lines as there are.
+        // The tail stays: it may be the start of a marker line.
+        let tail = marker.utf8.count + 32
+        while buffer.count >= Self.maximumLineLength {
+            let cut = buffer.startIndex + min(Self.maximumLineLength, buffer.count - tail)
             emit(.output(String(decoding: buffer[buffer.startIndex..<cut], as: UTF8.self)))
             buffer.removeSubrange(buffer.startIndex..<cut)
         }
