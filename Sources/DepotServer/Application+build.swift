@@ -33,9 +33,14 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let storage = URL(fileURLWithPath: configuration.storagePath, isDirectory: true).standardizedFileURL
     try StorageDirectory.prepare(storage)
     let databasePath = storage.appendingPathComponent("depot.sqlite").path
-    let store = try SQLiteMetadataStore(path: databasePath)
+    let database = try SQLiteMetadataStore(path: databasePath)
     StorageDirectory.restrictDatabase(at: databasePath)
-    let blobs = try FileSystemBlobStore(directory: storage)
+    // Registry reads are answered from memory; every write is announced on the feed the cache follows.
+    let store = CachingMetadataStore(database, feed: InProcessChangeFeed())
+    // Small blobs' bytes stay in memory for downloads; deleting a blob (the collector) drops them.
+    let blobCache = BlobMemoryCache(budget: configuration.blobCacheSize)
+    let blobs = blobCache.evictingOnDelete(try FileSystemBlobStore(directory: storage))
+    let downloads = BlobDownloads(blobs: blobs, cache: blobCache)
     let access = AccessService(
         store: store, defaultLifetime: configuration.defaultTokenLifetime, maxLifetime: configuration.maxTokenLifetime)
     let collector = BlobCollector(store: store, blobs: blobs, logger: logger)
@@ -46,7 +51,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let formats = registeredFormats()
     let baseURL = PublicBaseURL(configured: configuration.publicURL, scheme: configuration.tlsCertificatePath == nil ? "http" : "https")
     let upstreams = try makeUpstreamService(
-        configuration: configuration, store: store, packages: packages, metrics: metrics, logger: logger)
+        configuration: configuration, store: store, documents: database, packages: packages, metrics: metrics, logger: logger)
 
     let router = Router(context: DepotRequestContext.self)
     router.add(middleware: EdgeMiddleware(metrics: metrics, logger: logger) { path in
@@ -69,20 +74,20 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     TokenController(access: access, policy: policy).addRoutes(to: api)
     PackageController(repositories: repositories, packages: packages, policy: policy, formats: formats).addRoutes(to: api)
     let buildShutdown = try addBuildRoutes(
-        to: api, store: store, blobs: blobs, collector: collector, storage: storage, configuration: configuration, access: access,
+        to: api, store: database, blobs: blobs, collector: collector, storage: storage, configuration: configuration, access: access,
         policy: policy, repositories: repositories, baseURL: baseURL, logger: logger)
     let repositoryAccess = RepositoryAccess(repositories: repositories, policy: policy)
     NpmController(
         repositories: repositoryAccess, packages: packages, upstreams: upstreams, access: access, baseURL: baseURL,
-        maxUploadSize: configuration.maxUploadSize, limits: configuration.inputLimits
+        maxUploadSize: configuration.maxUploadSize, limits: configuration.inputLimits, downloads: downloads
     ).addRoutes(to: router)
     PyPIController(
         repositories: repositoryAccess, packages: packages, upstreams: upstreams, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize,
-        limits: configuration.inputLimits
+        limits: configuration.inputLimits, downloads: downloads
     ).addRoutes(to: router)
     MavenController(
         repositories: repositoryAccess, packages: packages, upstreams: upstreams, maxUploadSize: configuration.maxUploadSize,
-        limits: configuration.inputLimits
+        limits: configuration.inputLimits, downloads: downloads
     ).addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,
         buildShutdown: buildShutdown, orphanSweep: OrphanBlobSweep(collector: collector, logger: logger))
@@ -90,7 +95,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
 
 /// The upstream proxy: external connection URLs from configuration, one HTTP client, the metadata cache.
 func makeUpstreamService(
-    configuration: DepotConfiguration, store: SQLiteMetadataStore, packages: PackageService,
+    configuration: DepotConfiguration, store: any MetadataStore, documents: any UpstreamDocumentStore, packages: PackageService,
     metrics registry: PrometheusCollectorRegistry, logger: Logger
 ) throws -> UpstreamService {
     let connections = try configuration.externalConnections.sorted(by: { $0.key < $1.key }).map { name, url in
@@ -103,7 +108,7 @@ func makeUpstreamService(
         timeout: configuration.upstreamTimeout, allowPrivateAddresses: configuration.upstreamAllowPrivateAddresses, logger: logger)
     let metrics = PrometheusUpstreamMetrics(registry: registry)
     let cache = UpstreamMetadataCache(
-        store: store, http: http, metrics: metrics, ttl: configuration.metadataTTL, logger: logger)
+        store: documents, http: http, metrics: metrics, ttl: configuration.metadataTTL, logger: logger)
     return UpstreamService(
         store: store, packages: packages, cache: cache, http: http, metrics: metrics,
         formats: [NpmUpstreamFormat(), PyPIUpstreamFormat(), MavenUpstreamFormat()], connections: connections,

@@ -14,7 +14,9 @@ public struct UpstreamService: Sendable {
     let connections: [String: ExternalConnection]
     let maxAssetSize: Int
     let logger: Logger
-    private let parsed = ParsedUpstreamPackages()
+    private let parsed = TaggedCache<UpstreamPackage>()
+    /// Package views by asking repository, key and visibility, tagged with the fingerprint they were built from.
+    private let views = TaggedCache<PackageView>()
     private let downloads = SingleFlight<Bool>()
 
     public init(
@@ -84,15 +86,39 @@ public struct UpstreamService: Sendable {
     /// (and unfinished) versions (npm's `?write=true`); upstream repositories contribute listed versions only.
     public func view(of key: PackageKey, from repository: Repository, includeLocalHidden: Bool = false) async throws -> PackageView {
         let (stored, external) = try await sources(of: key, from: repository)
+        var offers: [(source: ExternalSource, offer: Result<(UpstreamPackage, String)?, DepotError>)] = []
+        for source in external {
+            do {
+                offers.append((source, .success(try await upstreamPackage(key, at: source.connection))))
+            } catch let error as DepotError {
+                offers.append((source, .failure(error)))
+            }
+        }
+        // Everything the view is made of, by revision: a warm request rebuilds nothing.
+        let fingerprint = (stored.map { "\($0.package.id):\($0.package.revision)" } + offers.map { source, offer in
+            switch offer {
+            case .success(let found): found?.1 ?? "\(source.connection.name)@none"
+            case .failure: "\(source.connection.name)@failed"
+            }
+        }).joined(separator: ",")
+        let cacheKey = "\(repository.id)|\(key)|\(includeLocalHidden)"
+        if let hit = views.lookup(cacheKey, tag: fingerprint) { return hit }
+        let view = try await buildView(of: key, stored: stored, offers: offers, includeLocalHidden: includeLocalHidden, fingerprint: fingerprint)
+        views.store(cacheKey, tag: fingerprint, package: view, cost: view.entries.reduce(256) { $0 + $1.metadata.count + 128 })
+        return view
+    }
+
+    private func buildView(
+        of key: PackageKey, stored: [StoredSource], offers: [(source: ExternalSource, offer: Result<(UpstreamPackage, String)?, DepotError>)],
+        includeLocalHidden: Bool, fingerprint: String
+    ) async throws -> PackageView {
         var entries: [PackageView.Entry] = []
         var seen: Set<String> = []
         var tags: [String: String] = [:]
-        var fingerprint: [String] = []
         var local: Package?
         for source in stored {
             let isLocal = source.path.count == 1
             if isLocal { local = source.package }
-            fingerprint.append("\(source.package.id):\(source.package.revision)")
             for version in try await store.versions(packageID: source.package.id) {
                 // Any stored version, shown or not, shadows farther copies of it: an archived or disposed
                 // version must not come back as the upstream's published one.
@@ -107,26 +133,29 @@ public struct UpstreamService: Sendable {
                 tags[tag] = version
             }
         }
-        for source in external {
+        var positions = Dictionary(entries.enumerated().map { ($1.version, $0) }, uniquingKeysWith: { first, _ in first })
+        for (source, offer) in offers {
             let upstream: (UpstreamPackage, String)?
-            do {
-                upstream = try await upstreamPackage(key, at: source.connection)
-            } catch let error as DepotError where !entries.isEmpty {
+            switch offer {
+            case .success(let found):
+                upstream = found
+            case .failure(let error):
+                guard !entries.isEmpty else { throw error }
                 // What is stored here still installs; the upstream's newer versions will show when it is back.
                 logger.warning("upstream unavailable, answering from stored versions", metadata: [
                     "connection": "\(source.connection.name)", "package": "\(key)", "error": "\(error.message)",
                 ])
                 upstream = nil
             }
-            guard let (package, documentTag) = upstream else { continue }
-            fingerprint.append(documentTag)
+            guard let (package, _) = upstream else { continue }
             for version in package.versions where version.isListed {
                 guard seen.insert(version.version).inserted else {
-                    if let index = entries.firstIndex(where: { $0.version == version.version }), entries[index].alsoUpstream == nil {
+                    if let index = positions[version.version], entries[index].alsoUpstream == nil {
                         entries[index].alsoUpstream = version
                     }
                     continue
                 }
+                positions[version.version] = entries.count
                 entries.append(.init(
                     version: version.version, status: .published, publishedAt: version.publishedAt ?? Date(timeIntervalSince1970: 0),
                     summary: version.summary, metadata: version.metadata,
@@ -136,7 +165,7 @@ public struct UpstreamService: Sendable {
         }
         let shown = Set(entries.map(\.version))
         tags = tags.filter { shown.contains($0.value) }
-        return PackageView(entries: entries, tags: tags, local: local, fingerprint: fingerprint.joined(separator: ","))
+        return PackageView(entries: entries, tags: tags, local: local, fingerprint: fingerprint)
     }
 
     /// The external connection's view of a package (nil when it does not have it), with a tag that changes when
@@ -413,16 +442,17 @@ public struct UpstreamService: Sendable {
     }
 }
 
-/// Parsed upstream documents, so a large packument is decoded once per fetch rather than once per request.
-final class ParsedUpstreamPackages: Sendable {
-    /// Bounded by the size of the documents they were parsed from (a parsed packument weighs about as much).
-    private let entries = CostBoundedCache<(tag: String, package: UpstreamPackage)>(budget: 64 << 20)
+/// Values derived from something that changes, tagged with what they were derived from: parsed upstream documents
+/// (decoded once per fetch rather than once per request) and package views (built once per change).
+final class TaggedCache<Value: Sendable>: Sendable {
+    /// Bounded by the size of what they were derived from (a parsed packument weighs about as much as its JSON).
+    private let entries = CostBoundedCache<(tag: String, value: Value)>(budget: 64 << 20)
 
-    func lookup(_ key: String, tag: String) -> UpstreamPackage? {
-        entries.value(forKey: key).flatMap { $0.tag == tag ? $0.package : nil }
+    func lookup(_ key: String, tag: String) -> Value? {
+        entries.value(forKey: key).flatMap { $0.tag == tag ? $0.value : nil }
     }
 
-    func store(_ key: String, tag: String, package: UpstreamPackage, cost: Int) {
+    func store(_ key: String, tag: String, package: Value, cost: Int) {
         entries.set((tag, package), forKey: key, cost: cost)
     }
 }
