@@ -17,10 +17,14 @@ public struct MavenController: Sendable {
     let upstreams: UpstreamService
     let maxUploadSize: Int
     let limits: InputLimits
+    /// Artifact GET and HEAD (ETag, Range, 304, the memory cache of small blobs).
+    let downloads: BlobDownloads
 
     public init(
-        repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, maxUploadSize: Int, limits: InputLimits
+        repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, maxUploadSize: Int, limits: InputLimits,
+        downloads: BlobDownloads
     ) {
+        self.downloads = downloads
         self.repositories = repositories
         self.packages = packages
         self.upstreams = upstreams
@@ -49,21 +53,19 @@ public struct MavenController: Sendable {
         let repository = try await repositories.open(
             domain: String(parts[1]), repository: String(parts[2]), permission: isWrite ? .publish : .read, context: context)
         if isWrite { return try await put(path, request: request, repository: repository) }
-        return try await get(path, repository: repository, ifNoneMatch: request.headers[.ifNoneMatch])
+        return try await get(path, repository: repository, request: request)
     }
 
     // MARK: Reads
 
-    /// Files and metadata carry an ETag (their SHA-1, as Maven's own checksum), so revalidations get 304.
-    func get(_ path: MavenPath, repository: Repository, ifNoneMatch: String? = nil) async throws -> Response {
+    /// Files carry their SHA-256 as ETag (ranges, HEAD and 304 by `BlobDownloads`); generated metadata its SHA-1,
+    /// as Maven's own checksum, so revalidations get 304.
+    func get(_ path: MavenPath, repository: Repository, request: Request) async throws -> Response {
+        let ifNoneMatch = request.headers[.ifNoneMatch]
         switch path {
         case .artifact(let artifact):
             let asset = try await locate(artifact, in: repository, throughUpstreams: true)
-            var headers = Self.headers(for: artifact.fileName)
-            let etag = "\"\(asset.digests.sha1)\""
-            headers[.eTag] = etag
-            if EntityTag.matches(ifNoneMatch, etag) { return Response(status: .notModified, headers: headers) }
-            return BodyStreaming.response(for: try packages.openBlob(asset), headers: headers)
+            return try downloads.response(for: asset, request: request, headers: Self.headers(for: artifact.fileName))
         case .checksum(let inner, let algorithm):
             let digests: BlobDigests
             if case .artifact(let artifact) = inner {

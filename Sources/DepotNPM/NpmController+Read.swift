@@ -62,8 +62,8 @@ extension NpmController {
         return Self.json(renderer.manifest(entry))
     }
 
-    /// Streams a tarball from the blob store. Unlisted versions stay downloadable; archived ones do not.
-    func tarball(_ name: NpmPackageName, file: String, target: Target) async throws -> Response {
+    /// A tarball from the blob store (GET or HEAD, ranges, 304). Unlisted versions stay downloadable; archived ones do not.
+    func tarball(_ name: NpmPackageName, file: String, request: Request, target: Target) async throws -> Response {
         guard let wanted = Self.version(ofTarball: file, name: name),
             let (_, version, asset) = try await upstreams.asset(named: file, version: wanted, of: name.key, in: target.repository)
         else {
@@ -72,11 +72,9 @@ extension NpmController {
         guard version.status.isDownloadable else {
             throw DepotError.notFound("version \(version.version) of \(name) is \(version.status.rawValue)", code: "VersionNotFound")
         }
-        let reader = try packages.openBlob(asset)
         var headers = StoredFileHeaders.fields()
-        headers[.eTag] = "\"\(asset.digests.sha256)\""
         headers[.cacheControl] = "public, max-age=31536000, immutable"
-        return BodyStreaming.response(for: reader, headers: headers)
+        return try downloads.response(for: asset, request: request, headers: headers)
     }
 
     /// The version and asset a tarball file name belongs to (`<name>-<version>.tgz`).

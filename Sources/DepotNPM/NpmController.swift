@@ -13,12 +13,15 @@ public struct NpmController: Sendable {
     let baseURL: PublicBaseURL
     let maxUploadSize: Int
     let limits: InputLimits
+    /// Tarball GET and HEAD (ETag, Range, 304, the memory cache of small blobs).
+    let downloads: BlobDownloads
     let cache = RenderedDocumentCache()
 
     public init(
         repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, access: AccessService,
-        baseURL: PublicBaseURL, maxUploadSize: Int, limits: InputLimits
+        baseURL: PublicBaseURL, maxUploadSize: Int, limits: InputLimits, downloads: BlobDownloads
     ) {
+        self.downloads = downloads
         self.repositories = repositories
         self.packages = packages
         self.upstreams = upstreams
@@ -94,7 +97,7 @@ public struct NpmController: Sendable {
         case (.packageVersion(let name, let version), .get):
             return try await versionManifest(name, versionOrTag: version, target: try await open(.read))
         case (.tarball(let name, let file), .get), (.tarball(let name, let file), .head):
-            return try await tarball(name, file: file, target: try await open(.read))
+            return try await tarball(name, file: file, request: request, target: try await open(.read))
         case (.package(let name), .put):
             return try await put(name, request: request, target: try await open(.publish), removesMissingVersions: false)
         case (.packageRevision(let name, _), .put):

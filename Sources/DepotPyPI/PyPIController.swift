@@ -13,13 +13,16 @@ public struct PyPIController: Sendable {
     let maxUploadSize: Int
     let limits: InputLimits
     let inspector: DistributionInspector
+    /// File GET and HEAD (ETag, Range, 304, the memory cache of small blobs).
+    let downloads: BlobDownloads
     /// Rendered project pages, current while the view they were rendered from is unchanged.
     let pages = RenderedDocumentCache(budget: 64 << 20)
 
     public init(
         repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, baseURL: PublicBaseURL,
-        maxUploadSize: Int, limits: InputLimits
+        maxUploadSize: Int, limits: InputLimits, downloads: BlobDownloads
     ) {
+        self.downloads = downloads
         self.repositories = repositories
         self.packages = packages
         self.upstreams = upstreams
@@ -177,12 +180,8 @@ public struct PyPIController: Sendable {
         }
         // `.metadata` files too: their text is the uploader's, and pip and uv read the bytes whatever the type.
         var headers = StoredFileHeaders.fields()
-        headers[.eTag] = "\"\(asset.digests.sha256)\""
         headers[.cacheControl] = "public, max-age=31536000, immutable"
-        if EntityTag.matches(request.headers[.ifNoneMatch], "\"\(asset.digests.sha256)\"") {
-            return Response(status: .notModified, headers: headers)
-        }
-        return BodyStreaming.response(for: try packages.openBlob(asset), headers: headers)
+        return try downloads.response(for: asset, request: request, headers: headers)
     }
 
     // MARK: Helpers

@@ -41,5 +41,33 @@ public protocol BlobReader: AnyObject {
     var size: Int64 { get }
     /// Up to `maxLength` bytes; empty at the end.
     func read(maxLength: Int) throws -> [UInt8]
+    /// Fills `buffer` from the current position and returns how many bytes it holds: fewer than `buffer.count`
+    /// only at the end (0 there). A file reader reads straight into it (downloads read into the response's own
+    /// buffers); the default copies from `read(maxLength:)`.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// Moves the position `count` bytes forward (where a `Range` request starts). The default reads and drops them.
+    func skip(_ count: Int64) throws
     func close()
+}
+
+extension BlobReader {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let chunk = try read(maxLength: buffer.count - filled)
+            if chunk.isEmpty { break }
+            UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]).copyBytes(from: chunk)
+            filled += chunk.count
+        }
+        return filled
+    }
+
+    public func skip(_ count: Int64) throws {
+        var left = count
+        while left > 0 {
+            let dropped = try read(maxLength: Int(min(left, 256 * 1024)))
+            if dropped.isEmpty { return }
+            left -= Int64(dropped.count)
+        }
+    }
 }

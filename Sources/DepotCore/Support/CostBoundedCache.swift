@@ -45,6 +45,13 @@ public final class CostBoundedCache<Value: Sendable>: Sendable {
         }
     }
 
+    /// Drops one entry (its value must not be served again).
+    public func removeValue(forKey key: String) {
+        state.withLock { state in
+            if let old = state.entries.removeValue(forKey: key) { state.totalCost -= old.cost }
+        }
+    }
+
     public var totalCost: Int { state.withLock { $0.totalCost } }
     public var count: Int { state.withLock { $0.entries.count } }
 

@@ -18,6 +18,8 @@ public struct DepotConfiguration: Sendable, Equatable {
     /// When set, `/metrics` answers only `Authorization: Bearer <it>`.
     public var metricsToken: String?
     public var storagePath = "./storage"
+    /// Memory kept for the bytes of blobs up to 1 MiB, served from there (`storage.blobCacheSize`); 0 keeps none.
+    public var blobCacheSize = BlobMemoryCache.defaultBudget
     public var defaultTokenLifetime: TimeInterval = 12 * 3600
     public var maxTokenLifetime: TimeInterval = 12 * 3600
     public var maxUploadSize = 2 << 30

@@ -108,6 +108,27 @@ final class FileBlobReader: BlobReader {
         }
     }
 
+    /// read(2) straight into the caller's memory (a response's ByteBuffer), until it is full or the file ends.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard fd >= 0, let base = buffer.baseAddress else { return 0 }
+        var filled = 0
+        while filled < buffer.count {
+            let n = Glibc.read(fd, base + filled, buffer.count - filled)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw POSIXFileError(operation: "read", path: "blob")
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        return filled
+    }
+
+    func skip(_ count: Int64) throws {
+        guard fd >= 0, count > 0 else { return }
+        if lseek(fd, off_t(count), SEEK_CUR) < 0 { throw POSIXFileError(operation: "lseek", path: "blob") }
+    }
+
     func close() {
         if fd >= 0 {
             Glibc.close(fd)
