@@ -8,13 +8,18 @@ import Prometheus
 /// records metrics per request (route, status, duration, bytes). Paths are logged without query strings; headers never are.
 public struct EdgeMiddleware: RouterMiddleware {
     public typealias Context = DepotRequestContext
-    private let metrics: PrometheusCollectorRegistry
+    private let metrics: RouteMetrics
     private let logger: Logger
+    private let accessLog: AccessLog?
     private let errorStyle: @Sendable (String) -> ErrorStyle
 
-    public init(metrics: PrometheusCollectorRegistry, logger: Logger, errorStyle: @escaping @Sendable (String) -> ErrorStyle) {
-        self.metrics = metrics
+    /// `accessLog` nil: no line per request (`log.access: false`).
+    public init(
+        metrics: PrometheusCollectorRegistry, logger: Logger, accessLog: AccessLog?, errorStyle: @escaping @Sendable (String) -> ErrorStyle
+    ) {
+        self.metrics = RouteMetrics(registry: metrics)
         self.logger = logger
+        self.accessLog = accessLog
         self.errorStyle = errorStyle
     }
 
@@ -22,36 +27,32 @@ public struct EdgeMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let start = ContinuousClock.now
-        let path = request.uri.path
         var response: Response
         var failure: (any Error)?
         do {
             response = try await next(request, context)
         } catch {
             failure = error
-            response = ErrorResponses.response(for: error, style: errorStyle(path))
+            response = ErrorResponses.response(for: error, style: errorStyle(request.uri.path))
         }
         // Every answer is taken for the type it declares: no browser may guess HTML into a JSON error or a file.
         response.headers[.xContentTypeOptions] = "nosniff"
         if let failure, response.status == .internalServerError {
-            logger.error("request failed", metadata: ["path": "\(path)", "error": "\(failure)"])
+            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(failure)"])
         }
-        let route = context.endpointPath ?? "unmatched"
-        let method = request.method.rawValue
         let status = response.status.code
-        let metrics = self.metrics
-        let logger = self.logger
+        let handles = metrics.handles(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status)
+        let accessLog = self.accessLog
         let original = response.body
         response.body = ResponseBody(contentLength: original.contentLength) { writer in
             let observed = ObservedBodyWriter(base: writer) { bytes in
                 let elapsed = ContinuousClock.now - start
-                let labels = [("route", route), ("method", method), ("status", String(status))]
-                metrics.makeCounter(descriptor: Self.requests, labels: labels).increment()
-                metrics.makeCounter(descriptor: Self.bytesServed, labels: [("route", route)]).increment(by: Int64(bytes))
-                metrics.makeDurationHistogram(descriptor: Self.duration, labels: [("route", route)], buckets: Self.buckets)
-                    .record(elapsed)
-                let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-                logger.info("\(method) \(path) \(status) \(String(format: "%.1f", ms))ms \(bytes)B")
+                handles.requests.increment()
+                handles.bytes.increment(by: Int64(bytes))
+                handles.duration.record(elapsed)
+                accessLog?.record(AccessLog.Entry(
+                    time: Date().timeIntervalSince1970, method: request.method.rawValue, path: request.uri.path,
+                    status: status, duration: elapsed, bytes: bytes))
             }
             try await original.write(observed)
         }

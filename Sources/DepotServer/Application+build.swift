@@ -21,6 +21,8 @@ public struct DepotServerParts {
     let buildShutdown: BuildShutdownService
     /// Deletes blobs a crash left without a record, in the background after start.
     let orphanSweep: OrphanBlobSweep
+    /// Writes the access log's lines off the request path.
+    let accessLog: AccessLogWriter
 }
 
 /// The formats this server speaks. Adding a format means adding it here and its routes in `buildRouter`.
@@ -54,7 +56,8 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
         configuration: configuration, store: store, documents: database, packages: packages, metrics: metrics, logger: logger)
 
     let router = Router(context: DepotRequestContext.self)
-    router.add(middleware: EdgeMiddleware(metrics: metrics, logger: logger) { path in
+    let accessLog = configuration.writesAccessLog ? AccessLog() : nil
+    router.add(middleware: EdgeMiddleware(metrics: metrics, logger: logger, accessLog: accessLog) { path in
         path.hasPrefix("/api/") ? .api : .registry
     })
     router.add(middleware: ExpectationMiddleware())
@@ -90,7 +93,8 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
         limits: configuration.inputLimits, downloads: downloads
     ).addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,
-        buildShutdown: buildShutdown, orphanSweep: OrphanBlobSweep(collector: collector, logger: logger))
+        buildShutdown: buildShutdown, orphanSweep: OrphanBlobSweep(collector: collector, logger: logger),
+        accessLog: AccessLogWriter(log: accessLog))
 }
 
 /// The upstream proxy: external connection URLs from configuration, one HTTP client, the metadata cache.
@@ -140,7 +144,7 @@ public func buildApplication(configuration: DepotConfiguration, logger: Logger) 
         router: parts.router,
         server: try transport.server(http1: http1),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "Depot"),
-        services: [parts.buildShutdown, parts.orphanSweep] + (await transport.services(logger: logger)),
+        services: [parts.buildShutdown, parts.orphanSweep, parts.accessLog] + (await transport.services(logger: logger)),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             let shownHost = host.contains(":") ? "[\(host)]" : host

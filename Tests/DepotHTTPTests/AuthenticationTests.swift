@@ -67,7 +67,7 @@ struct EdgeApp {
 
     func makeApplication() -> some ApplicationProtocol {
         let router = Router(context: DepotRequestContext.self)
-        router.add(middleware: EdgeMiddleware(metrics: registry, logger: quietLogger, errorStyle: { path in
+        router.add(middleware: EdgeMiddleware(metrics: registry, logger: quietLogger, accessLog: nil, errorStyle: { path in
             path.hasPrefix("/api/") ? .api : .registry
         }))
         router.add(middleware: AuthenticationMiddleware(access: access))

@@ -83,7 +83,7 @@ struct BodyStreamingTests {
     func oversizedThroughRoute() async throws {
         let router = Router(context: DepotRequestContext.self)
         router.add(middleware: EdgeMiddleware(
-            metrics: .init(), logger: quietLogger, errorStyle: { _ in .api }))
+            metrics: .init(), logger: quietLogger, accessLog: nil, errorStyle: { _ in .api }))
         router.post("/upload") { request, _ -> String in
             let body = try await BodyStreaming.collect(request, limit: 16)
             return "got \(body.readableBytes)"

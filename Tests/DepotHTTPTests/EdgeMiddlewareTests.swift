@@ -11,7 +11,7 @@ private struct Boom: Error {}
 
 private func makeEdgeApplication(registry: PrometheusCollectorRegistry) -> some ApplicationProtocol {
     let router = Router(context: DepotRequestContext.self)
-    router.add(middleware: EdgeMiddleware(metrics: registry, logger: quietLogger, errorStyle: { path in
+    router.add(middleware: EdgeMiddleware(metrics: registry, logger: quietLogger, accessLog: nil, errorStyle: { path in
         path.hasPrefix("/api/") ? .api : .registry
     }))
     router.get("/ok") { _, _ -> String in "hello" }

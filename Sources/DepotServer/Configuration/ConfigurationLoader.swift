@@ -11,7 +11,7 @@ public enum ConfigurationLoader {
         "limits.idleTimeout", "limits.maxConnections", "limits.maxJSONSize", "limits.maxJSONDepth", "limits.maxJSONValues", "limits.maxNpmAttachments",
         "limits.maxFormFields", "limits.maxFormFieldsSize", "limits.maxXMLSize", "limits.maxDecompressedSize",
         "limits.maxArchiveEntries", "upstreamCache.metadataTTL", "upstreamCache.timeout", "upstreamCache.allowedHosts",
-        "upstreamCache.allowPrivateAddresses", "builds.concurrency", "builds.timeout", "builds.sandbox", "log.level",
+        "upstreamCache.allowPrivateAddresses", "builds.concurrency", "builds.timeout", "builds.sandbox", "log.level", "log.access",
     ]
 
     public static func load(file: String?, environment: [String: String]) throws -> DepotConfiguration {
@@ -74,7 +74,7 @@ public enum ConfigurationLoader {
             ("DEPOT_METADATA_TTL", "upstreamCache.metadataTTL"), ("DEPOT_UPSTREAM_TIMEOUT", "upstreamCache.timeout"),
             ("DEPOT_UPSTREAM_ALLOW_PRIVATE_ADDRESSES", "upstreamCache.allowPrivateAddresses"), ("DEPOT_TRUSTED_PROXIES", "server.trustedProxies"),
             ("DEPOT_METRICS_TOKEN", "server.metricsToken"), ("DEPOT_BUILD_CONCURRENCY", "builds.concurrency"),
-            ("DEPOT_BUILD_TIMEOUT", "builds.timeout"), ("DEPOT_BUILD_SANDBOX", "builds.sandbox"), ("DEPOT_LOG_LEVEL", "log.level"),
+            ("DEPOT_BUILD_TIMEOUT", "builds.timeout"), ("DEPOT_BUILD_SANDBOX", "builds.sandbox"), ("DEPOT_LOG_LEVEL", "log.level"), ("DEPOT_ACCESS_LOG", "log.access"),
         ]
         for (variable, key) in variables {
             if let value = environment[variable] { try set(key, value, in: &configuration, source: variable) }
@@ -142,6 +142,7 @@ public enum ConfigurationLoader {
                 throw ConfigurationError(key: name, "must be one of trace, debug, info, notice, warning, error, critical")
             }
             c.logLevel = level
+        case "log.access": c.accessLog = try flag(value, key: name)
         default:
             throw ConfigurationError(key: name, "unknown key (known: \(knownKeys.sorted().joined(separator: ", ")), externalConnections)")
         }

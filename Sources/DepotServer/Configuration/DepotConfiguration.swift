@@ -1,6 +1,7 @@
 import DepotCore
 import DepotHTTP
 import Foundation
+import Logging
 
 /// The server's settings as typed values. Defaults are the embedded ones (`config/depot.yaml` repeats them).
 public struct DepotConfiguration: Sendable, Equatable {
@@ -45,6 +46,12 @@ public struct DepotConfiguration: Sendable, Equatable {
     /// `bubblewrap` or `none`; nil: bubblewrap when `bwrap` is installed.
     public var buildSandbox: String?
     public var logLevel = "info"
+    /// One line per request (`log.access`); unset, it follows the level (on at info and below).
+    public var accessLog: Bool?
+
+    public var writesAccessLog: Bool {
+        accessLog ?? ((Logger.Level(rawValue: logLevel) ?? .info) <= .info)
+    }
 
     public init() {}
 }
