@@ -19,11 +19,16 @@ public struct MavenController: Sendable {
     let limits: InputLimits
     /// Artifact GET and HEAD (ETag, Range, 304, the memory cache of small blobs).
     let downloads: BlobDownloads
+    /// Generated maven-metadata.xml with its digests, tagged with what it was generated from.
+    let rendered = CostBoundedCache<MavenRenderedMetadata>(budget: 32 << 20)
+    /// Moves with every change: group-level metadata is generated from a listing, which is not cached.
+    let changes: ChangeCounter
 
     public init(
         repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, maxUploadSize: Int, limits: InputLimits,
-        downloads: BlobDownloads
+        downloads: BlobDownloads, changes: ChangeCounter
     ) {
+        self.changes = changes
         self.downloads = downloads
         self.repositories = repositories
         self.packages = packages
@@ -71,19 +76,77 @@ public struct MavenController: Sendable {
             if case .artifact(let artifact) = inner {
                 digests = try await locate(artifact, in: repository, throughUpstreams: true).digests
             } else {
-                digests = Self.digests(of: try await metadataXML(inner, repository: repository))
+                digests = try await metadata(inner, repository: repository).digests
             }
             return Self.text(algorithm.value(in: digests))
         case .artifactMetadata, .snapshotMetadata, .groupMetadata:
-            let xml = try await metadataXML(path, repository: repository)
+            let metadata = try await metadata(path, repository: repository)
             // Depot writes this document itself (escaped values only), so it may keep the type Maven Central sends.
             var headers = StoredFileHeaders.fields(contentType: "application/xml")
             headers[.cacheControl] = "no-cache"
-            let etag = "\"" + Hex.encode(Insecure.SHA1.hash(data: xml)) + "\""
+            let etag = "\"" + metadata.digests.sha1 + "\""
             headers[.eTag] = etag
             if EntityTag.matches(ifNoneMatch, etag) { return Response(status: .notModified, headers: headers) }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: xml)))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: metadata.xml))
         }
+    }
+
+    /// Generated metadata from the cache when what it is made of has not changed (the fingerprint is known
+    /// before anything is generated), else generated and kept.
+    func metadata(_ path: MavenPath, repository: Repository) async throws -> MavenRenderedMetadata {
+        let notFound = DepotError.notFound("\(path.path) not found", code: "MetadataNotFound")
+        let fingerprint: String
+        var view: PackageView?
+        var upstreamGroup: (body: Data, tag: String)?
+        switch path {
+        case .artifactMetadata:
+            // Versions of this repository, its upstreams and its external connection, merged.
+            let merged = try await upstreams.view(of: path.packageKey!, from: repository)
+            guard !merged.isEmpty else {
+                if let alternative = path.groupMetadataAlternative { return try await metadata(alternative, repository: repository) }
+                throw notFound
+            }
+            fingerprint = merged.fingerprint
+            view = merged
+        case .snapshotMetadata:
+            guard let package = try await packages.package(in: repository, key: path.packageKey!) else { throw notFound }
+            fingerprint = "\(package.id):\(package.revision)"
+        case .groupMetadata(let groupId):
+            let generation = changes.value
+            upstreamGroup = try? await upstreamGroupDocument(groupId, repository: repository)
+            fingerprint = "\(generation)|\(upstreamGroup?.tag ?? "-")"
+        case .artifact, .checksum:
+            throw notFound
+        }
+        let cacheKey = "\(repository.id)|\(path.path)"
+        if let hit = rendered.value(forKey: cacheKey), hit.fingerprint == fingerprint { return hit }
+        let xml: [UInt8]
+        switch path {
+        case .artifactMetadata(let groupId, let artifactId):
+            let view = view!
+            let lastUpdated = view.local?.modifiedAt ?? view.entries.map(\.publishedAt).max() ?? Date()
+            xml = Array(MavenMetadata.artifactLevel(
+                groupId: groupId, artifactId: artifactId, versions: view.entries.map(\.version), lastUpdated: lastUpdated).xml.utf8)
+        case .snapshotMetadata(let groupId, let artifactId, let versionName):
+            guard let package = try await packages.package(in: repository, key: path.packageKey!),
+                let version = try? await packages.requireVersion(of: package, versionName), version.status.isDownloadable
+            else { throw notFound }
+            let template = MavenArtifact(groupId: groupId, artifactId: artifactId, version: versionName, extension: "jar")
+            let files = try await packages.assets(of: version).compactMap { asset in
+                Self.artifact(named: asset.name, like: template).map {
+                    MavenMetadata.SnapshotFile(artifact: $0, updated: version.publishedAt)
+                }
+            }
+            xml = Array(MavenMetadata.snapshotLevel(
+                groupId: groupId, artifactId: artifactId, version: versionName, files: files, lastUpdated: package.modifiedAt).xml.utf8)
+        case .groupMetadata(let groupId):
+            xml = Array(try await groupMetadata(groupId, repository: repository, upstream: upstreamGroup?.body).xml.utf8)
+        case .artifact, .checksum:
+            throw notFound
+        }
+        let metadata = MavenRenderedMetadata(fingerprint: fingerprint, xml: ByteBuffer(bytes: xml), digests: Self.digests(of: xml))
+        rendered.set(metadata, forKey: cacheKey, cost: xml.count + cacheKey.utf8.count + 512)
+        return metadata
     }
 
     /// The stored asset for a file; `lib-1.0-SNAPSHOT.jar` resolves to the newest timestamped build.
@@ -121,43 +184,8 @@ public struct MavenController: Sendable {
         return parsed
     }
 
-    /// Generated metadata: versions that are Published (Unfinished releases wait for their metadata upload).
-    func metadataXML(_ path: MavenPath, repository: Repository) async throws -> [UInt8] {
-        let notFound = DepotError.notFound("\(path.path) not found", code: "MetadataNotFound")
-        switch path {
-        case .artifactMetadata(let groupId, let artifactId):
-            // Versions of this repository, its upstreams and its external connection, merged.
-            let view = try await upstreams.view(of: path.packageKey!, from: repository)
-            guard !view.isEmpty else {
-                if let alternative = path.groupMetadataAlternative { return try await metadataXML(alternative, repository: repository) }
-                throw notFound
-            }
-            let lastUpdated = view.local?.modifiedAt ?? view.entries.map(\.publishedAt).max() ?? Date()
-            let metadata = MavenMetadata.artifactLevel(
-                groupId: groupId, artifactId: artifactId, versions: view.entries.map(\.version), lastUpdated: lastUpdated)
-            return Array(metadata.xml.utf8)
-        case .snapshotMetadata(let groupId, let artifactId, let versionName):
-            guard let package = try await packages.package(in: repository, key: path.packageKey!),
-                let version = try? await packages.requireVersion(of: package, versionName), version.status.isDownloadable
-            else { throw notFound }
-            let template = MavenArtifact(groupId: groupId, artifactId: artifactId, version: versionName, extension: "jar")
-            let files = try await packages.assets(of: version).compactMap { asset in
-                Self.artifact(named: asset.name, like: template).map {
-                    MavenMetadata.SnapshotFile(artifact: $0, updated: version.publishedAt)
-                }
-            }
-            let metadata = MavenMetadata.snapshotLevel(
-                groupId: groupId, artifactId: artifactId, version: versionName, files: files, lastUpdated: package.modifiedAt)
-            return Array(metadata.xml.utf8)
-        case .groupMetadata(let groupId):
-            return Array(try await groupMetadata(groupId, repository: repository).xml.utf8)
-        case .artifact, .checksum:
-            throw notFound
-        }
-    }
-
     /// G metadata: the plugins of the group, each described by what its listed versions recorded (newer wins).
-    func groupMetadata(_ groupId: String, repository: Repository) async throws -> MavenMetadata {
+    func groupMetadata(_ groupId: String, repository: Repository, upstream: Data?) async throws -> MavenMetadata {
         var plugins: [MavenMetadata.Plugin] = []
         let filter = PackageFilter(format: MavenFormat.id, namespace: groupId)
         for summary in try await packages.listPackages(in: repository, filter: filter) {
@@ -166,19 +194,21 @@ public struct MavenController: Sendable {
             let info = versions.reduce(MavenVersionInfo()) { $0.merging(MavenVersionInfo(json: $1.metadata)) }
             if let plugin = info.plugin(artifactId: summary.package.key.name) { plugins.append(plugin) }
         }
-        // The external connection's plugin list (`org/apache/maven/plugins/maven-metadata.xml` is how `mvn`
-        // turns `dependency:tree` into a plugin), for the plugins this repository does not describe itself.
-        let parts = groupId.split(separator: ".")
-        if parts.count > 1 {
-            let key = PackageKey(format: MavenFormat.id, namespace: parts.dropLast().joined(separator: "."), name: String(parts.last!))
-            if let document = try? await upstreams.upstreamDocument(key, from: repository),
-                let upstream = try? MavenMetadata.parse(document)
-            {
-                let known = Set(plugins.map(\.artifactId))
-                plugins += upstream.plugins.filter { !known.contains($0.artifactId) }
-            }
+        // The external connection's plugin list, for the plugins this repository does not describe itself.
+        if let upstream, let parsed = try? MavenMetadata.parse(upstream) {
+            let known = Set(plugins.map(\.artifactId))
+            plugins += parsed.plugins.filter { !known.contains($0.artifactId) }
         }
         return MavenMetadata.groupLevel(plugins: plugins)
+    }
+
+    /// The external connection's group-level document (`org/apache/maven/plugins/maven-metadata.xml` is how `mvn`
+    /// turns `dependency:tree` into a plugin).
+    func upstreamGroupDocument(_ groupId: String, repository: Repository) async throws -> (body: Data, tag: String)? {
+        let parts = groupId.split(separator: ".")
+        guard parts.count > 1 else { return nil }
+        let key = PackageKey(format: MavenFormat.id, namespace: parts.dropLast().joined(separator: "."), name: String(parts.last!))
+        return try await upstreams.upstreamDocument(key, from: repository)
     }
 
     // MARK: Writes
@@ -376,4 +406,11 @@ final class ElementBalance: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
         depth -= 1
     }
+}
+
+/// A generated maven-metadata.xml with its digests (served as checksum files), and what it was generated from.
+struct MavenRenderedMetadata: Sendable {
+    var fingerprint: String
+    var xml: ByteBuffer
+    var digests: BlobDigests
 }

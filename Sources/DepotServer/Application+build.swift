@@ -38,7 +38,8 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let database = try SQLiteMetadataStore(path: databasePath)
     StorageDirectory.restrictDatabase(at: databasePath)
     // Registry reads are answered from memory; every write is announced on the feed the cache follows.
-    let store = CachingMetadataStore(database, feed: InProcessChangeFeed())
+    let changes = InProcessChangeFeed()
+    let store = CachingMetadataStore(database, feed: changes)
     // Small blobs' bytes stay in memory for downloads; deleting a blob (the collector) drops them.
     let blobCache = BlobMemoryCache(budget: configuration.blobCacheSize)
     let blobs = blobCache.evictingOnDelete(try FileSystemBlobStore(directory: storage))
@@ -90,7 +91,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     ).addRoutes(to: router)
     MavenController(
         repositories: repositoryAccess, packages: packages, upstreams: upstreams, maxUploadSize: configuration.maxUploadSize,
-        limits: configuration.inputLimits, downloads: downloads
+        limits: configuration.inputLimits, downloads: downloads, changes: ChangeCounter(feed: changes)
     ).addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,
         buildShutdown: buildShutdown, orphanSweep: OrphanBlobSweep(collector: collector, logger: logger),

@@ -186,8 +186,9 @@ public struct UpstreamService: Sendable {
     }
 
     /// The external connection's raw metadata document for a key (through the cache), for formats that merge
-    /// parts the version list leaves out (Maven's group-level plugin list). Nil when no source has one.
-    public func upstreamDocument(_ key: PackageKey, from repository: Repository) async throws -> Data? {
+    /// parts the version list leaves out (Maven's group-level plugin list), with a tag that changes when the cached
+    /// document does. Nil when no source has one.
+    public func upstreamDocument(_ key: PackageKey, from repository: Repository) async throws -> (body: Data, tag: String)? {
         let (_, external) = try await sources(of: key, from: repository)
         for source in external {
             guard let format = formats[key.format] else { continue }
@@ -196,7 +197,9 @@ public struct UpstreamService: Sendable {
                 connection: source.connection.name, cacheKey: "\(source.connection.name)|\(key)", url: request.url,
                 accept: request.accept, hosts: source.connection.allowedHosts
             ) { body in _ = try format.parseMetadata(body, key: key, documentURL: request.url) }
-            if case .found(let document) = lookup { return document.body }
+            if case .found(let document) = lookup {
+                return (document.body, "\(source.connection.name)@\(document.fetchedAt.timeIntervalSince1970)")
+            }
         }
         return nil
     }
