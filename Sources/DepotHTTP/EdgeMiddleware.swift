@@ -43,7 +43,8 @@ public struct EdgeMiddleware: RouterMiddleware {
         let status = response.status.code
         let handles = metrics.handles(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status)
         let accessLog = self.accessLog
-        let original = response.body
+        // A HEAD answer has the GET's headers and no body (NIO refuses body bytes on a HEAD response).
+        let original = request.method == .head ? ResponseBody(contentLength: response.body.contentLength) { writer in try await writer.finish(nil) } : response.body
         response.body = ResponseBody(contentLength: original.contentLength) { writer in
             let observed = ObservedBodyWriter(base: writer) { bytes in
                 let elapsed = ContinuousClock.now - start

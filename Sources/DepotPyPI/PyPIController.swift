@@ -17,11 +17,14 @@ public struct PyPIController: Sendable {
     let downloads: BlobDownloads
     /// Rendered project pages, current while the view they were rendered from is unchanged.
     let pages = RenderedDocumentCache(budget: 64 << 20)
+    /// Moves with every change: the project list is built from a listing, which is not cached.
+    let changes: ChangeCounter
 
     public init(
         repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, baseURL: PublicBaseURL,
-        maxUploadSize: Int, limits: InputLimits, downloads: BlobDownloads
+        maxUploadSize: Int, limits: InputLimits, downloads: BlobDownloads, changes: ChangeCounter
     ) {
+        self.changes = changes
         self.downloads = downloads
         self.repositories = repositories
         self.packages = packages
@@ -81,9 +84,16 @@ public struct PyPIController: Sendable {
         let target = try await open(context, request: request, permission: .read)
         guard request.uri.path.hasSuffix("/") else { return Self.redirect(to: "\(target.repositoryURL)/simple/") }
         guard let type = SimpleContentNegotiation.choose(accept: request.headers[.accept]) else { throw Self.notAcceptable }
+        let cacheKey = "\(target.repository.id)|/|\(type.isJSON ? "json" : "html")|\(target.repositoryURL)"
+        // Read before the listing: a change after this moves it, so the next request builds the list again.
+        let fingerprint = String(changes.value)
+        if let hit = pages.lookup(key: cacheKey, fingerprint: fingerprint) {
+            return RenderedDocumentCache.response(for: hit, headers: Self.pageHeaders(type), request: request)
+        }
         let summaries = try await packages.listPackages(in: target.repository, filter: PackageFilter(format: PyPIFormat.id))
         let list = SimpleProjectList(projects: summaries.filter { $0.latestVersion != nil }.map(\.package.key.name))
-        return Self.page(type.isJSON ? list.json() : list.html(), type: type, request: request)
+        let document = pages.store(key: cacheKey, fingerprint: fingerprint, body: ByteBuffer(string: type.isJSON ? list.json() : list.html()))
+        return RenderedDocumentCache.response(for: document, headers: Self.pageHeaders(type), request: request)
     }
 
     @Sendable func projectPage(_ request: Request, context: DepotRequestContext) async throws -> Response {

@@ -87,7 +87,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     ).addRoutes(to: router)
     PyPIController(
         repositories: repositoryAccess, packages: packages, upstreams: upstreams, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize,
-        limits: configuration.inputLimits, downloads: downloads
+        limits: configuration.inputLimits, downloads: downloads, changes: ChangeCounter(feed: changes)
     ).addRoutes(to: router)
     MavenController(
         repositories: repositoryAccess, packages: packages, upstreams: upstreams, maxUploadSize: configuration.maxUploadSize,

@@ -56,6 +56,14 @@ struct ArtifactDownloadTests {
         for (path, bytes) in [(tarballPath, tarball.body), ("\(base)/ranges-lib-1.0.jar", jar)] {
             try check(path, bytes: bytes, ws: ws, user: admin)
         }
+        // Generated documents answer HEAD too: the GET's headers, no body.
+        for path in ["/acme/main/npm/depot-e2e-ranges", "/acme/main/maven/com/example/ranges/ranges-lib/maven-metadata.xml"] {
+            let get = try ws.curl("GET", path, user: admin)
+            let head = try ws.head(path, user: admin)
+            #expect(head.status == 200, "HEAD \(path): \(head.status)")
+            #expect(head.headers["content-length"] == String(get.body.count), "HEAD \(path)")
+            #expect(head.headers["etag"] == get.headers["etag"], "HEAD \(path)")
+        }
         #expect(!ws.server.log.contains(" 500 "), "\(ws.server.log.split(separator: "\n").filter { $0.contains(" 500 ") }.joined(separator: "\n"))")
     }
 
