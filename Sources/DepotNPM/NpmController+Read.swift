@@ -105,10 +105,10 @@ extension NpmController {
         let text = query["text"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
         let size = min(max(query["size"].flatMap { Int(String($0)) } ?? 20, 1), 250)
         let from = max(query["from"].flatMap { Int(String($0)) } ?? 0, 0)
-        let all = try await packages.listPackages(
-            in: target.repository, filter: PackageFilter(format: NpmFormat.id, text: text.isEmpty ? nil : text))
-        let page = all.dropFirst(from).prefix(size)
-        let objects: [[String: Any]] = page.map { summary in
+        // The window is read in SQL (LIMIT size OFFSET from), with the count of matches for `total`.
+        let found = try await packages.searchPackages(
+            in: target.repository, filter: PackageFilter(format: NpmFormat.id, text: text.isEmpty ? nil : text), from: from, size: size)
+        let objects: [[String: Any]] = found.summaries.map { summary in
             let name = NpmPackageName(key: summary.package.key)
             var package: [String: Any] = [
                 "name": name.description, "version": summary.latestVersion ?? "", "description": summary.summary ?? "",
@@ -121,6 +121,6 @@ extension NpmController {
                 "score": ["final": 1.0, "detail": ["quality": 1.0, "popularity": 1.0, "maintenance": 1.0]],
             ]
         }
-        return Self.json(["objects": objects, "total": all.count, "time": ISO8601.string(Date())])
+        return Self.json(["objects": objects, "total": found.total, "time": ISO8601.string(Date())])
     }
 }

@@ -31,11 +31,13 @@ struct BuildProjectsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "projects", abstract: "List build projects.")
 
     @OptionGroup var options: ClientOptions
+    @OptionGroup var paging: PagingOptions
     @Option var domain: String
 
     func run() async throws {
-        let result = try await options.client().call("GET", "api/v1/domains/\(segment(domain))/projects")
-        Output.emit(result, json: options.json, list: "projects", columns: ["name", "repository", "sourceDirectory", "gitURL", "buildspecPath"])
+        let result = try await options.client().list("api/v1/domains/\(segment(domain))/projects", key: "projects", paging: paging)
+        Output.emit(
+            listing: result, json: options.json, list: "projects", columns: ["name", "repository", "sourceDirectory", "gitURL", "buildspecPath"])
     }
 }
 
@@ -95,12 +97,14 @@ struct BuildListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List builds, newest first.")
 
     @OptionGroup var options: ClientOptions
+    @OptionGroup var paging: PagingOptions
     @Option var domain: String
     @Option var project: String?
 
     func run() async throws {
-        let result = try await options.client().call("GET", "api/v1/domains/\(segment(domain))/builds", query: ["project": project])
-        Output.emit(result, json: options.json, list: "builds", columns: ["id", "number", "status", "initiator", "queuedAt", "endedAt"])
+        let result = try await options.client().list(
+            "api/v1/domains/\(segment(domain))/builds", key: "builds", query: ["project": project], paging: paging)
+        Output.emit(listing: result, json: options.json, list: "builds", columns: ["id", "number", "status", "initiator", "queuedAt", "endedAt"])
     }
 }
 

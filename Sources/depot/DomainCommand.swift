@@ -17,10 +17,11 @@ struct DomainCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
+        @OptionGroup var paging: PagingOptions
 
         func run() async throws {
-            let result = try await options.client().call("GET", "api/v1/domains")
-            Output.emit(result, json: options.json, list: "domains", columns: ["name", "createdAt"])
+            let result = try await options.client().list("api/v1/domains", key: "domains", paging: paging)
+            Output.emit(listing: result, json: options.json, list: "domains", columns: ["name", "createdAt"])
         }
     }
 

@@ -22,6 +22,7 @@ struct PackageCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
+        @OptionGroup var paging: PagingOptions
         @Option var domain: String
         @Option(name: .customLong("repo")) var repository: String
         @Option var format: String?
@@ -29,10 +30,10 @@ struct PackageCommand: AsyncParsableCommand {
         @Option var prefix: String?
 
         func run() async throws {
-            let result = try await options.client().call(
-                "GET", "api/v1/domains/\(segment(domain))/repositories/\(segment(repository))/packages",
-                query: ["format": format, "namespace": namespace, "prefix": prefix])
-            Output.emit(result, json: options.json, list: "packages", columns: ["format", "package", "latestVersion", "versionCount"])
+            let result = try await options.client().list(
+                "api/v1/domains/\(segment(domain))/repositories/\(segment(repository))/packages", key: "packages",
+                query: ["format": format, "namespace": namespace, "prefix": prefix], paging: paging)
+            Output.emit(listing: result, json: options.json, list: "packages", columns: ["format", "package", "latestVersion", "versionCount"])
         }
     }
 
@@ -46,13 +47,15 @@ struct PackageCommand: AsyncParsableCommand {
     }
 
     struct Versions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a package's versions, oldest published first.")
         @OptionGroup var options: ClientOptions
+        @OptionGroup var paging: PagingOptions
         @OptionGroup var target: Target
         @Option var status: String?
 
         func run() async throws {
-            let result = try await options.client().call("GET", target.path + "/versions", query: ["status": status])
-            Output.emit(result, json: options.json, list: "versions", columns: ["version", "status", "origin", "publishedAt"])
+            let result = try await options.client().list(target.path + "/versions", key: "versions", query: ["status": status], paging: paging)
+            Output.emit(listing: result, json: options.json, list: "versions", columns: ["version", "status", "origin", "publishedAt"])
         }
     }
 

@@ -31,23 +31,25 @@ struct RepoCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the upstream metadata the repository's external connection has cached.")
         @OptionGroup var options: ClientOptions
+        @OptionGroup var paging: PagingOptions
         @Option var domain: String
         @Argument var name: String
 
         func run() async throws {
-            let result = try await options.client().call(
-                "GET", "api/v1/domains/\(segment(domain))/repositories/\(segment(name))/upstream-cache")
-            Output.emit(result, json: options.json, list: "documents", columns: ["package", "found", "fetchedAt", "etag"])
+            let result = try await options.client().list(
+                "api/v1/domains/\(segment(domain))/repositories/\(segment(name))/upstream-cache", key: "documents", paging: paging)
+            Output.emit(listing: result, json: options.json, list: "documents", columns: ["package", "found", "fetchedAt", "etag"])
         }
     }
 
     struct List: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
+        @OptionGroup var paging: PagingOptions
         @Option var domain: String
 
         func run() async throws {
-            let result = try await options.client().call("GET", "api/v1/domains/\(segment(domain))/repositories")
-            Output.emit(result, json: options.json, list: "repositories", columns: RepoCommand.columns)
+            let result = try await options.client().list("api/v1/domains/\(segment(domain))/repositories", key: "repositories", paging: paging)
+            Output.emit(listing: result, json: options.json, list: "repositories", columns: RepoCommand.columns)
         }
     }
 

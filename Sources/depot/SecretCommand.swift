@@ -28,11 +28,12 @@ struct SecretCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
+        @OptionGroup var paging: PagingOptions
         @Option var domain: String
 
         func run() async throws {
-            let result = try await options.client().call("GET", "api/v1/domains/\(segment(domain))/secrets")
-            Output.emit(result, json: options.json, list: "secrets", columns: ["name", "updatedAt"])
+            let result = try await options.client().list("api/v1/domains/\(segment(domain))/secrets", key: "secrets", paging: paging)
+            Output.emit(listing: result, json: options.json, list: "secrets", columns: ["name", "updatedAt"])
         }
     }
 

@@ -29,12 +29,13 @@ struct TokenCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
+        @OptionGroup var paging: PagingOptions
         @Option var domain: String
 
         func run() async throws {
-            let result = try await options.client().call("GET", "api/v1/domains/\(segment(domain))/tokens")
+            let result = try await options.client().list("api/v1/domains/\(segment(domain))/tokens", key: "tokens", paging: paging)
             Output.emit(
-                result, json: options.json, list: "tokens",
+                listing: result, json: options.json, list: "tokens",
                 columns: ["id", "name", "permissions", "repositories", "status", "expiresAt"])
         }
     }

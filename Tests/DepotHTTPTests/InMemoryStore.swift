@@ -28,7 +28,9 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
     }
 
     func domain(named name: String) async throws -> Domain? { locked { domains.first { $0.name == name } } }
-    func listDomains() async throws -> [Domain] { locked { domains.sorted { $0.name < $1.name } } }
+    func listDomains(names: [String]?, page: PageRequest) async throws -> Page<Domain> {
+        locked { Self.page(domains.filter { names?.contains($0.name) ?? true }, page, listing: "domains") { $0.name } }
+    }
     func deleteDomain(id: Int64) async throws -> [String] { locked { domains.removeAll { $0.id == id } }; return [] }
 
     func createRepository(_ repository: Repository) async throws -> Repository {
@@ -49,6 +51,20 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
         locked { repositories.filter { $0.domainID == domainID }.sorted { $0.name < $1.name } }
     }
 
+    func listRepositories(domainID: Int64, names: [String]?, page: PageRequest) async throws -> Page<Repository> {
+        locked {
+            let listed = repositories.filter { $0.domainID == domainID && (names?.contains($0.name) ?? true) }
+            return Self.page(listed, page, listing: "repositories") { $0.name }
+        }
+    }
+
+    /// A page of `items` in the order of `key` (unique), after the cursor: what the SQLite store answers.
+    private static func page<T: Sendable>(_ items: [T], _ page: PageRequest, listing: String, key: (T) -> String) -> Page<T> {
+        let after = page.after.flatMap { try? $0.keys(of: listing, count: 1)[0] }
+        let rows = items.sorted { key($0) < key($1) }.filter { item in after.map { key(item) > $0 } ?? true }
+        return Page(fetched: Array(rows.prefix(page.fetchLimit)), for: page) { PageCursor(listing: listing, keys: [key($0)]) }
+    }
+
     func updateRepository(_ repository: Repository) async throws -> Repository {
         locked {
             repositories.removeAll { $0.id == repository.id }
@@ -64,7 +80,10 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
 
     func insertToken(_ record: TokenRecord, secretHash: String) async throws { locked { tokens[secretHash] = record } }
     func token(secretHash: String) async throws -> TokenRecord? { locked { tokens[secretHash] } }
-    func listTokens(domain: String?) async throws -> [TokenRecord] { locked { tokens.values.filter { $0.scope.domain == domain } } }
+    func token(id: String) async throws -> TokenRecord? { locked { tokens.values.first { $0.id == id } } }
+    func listTokens(domain: String?, page: PageRequest) async throws -> Page<TokenRecord> {
+        locked { Self.page(tokens.values.filter { $0.scope.domain == domain }, page, listing: "tokens") { $0.id } }
+    }
 
     func revokeToken(id: String, domain: String?, at date: Date) async throws -> Bool {
         locked {
@@ -79,8 +98,16 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
     private func unsupported() -> DepotError { DepotError(.internalError, code: "Unsupported", "not part of this fake") }
 
     func package(repositoryID: Int64, key: PackageKey) async throws -> Package? { throw unsupported() }
-    func listPackages(repositoryID: Int64, filter: PackageFilter) async throws -> [PackageSummary] { throw unsupported() }
+    func listPackages(repositoryID: Int64, filter: PackageFilter, page: PageRequest) async throws -> Page<PackageSummary> {
+        throw unsupported()
+    }
+    func searchPackages(repositoryID: Int64, filter: PackageFilter, offset: Int, limit: Int) async throws -> PackageSearchResults {
+        throw unsupported()
+    }
     func versions(packageID: Int64) async throws -> [PackageVersion] { throw unsupported() }
+    func listVersions(packageID: Int64, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion> {
+        throw unsupported()
+    }
     func version(packageID: Int64, version: String) async throws -> PackageVersion? { throw unsupported() }
     func assets(versionID: Int64) async throws -> [Asset] { throw unsupported() }
     func assets(packageID: Int64) async throws -> [Int64: [Asset]] { throw unsupported() }

@@ -87,18 +87,26 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
 
     func createDomain(name: String, at date: Date) async throws -> Domain { try await inner.createDomain(name: name, at: date) }
     func domain(named name: String) async throws -> Domain? { try await inner.domain(named: name) }
-    func listDomains() async throws -> [Domain] { try await inner.listDomains() }
+    func listDomains(names: [String]?, page: PageRequest) async throws -> Page<Domain> {
+        try await inner.listDomains(names: names, page: page)
+    }
     func deleteDomain(id: Int64) async throws -> [String] { try await inner.deleteDomain(id: id) }
     func createRepository(_ repository: Repository) async throws -> Repository { try await inner.createRepository(repository) }
     func repository(domainID: Int64, name: String) async throws -> Repository? {
         try await inner.repository(domainID: domainID, name: name)
     }
     func listRepositories(domainID: Int64) async throws -> [Repository] { try await inner.listRepositories(domainID: domainID) }
+    func listRepositories(domainID: Int64, names: [String]?, page: PageRequest) async throws -> Page<Repository> {
+        try await inner.listRepositories(domainID: domainID, names: names, page: page)
+    }
     func updateRepository(_ repository: Repository) async throws -> Repository { try await inner.updateRepository(repository) }
     func deleteRepository(id: Int64) async throws -> [Asset] { try await inner.deleteRepository(id: id) }
     func insertToken(_ record: TokenRecord, secretHash: String) async throws { try await inner.insertToken(record, secretHash: secretHash) }
     func token(secretHash: String) async throws -> TokenRecord? { try await inner.token(secretHash: secretHash) }
-    func listTokens(domain: String?) async throws -> [TokenRecord] { try await inner.listTokens(domain: domain) }
+    func token(id: String) async throws -> TokenRecord? { try await inner.token(id: id) }
+    func listTokens(domain: String?, page: PageRequest) async throws -> Page<TokenRecord> {
+        try await inner.listTokens(domain: domain, page: page)
+    }
     func revokeToken(id: String, domain: String?, at date: Date) async throws -> Bool {
         try await inner.revokeToken(id: id, domain: domain, at: date)
     }
@@ -114,8 +122,14 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
         }
         return found
     }
-    func listPackages(repositoryID: Int64, filter: PackageFilter) async throws -> [PackageSummary] {
-        try await inner.listPackages(repositoryID: repositoryID, filter: filter)
+    func listPackages(repositoryID: Int64, filter: PackageFilter, page: PageRequest) async throws -> Page<PackageSummary> {
+        try await inner.listPackages(repositoryID: repositoryID, filter: filter, page: page)
+    }
+    func searchPackages(repositoryID: Int64, filter: PackageFilter, offset: Int, limit: Int) async throws -> PackageSearchResults {
+        try await inner.searchPackages(repositoryID: repositoryID, filter: filter, offset: offset, limit: limit)
+    }
+    func listVersions(packageID: Int64, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion> {
+        try await inner.listVersions(packageID: packageID, status: status, page: page)
     }
     func versions(packageID: Int64) async throws -> [PackageVersion] { try await inner.versions(packageID: packageID) }
     func version(packageID: Int64, version: String) async throws -> PackageVersion? {

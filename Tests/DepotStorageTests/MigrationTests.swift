@@ -7,7 +7,7 @@ import Testing
 struct MigrationTests {
     static let expected = [
         "001-create-domains", "002-create-repositories", "003-create-packages", "004-create-tokens",
-        "005-create-upstream-documents", "006-create-builds", "007-add-token-parent",
+        "005-create-upstream-documents", "006-create-builds", "007-add-token-parent", "008-add-listing-indexes",
     ]
 
     @Test("a fresh database gets all migrations, in order")

@@ -180,8 +180,8 @@ final class BarrierDocumentStore: UpstreamDocumentStore, @unchecked Sendable {
     }
 
     func saveUpstreamDocument(_ document: CachedUpstreamDocument) async throws { try await inner.saveUpstreamDocument(document) }
-    func listUpstreamDocuments(prefix: String) async throws -> [CachedUpstreamDocument] {
-        try await inner.listUpstreamDocuments(prefix: prefix)
+    func listUpstreamDocuments(prefix: String, after: String?, limit: Int) async throws -> [CachedUpstreamDocument] {
+        try await inner.listUpstreamDocuments(prefix: prefix, after: after, limit: limit)
     }
 }
 
@@ -280,7 +280,7 @@ struct UpstreamMetadataCacheTests {
         #expect(stored.etag == "\"e2\"")
         #expect(stored.lastModified == nil)
         #expect(stored.fetchedAt == clock.now)
-        #expect(try await fixture.store.listUpstreamDocuments(prefix: "public:npmjs|").map(\.cacheKey) == [key])
+        #expect(try await fixture.store.listUpstreamDocuments(prefix: "public:npmjs|", after: nil, limit: 100).map(\.cacheKey) == [key])
     }
 
     @Test(
@@ -334,7 +334,7 @@ struct UpstreamMetadataCacheTests {
         #expect(error?.kind == .badGateway)
         #expect(error?.code == "UpstreamInvalid")
         #expect(try await fixture.store.upstreamDocument(cacheKey: key) == nil)
-        #expect(try await fixture.store.listUpstreamDocuments(prefix: "").isEmpty)
+        #expect(try await fixture.store.listUpstreamDocuments(prefix: "", after: nil, limit: 100).isEmpty)
     }
 
     @Test("a body the format rejects does not replace a good cached copy, which is served stale")

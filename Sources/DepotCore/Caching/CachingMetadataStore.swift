@@ -126,10 +126,24 @@ public final class CachingMetadataStore: MetadataStore {
 
     // MARK: Pass-through reads (management API listings, the collector)
 
-    public func listDomains() async throws -> [Domain] { try await store.listDomains() }
-    public func listTokens(domain: String?) async throws -> [TokenRecord] { try await store.listTokens(domain: domain) }
-    public func listPackages(repositoryID: Int64, filter: PackageFilter) async throws -> [PackageSummary] {
-        try await store.listPackages(repositoryID: repositoryID, filter: filter)
+    public func listDomains(names: [String]?, page: PageRequest) async throws -> Page<Domain> {
+        try await store.listDomains(names: names, page: page)
+    }
+    public func listRepositories(domainID: Int64, names: [String]?, page: PageRequest) async throws -> Page<Repository> {
+        try await store.listRepositories(domainID: domainID, names: names, page: page)
+    }
+    public func token(id: String) async throws -> TokenRecord? { try await store.token(id: id) }
+    public func listTokens(domain: String?, page: PageRequest) async throws -> Page<TokenRecord> {
+        try await store.listTokens(domain: domain, page: page)
+    }
+    public func listPackages(repositoryID: Int64, filter: PackageFilter, page: PageRequest) async throws -> Page<PackageSummary> {
+        try await store.listPackages(repositoryID: repositoryID, filter: filter, page: page)
+    }
+    public func searchPackages(repositoryID: Int64, filter: PackageFilter, offset: Int, limit: Int) async throws -> PackageSearchResults {
+        try await store.searchPackages(repositoryID: repositoryID, filter: filter, offset: offset, limit: limit)
+    }
+    public func listVersions(packageID: Int64, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion> {
+        try await store.listVersions(packageID: packageID, status: status, page: page)
     }
     public func isBlobReferenced(sha256: String) async throws -> Bool { try await store.isBlobReferenced(sha256: sha256) }
 

@@ -78,6 +78,17 @@ public struct PackageSummary: Sendable, Equatable, Codable {
     }
 }
 
+/// One window of npm search results and how many packages match in all.
+public struct PackageSearchResults: Sendable, Equatable {
+    public var summaries: [PackageSummary]
+    public var total: Int
+
+    public init(summaries: [PackageSummary], total: Int) {
+        self.summaries = summaries
+        self.total = total
+    }
+}
+
 public struct PackageFilter: Sendable, Equatable {
     public var format: String?
     public var namespace: String?

@@ -79,20 +79,23 @@ public struct StoredSecret: Sendable, Equatable {
 public protocol BuildStore: Sendable {
     func createProject(_ project: BuildProject) async throws
     func project(domain: String, name: String) async throws -> BuildProject?
-    func listProjects(domain: String) async throws -> [BuildProject]
+    /// Projects by name; `repositories` narrows them to projects using those (a token limited to repositories).
+    func listProjects(domain: String, repositories: [String]?, page: PageRequest) async throws -> Page<BuildProject>
     /// Creates a QUEUED build with the project's next number.
     func createBuild(id: String, domain: String, project: String, initiator: String, at date: Date) async throws -> StoredBuild
     func updateBuild(_ build: StoredBuild) async throws
     /// Records that a build keeps these blobs (its log, its artifact zips): they count as referenced.
     func addBuildBlobs(buildID: String, sha256: [String]) async throws
     func build(domain: String, id: String) async throws -> StoredBuild?
-    func listBuilds(domain: String, project: String?) async throws -> [StoredBuild]
+    /// Builds newest first, of one project or all; `repositories` narrows them to projects using those.
+    func listBuilds(domain: String, project: String?, repositories: [String]?, page: PageRequest) async throws -> Page<StoredBuild>
     /// Marks builds left QUEUED or IN_PROGRESS by a previous run of the server as FAULT; returns how many.
     func faultUnfinishedBuilds(at date: Date) async throws -> Int
 
     func putSecret(_ secret: StoredSecret) async throws
     func secret(domain: String, name: String) async throws -> StoredSecret?
-    func listSecrets(domain: String) async throws -> [StoredSecret]
+    /// Secrets by name.
+    func listSecrets(domain: String, page: PageRequest) async throws -> Page<StoredSecret>
     /// False when there was no such secret.
     func deleteSecret(domain: String, name: String) async throws -> Bool
 }

@@ -74,7 +74,8 @@ public protocol MetadataStore: Sendable {
     // Domains
     func createDomain(name: String, at date: Date) async throws -> Domain
     func domain(named name: String) async throws -> Domain?
-    func listDomains() async throws -> [Domain]
+    /// Domains by name; `names` narrows the listing to those (a token of one domain sees only it).
+    func listDomains(names: [String]?, page: PageRequest) async throws -> Page<Domain>
     /// Deletes the domain with everything it owns (tokens, build projects, builds, secrets) in one transaction;
     /// returns the digests of the blobs its builds kept, for the collector.
     @discardableResult func deleteDomain(id: Int64) async throws -> [String]
@@ -82,7 +83,10 @@ public protocol MetadataStore: Sendable {
     // Repositories
     func createRepository(_ repository: Repository) async throws -> Repository
     func repository(domainID: Int64, name: String) async throws -> Repository?
+    /// The whole upstream graph of a domain (resolution needs all of it; a domain's repositories are few).
     func listRepositories(domainID: Int64) async throws -> [Repository]
+    /// The management listing: repositories by name, narrowed to `names` when given.
+    func listRepositories(domainID: Int64, names: [String]?, page: PageRequest) async throws -> Page<Repository>
     func updateRepository(_ repository: Repository) async throws -> Repository
     /// Removes the repository with its packages; returns their assets so unreferenced blobs can be deleted.
     func deleteRepository(id: Int64) async throws -> [Asset]
@@ -91,15 +95,23 @@ public protocol MetadataStore: Sendable {
     /// Throws 401 when the record's parent has been revoked (checked in the insert's transaction).
     func insertToken(_ record: TokenRecord, secretHash: String) async throws
     func token(secretHash: String) async throws -> TokenRecord?
-    func listTokens(domain: String?) async throws -> [TokenRecord]
+    func token(id: String) async throws -> TokenRecord?
+    /// Tokens of a domain (nil: the bootstrap tokens) by creation time.
+    func listTokens(domain: String?, page: PageRequest) async throws -> Page<TokenRecord>
     /// Revokes the token and, in the same transaction, every token minted from it (recursively).
     /// False when there is no such unrevoked token.
     func revokeToken(id: String, domain: String?, at date: Date) async throws -> Bool
 
     // Packages (reads)
     func package(repositoryID: Int64, key: PackageKey) async throws -> Package?
-    func listPackages(repositoryID: Int64, filter: PackageFilter) async throws -> [PackageSummary]
+    /// Packages by namespace, name and format, each with its latest version and version count.
+    func listPackages(repositoryID: Int64, filter: PackageFilter, page: PageRequest) async throws -> Page<PackageSummary>
+    /// npm search's `size`/`from` window over the same order, with the number of packages that match.
+    func searchPackages(repositoryID: Int64, filter: PackageFilter, offset: Int, limit: Int) async throws -> PackageSearchResults
+    /// Every version of a package (a packument, a view): one package's versions, oldest first.
     func versions(packageID: Int64) async throws -> [PackageVersion]
+    /// The management listing: versions by publication time (CodeArtifact's PUBLISHED_TIME order), oldest first.
+    func listVersions(packageID: Int64, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion>
     func version(packageID: Int64, version: String) async throws -> PackageVersion?
     func assets(versionID: Int64) async throws -> [Asset]
     /// All assets of a package's versions, keyed by version id (one query for a whole packument).

@@ -76,8 +76,8 @@ public struct AccessService: Sendable {
         return Identity(tokenID: record.id, name: record.name, scope: record.scope, expiresAt: record.expiresAt)
     }
 
-    public func listTokens(domain: String) async throws -> [TokenRecord] {
-        try await store.listTokens(domain: domain)
+    public func listTokens(domain: String, page: PageRequest) async throws -> Page<TokenRecord> {
+        try await store.listTokens(domain: domain, page: page)
     }
 
     /// Revokes the token and every token minted from it.
@@ -90,12 +90,15 @@ public struct AccessService: Sendable {
     /// The token's id followed by its ancestors' (who minted it, who minted that, ...) as far as they belong to the
     /// domain; nil when the domain has no such token.
     public func lineage(ofToken id: String, domain: String) async throws -> [String]? {
-        let tokens = Dictionary(try await store.listTokens(domain: domain).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        guard var current = tokens[id] else { return nil }
+        // One lookup per generation: a token's ancestors are few, the domain's tokens may be many.
+        func inDomain(_ id: String) async throws -> TokenRecord? {
+            try await store.token(id: id).flatMap { $0.scope.domain == domain ? $0 : nil }
+        }
+        guard var current = try await inDomain(id) else { return nil }
         var lineage = [id]
         while let parent = current.parentID, !lineage.contains(parent) {
             lineage.append(parent)
-            guard let next = tokens[parent] else { break }
+            guard let next = try await inDomain(parent) else { break }
             current = next
         }
         return lineage

@@ -25,12 +25,27 @@ public struct PackageService: Sendable {
         return package
     }
 
+    public func listPackages(in repository: Repository, filter: PackageFilter, page: PageRequest) async throws -> Page<PackageSummary> {
+        try await store.listPackages(repositoryID: repository.id, filter: filter, page: page)
+    }
+
+    /// Every package that matches, page after page: for documents that are whole by protocol (PyPI's project
+    /// list, a Maven group's plugins); listings hand their pages to the client instead.
     public func listPackages(in repository: Repository, filter: PackageFilter) async throws -> [PackageSummary] {
-        try await store.listPackages(repositoryID: repository.id, filter: filter)
+        try await Page.all { try await listPackages(in: repository, filter: filter, page: $0) }
+    }
+
+    /// npm search's window (`from`, `size`) and the number of packages that match.
+    public func searchPackages(in repository: Repository, filter: PackageFilter, from: Int, size: Int) async throws -> PackageSearchResults {
+        try await store.searchPackages(repositoryID: repository.id, filter: filter, offset: from, limit: size)
     }
 
     public func versions(of package: Package) async throws -> [PackageVersion] {
         try await store.versions(packageID: package.id)
+    }
+
+    public func listVersions(of package: Package, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion> {
+        try await store.listVersions(packageID: package.id, status: status, page: page)
     }
 
     public func requireVersion(of package: Package, _ version: String) async throws -> PackageVersion {

@@ -24,7 +24,10 @@ public struct RepositoryService: Sendable {
         return try await store.createDomain(name: name, at: now())
     }
 
-    public func listDomains() async throws -> [Domain] { try await store.listDomains() }
+    /// Domains by name, narrowed to `names` when given.
+    public func listDomains(names: [String]? = nil, page: PageRequest) async throws -> Page<Domain> {
+        try await store.listDomains(names: names, page: page)
+    }
 
     public func domain(named name: String) async throws -> Domain {
         guard let domain = try await store.domain(named: name) else {
@@ -64,6 +67,12 @@ public struct RepositoryService: Sendable {
     public func listRepositories(domain domainName: String) async throws -> [Repository] {
         let domain = try await domain(named: domainName)
         return try await store.listRepositories(domainID: domain.id)
+    }
+
+    /// The domain's repositories by name, narrowed to `names` when given.
+    public func listRepositories(domain domainName: String, names: [String]?, page: PageRequest) async throws -> Page<Repository> {
+        let domain = try await domain(named: domainName)
+        return try await store.listRepositories(domainID: domain.id, names: names, page: page)
     }
 
     public func repository(domain domainName: String, name: String) async throws -> Repository {

@@ -24,6 +24,7 @@ public struct CachedUpstreamDocument: Sendable, Equatable {
 public protocol UpstreamDocumentStore: Sendable {
     func upstreamDocument(cacheKey: String) async throws -> CachedUpstreamDocument?
     func saveUpstreamDocument(_ document: CachedUpstreamDocument) async throws
-    /// Documents whose key starts with `prefix` (operations: what is cached).
-    func listUpstreamDocuments(prefix: String) async throws -> [CachedUpstreamDocument]
+    /// Up to `limit` documents whose key starts with `prefix`, in key order after the key `after` (operations: what
+    /// is cached). Bodies are left out: they can be megabytes each.
+    func listUpstreamDocuments(prefix: String, after: String?, limit: Int) async throws -> [CachedUpstreamDocument]
 }

@@ -173,7 +173,7 @@ public struct UpstreamService: Sendable {
     func upstreamPackage(_ key: PackageKey, at connection: ExternalConnection) async throws -> (UpstreamPackage, String)? {
         guard let format = formats[key.format] else { return nil }
         let request = format.metadataRequest(for: key, base: connection.baseURL)
-        let cacheKey = "\(connection.name)|\(key)"
+        let cacheKey = Self.cacheKey(connection: connection.name, key: key)
         let lookup = try await cache.document(
             connection: connection.name, cacheKey: cacheKey, url: request.url, accept: request.accept, hosts: connection.allowedHosts
         ) { body in _ = try format.parseMetadata(body, key: key, documentURL: request.url) }
@@ -194,8 +194,8 @@ public struct UpstreamService: Sendable {
             guard let format = formats[key.format] else { continue }
             let request = format.metadataRequest(for: key, base: source.connection.baseURL)
             let lookup = try await cache.document(
-                connection: source.connection.name, cacheKey: "\(source.connection.name)|\(key)", url: request.url,
-                accept: request.accept, hosts: source.connection.allowedHosts
+                connection: source.connection.name, cacheKey: Self.cacheKey(connection: source.connection.name, key: key),
+                url: request.url, accept: request.accept, hosts: source.connection.allowedHosts
             ) { body in _ = try format.parseMetadata(body, key: key, documentURL: request.url) }
             if case .found(let document) = lookup {
                 return (document.body, "\(source.connection.name)@\(document.fetchedAt.timeIntervalSince1970)")
@@ -433,15 +433,61 @@ public struct UpstreamService: Sendable {
 
     /// The upstream documents cached for the repository's connection (operations), limited to packages its
     /// domain holds: the cache is shared by all domains, and the names others looked up are not this one's to see.
-    public func cachedDocuments(for repository: Repository) async throws -> [CachedUpstreamDocument] {
-        guard let connection = repository.externalConnection else { return [] }
-        var held: Set<String> = []
-        for member in try await store.listRepositories(domainID: repository.domainID) {
-            for summary in try await store.listPackages(repositoryID: member.id, filter: PackageFilter()) {
-                held.insert("\(connection)|\(summary.package.key)")
-            }
+    /// Pages in key order; at most `cacheScanBudget` documents are examined per page, so a domain holding few of
+    /// a large cache's packages gets short pages (each with a `next`) rather than one long scan.
+    public func cachedDocuments(for repository: Repository, page: PageRequest) async throws -> Page<CachedUpstreamDocument> {
+        guard let connection = repository.externalConnection else { return Page(items: [], next: nil) }
+        let prefix = "\(connection)|"
+        var after = try page.after.map { cursor in
+            let key = try cursor.keys(of: Self.cacheListing, count: 1)[0]
+            guard key.hasPrefix(prefix) else { throw PageCursor.invalid }
+            return key
         }
-        return try await cache.store.listUpstreamDocuments(prefix: "\(connection)|").filter { held.contains($0.cacheKey) }
+        let members = try await store.listRepositories(domainID: repository.domainID)
+        func isHeld(_ document: CachedUpstreamDocument) async throws -> Bool {
+            guard let key = Self.packageKey(inCacheKey: document.cacheKey, connection: connection) else { return false }
+            for member in members where try await store.package(repositoryID: member.id, key: key) != nil { return true }
+            return false
+        }
+        var held: [CachedUpstreamDocument] = []
+        var examined = 0
+        while examined < Self.cacheScanBudget {
+            let batch = try await cache.store.listUpstreamDocuments(prefix: prefix, after: after, limit: page.fetchLimit)
+            for document in batch {
+                examined += 1
+                after = document.cacheKey
+                guard try await isHeld(document) else { continue }
+                held.append(document)
+                if held.count == page.fetchLimit { return Page(fetched: held, for: page, cursor: Self.cacheCursor) }
+            }
+            if batch.count < page.fetchLimit { return Page(items: held, next: nil) }
+        }
+        return Page(items: held, next: after.map { PageCursor(listing: Self.cacheListing, keys: [$0]) })
+    }
+
+    /// How many cached documents one page of `cachedDocuments` examines at most.
+    static let cacheScanBudget = 5000
+    private static let cacheListing = "upstream-cache"
+
+    private static func cacheCursor(_ document: CachedUpstreamDocument) -> PageCursor {
+        PageCursor(listing: cacheListing, keys: [document.cacheKey])
+    }
+
+    /// The key of a package's cached upstream document: `<connection>|<format>:<namespace>/<name>`.
+    static func cacheKey(connection: String, key: PackageKey) -> String { "\(connection)|\(key)" }
+
+    /// The package a cache key names, nil when it is not a key of `connection`.
+    static func packageKey(inCacheKey cacheKey: String, connection: String) -> PackageKey? {
+        let prefix = "\(connection)|"
+        guard cacheKey.hasPrefix(prefix) else { return nil }
+        let described = cacheKey.dropFirst(prefix.count)
+        guard let colon = described.firstIndex(of: ":") else { return nil }
+        let path = described[described.index(after: colon)...]
+        let slash = path.firstIndex(of: "/")
+        let key = PackageKey(
+            format: String(described[..<colon]), namespace: slash.map { String(path[..<$0]) } ?? "",
+            name: slash.map { String(path[path.index(after: $0)...]) } ?? String(path))
+        return cacheKey == Self.cacheKey(connection: connection, key: key) ? key : nil
     }
 }
 

@@ -184,4 +184,5 @@ struct UpstreamCacheResponse: Encodable {
 
     var externalConnection: String?
     var documents: [Document]
+    var nextToken: String?
 }

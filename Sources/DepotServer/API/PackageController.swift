@@ -44,15 +44,15 @@ struct PackageController {
         let query = request.uri.queryParameters
         let formatID = query["format"].map(String.init)
         if let formatID { _ = try formats.format(formatID) }
-        let summaries = try await packages.listPackages(
+        let page = try await packages.listPackages(
             in: repository,
             filter: PackageFilter(
-                format: formatID, namespace: query["namespace"].map(String.init), prefix: query["prefix"].map(String.init)))
-        return try APIJSON.response([
-            "packages": summaries.map { summary in
-                render(summary.package, latest: summary.latestVersion, count: summary.versionCount, tags: nil)
-            }
-        ])
+                format: formatID, namespace: query["namespace"].map(String.init), prefix: query["prefix"].map(String.init)),
+            page: try APIPaging.page(of: request))
+        return try APIPaging.response(
+            "packages",
+            page.items.map { summary in render(summary.package, latest: summary.latestVersion, count: summary.versionCount, tags: nil) },
+            next: page.next)
     }
 
     @Sendable func describe(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -87,16 +87,15 @@ struct PackageController {
     @Sendable func versions(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let (_, repository) = try await open(context, permission: .read)
         let package = try await package(in: repository, context: context)
-        var versions = try await packages.versions(of: package)
-        if let wanted = request.uri.queryParameters["status"].map(String.init) {
+        let status = try request.uri.queryParameters["status"].map(String.init).map { wanted in
             guard let status = VersionStatus(caseInsensitive: wanted) else {
                 throw DepotError.badRequest("unknown status '\(wanted)'", code: "InvalidStatus")
             }
-            versions = versions.filter { $0.status == status }
+            return status
         }
-        let format = try formats.format(package.key.format)
-        versions.sort { format.isOlder($0.version, than: $1.version) }
-        return try APIJSON.response(["versions": versions.map { render($0, of: package, assets: nil) }])
+        // By publication time, oldest first (CodeArtifact's PUBLISHED_TIME order): an order SQL can page.
+        let page = try await packages.listVersions(of: package, status: status, page: try APIPaging.page(of: request))
+        return try APIPaging.response("versions", page.items.map { render($0, of: package, assets: nil) }, next: page.next)
     }
 
     @Sendable func describeVersion(_ request: Request, context: DepotRequestContext) async throws -> Response {

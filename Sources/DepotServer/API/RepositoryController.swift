@@ -47,10 +47,11 @@ struct RepositoryController {
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
         try policy.authorize(context.identity, .read, on: .domain(domain))
-        let visible = try await repositories.listRepositories(domain: domain).filter {
-            policy.permits(context.identity, .read, on: .repository(domain: domain, name: $0.name))
-        }
-        return try APIJSON.response(["repositories": visible.map { render($0, domain: domain, request: request) }])
+        // A token limited to repositories pages through those only (narrowed in SQL); the policy still decides each.
+        let page = try await repositories.listRepositories(
+            domain: domain, names: context.identity?.scope.repositories, page: try APIPaging.page(of: request))
+        let visible = page.items.filter { policy.permits(context.identity, .read, on: .repository(domain: domain, name: $0.name)) }
+        return try APIPaging.response("repositories", visible.map { render($0, domain: domain, request: request) }, next: page.next)
     }
 
     @Sendable func describe(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -62,15 +63,19 @@ struct RepositoryController {
     /// packages of this domain. Fetched files are versions of this repository with origin EXTERNAL (see the packages API).
     @Sendable func upstreamCache(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let (_, repository) = try await open(context, permission: .read)
+        let page = try APIPaging.page(of: request)
         guard let connection = repository.externalConnection else {
             return try APIJSON.response(UpstreamCacheResponse(externalConnection: nil, documents: []))
         }
-        let documents = try await upstreams.cachedDocuments(for: repository).map { document in
-            UpstreamCacheResponse.Document(
-                package: String(document.cacheKey.dropFirst(connection.count + 1)), found: document.status == 200,
-                fetchedAt: document.fetchedAt, etag: document.etag)
-        }
-        return try APIJSON.response(UpstreamCacheResponse(externalConnection: connection, documents: documents))
+        let documents = try await upstreams.cachedDocuments(for: repository, page: page)
+        return try APIJSON.response(
+            UpstreamCacheResponse(
+                externalConnection: connection,
+                documents: documents.items.map { document in
+                    UpstreamCacheResponse.Document(
+                        package: String(document.cacheKey.dropFirst(connection.count + 1)), found: document.status == 200,
+                        fetchedAt: document.fetchedAt, etag: document.etag)
+                }, nextToken: documents.next?.token))
     }
 
     @Sendable func update(_ request: Request, context: DepotRequestContext) async throws -> Response {

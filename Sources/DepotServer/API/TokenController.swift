@@ -49,7 +49,8 @@ struct TokenController {
         let domain = try APIJSON.parameter(context, "domain")
         try policy.authorize(context.identity, .admin, on: .domain(domain))
         let now = Date()
-        return try APIJSON.response(["tokens": try await access.listTokens(domain: domain).map { TokenResponse($0, now: now) }])
+        let page = try await access.listTokens(domain: domain, page: try APIPaging.page(of: request))
+        return try APIPaging.response("tokens", page.items.map { TokenResponse($0, now: now) }, next: page.next)
     }
 
     @Sendable func revoke(_ request: Request, context: DepotRequestContext) async throws -> Response {

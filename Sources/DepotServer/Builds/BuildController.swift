@@ -81,10 +81,11 @@ struct BuildController {
     @Sendable func listProjects(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
         try policy.authorize(context.identity, .read, on: .domain(domain))
-        let visible = try await store.listProjects(domain: domain).filter {
-            policy.permits(context.identity, .read, on: .project(domain: domain, repository: $0.repository))
-        }
-        return try APIJSON.response(["projects": visible.map(ProjectResponse.init)])
+        // A token limited to repositories pages through their projects only (narrowed in SQL); the policy still decides.
+        let page = try await store.listProjects(
+            domain: domain, repositories: context.identity?.scope.repositories, page: try APIPaging.page(of: request))
+        let visible = page.items.filter { policy.permits(context.identity, .read, on: .project(domain: domain, repository: $0.repository)) }
+        return try APIPaging.response("projects", visible.map(ProjectResponse.init), next: page.next)
     }
 
     @Sendable func describeProject(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -110,13 +111,18 @@ struct BuildController {
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
         try policy.authorize(context.identity, .read, on: .domain(domain))
-        let repositoryOf = Dictionary(
-            try await store.listProjects(domain: domain).map { ($0.name, $0.repository) }, uniquingKeysWith: { first, _ in first })
         let project = request.uri.queryParameters.get("project")
-        let builds = try await store.listBuilds(domain: domain, project: project).filter {
+        let page = try await store.listBuilds(
+            domain: domain, project: project, repositories: context.identity?.scope.repositories, page: try APIPaging.page(of: request))
+        // The repository of each project on this page, for the policy (one lookup per project, not the domain's all).
+        var repositoryOf: [String: String] = [:]
+        for name in Set(page.items.map(\.project)) {
+            repositoryOf[name] = try await store.project(domain: domain, name: name)?.repository
+        }
+        let visible = page.items.filter {
             policy.permits(context.identity, .read, on: .build(domain: domain, repository: repositoryOf[$0.project]))
         }
-        return try APIJSON.response(["builds": builds.map(BuildResponse.init)])
+        return try APIPaging.response("builds", visible.map(BuildResponse.init), next: page.next)
     }
 
     @Sendable func describe(_ request: Request, context: DepotRequestContext) async throws -> Response {

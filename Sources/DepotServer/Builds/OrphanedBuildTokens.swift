@@ -9,10 +9,17 @@ enum OrphanedBuildTokens {
     static func revoke(buildIDs: [String], access: AccessService, domains: RepositoryService) async throws -> Int {
         let names = Set(buildIDs.map(BuildToken.name(forBuild:)))
         var revoked = 0
-        for domain in try await domains.listDomains() {
-            for token in try await access.listTokens(domain: domain.name) where names.contains(token.name) && token.revokedAt == nil {
-                try await access.revoke(id: token.id, domain: domain.name)
-                revoked += 1
+        // A sweep at start-up: it walks every page of every domain's tokens.
+        for domain in try await Page.all({ try await domains.listDomains(page: $0) }) {
+            var page = PageRequest(limit: PageRequest.maximumLimit)
+            while true {
+                let tokens = try await access.listTokens(domain: domain.name, page: page)
+                for token in tokens.items where names.contains(token.name) && token.revokedAt == nil {
+                    try await access.revoke(id: token.id, domain: domain.name)
+                    revoked += 1
+                }
+                guard let next = tokens.next else { break }
+                page.after = next
             }
         }
         return revoked

@@ -34,8 +34,8 @@ struct SecretController {
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try APIJSON.parameter(context, "domain")
         try policy.authorize(context.identity, .admin, on: .domain(domain))
-        let secrets = try await store.listSecrets(domain: domain).map { SecretResponse(name: $0.name, updatedAt: $0.updatedAt) }
-        return try APIJSON.response(["secrets": secrets])
+        let page = try await store.listSecrets(domain: domain, page: try APIPaging.page(of: request))
+        return try APIPaging.response("secrets", page.items.map { SecretResponse(name: $0.name, updatedAt: $0.updatedAt) }, next: page.next)
     }
 
     @Sendable func delete(_ request: Request, context: DepotRequestContext) async throws -> Response {

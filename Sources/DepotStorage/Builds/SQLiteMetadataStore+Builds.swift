@@ -22,11 +22,21 @@ extension SQLiteMetadataStore: BuildStore {
         }.map(Self.decodeProject)
     }
 
-    public func listProjects(domain: String) async throws -> [BuildProject] {
-        try await read { db in
-            try String.fetchAll(db, sql: "SELECT document FROM build_projects WHERE domain = ? ORDER BY name", arguments: [domain])
-        }.map(Self.decodeProject)
+    public func listProjects(domain: String, repositories: [String]?, page: PageRequest) async throws -> Page<BuildProject> {
+        var builder = KeysetQuery(listing: "projects", page: page)
+        builder.require("domain = ?", [domain])
+        builder.require(names: repositories, column: Self.projectRepository)
+        try builder.after(["name"])
+        let query = builder
+        return try await read { db in
+            try query.page(db, select: "SELECT name, document FROM build_projects", order: "name", map: { row in
+                try Self.decodeProject(row["document"])
+            }) { [$0["name"]] }
+        }
     }
+
+    /// A project's repository, from its document (projects are few per domain: no column of its own).
+    private static let projectRepository = "json_extract(document, '$.repository')"
 
     public func createBuild(id: String, domain: String, project: String, initiator: String, at date: Date) async throws -> StoredBuild {
         try await write { db in
@@ -67,17 +77,22 @@ extension SQLiteMetadataStore: BuildStore {
         }
     }
 
-    public func listBuilds(domain: String, project: String?) async throws -> [StoredBuild] {
-        try await read { db in
-            let rows =
-                if let project {
-                    try Row.fetchAll(
-                        db, sql: "SELECT * FROM builds WHERE domain = ? AND project = ? ORDER BY queued_at DESC, number DESC",
-                        arguments: [domain, project])
-                } else {
-                    try Row.fetchAll(db, sql: "SELECT * FROM builds WHERE domain = ? ORDER BY queued_at DESC", arguments: [domain])
-                }
-            return rows.map(Self.storedBuild)
+    public func listBuilds(
+        domain: String, project: String?, repositories: [String]?, page: PageRequest
+    ) async throws -> Page<StoredBuild> {
+        var builder = KeysetQuery(listing: "builds", page: page)
+        builder.require("domain = ?", [domain])
+        if let project { builder.require("project = ?", [project]) }
+        if let repositories {
+            let (using, names) = KeysetQuery.membership(Self.projectRepository, in: repositories)
+            builder.require("project IN (SELECT name FROM build_projects WHERE domain = ? AND \(using))", [domain] + names)
+        }
+        try builder.after(["queued_at", "id"], descending: true) { [try PageCursor.number($0[0]), $0[1]] }
+        let query = builder
+        return try await read { db in
+            try query.page(db, select: "SELECT * FROM builds", order: "queued_at DESC, id DESC", map: Self.storedBuild) {
+                [PageCursor.key($0["queued_at"]), $0["id"]]
+            }
         }
     }
 
@@ -118,9 +133,13 @@ extension SQLiteMetadataStore: BuildStore {
         }
     }
 
-    public func listSecrets(domain: String) async throws -> [StoredSecret] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM build_secrets WHERE domain = ? ORDER BY name", arguments: [domain]).map(Self.storedSecret)
+    public func listSecrets(domain: String, page: PageRequest) async throws -> Page<StoredSecret> {
+        var builder = KeysetQuery(listing: "secrets", page: page)
+        builder.require("domain = ?", [domain])
+        try builder.after(["name"])
+        let query = builder
+        return try await read { db in
+            try query.page(db, select: "SELECT * FROM build_secrets", order: "name", map: Self.storedSecret) { [$0["name"]] }
         }
     }
 

@@ -15,6 +15,7 @@ enum SchemaMigrations {
         M005CreateUpstreamDocuments.self,
         M006CreateBuilds.self,
         M007AddTokenParent.self,
+        M008AddListingIndexes.self,
     ]
 
     static func migrator() -> DatabaseMigrator {

@@ -8,51 +8,72 @@ extension SQLiteMetadataStore {
         try await read { db in try Self.package(db, repositoryID: repositoryID, key: key) }
     }
 
-    public func listPackages(repositoryID: Int64, filter: PackageFilter) async throws -> [PackageSummary] {
-        var conditions = ["p.repository_id = ?"]
-        var arguments: StatementArguments = [repositoryID]
-        if let format = filter.format {
-            conditions.append("p.format = ?")
-            arguments += [format]
-        }
-        if let namespace = filter.namespace {
-            conditions.append("p.namespace = ?")
-            arguments += [namespace]
-        }
-        if let prefix = filter.prefix {
-            conditions.append("p.name LIKE ? ESCAPE '\\'")
-            arguments += [Self.likeEscaped(prefix) + "%"]
-        }
-        if let text = filter.text, !text.isEmpty {
-            let pattern = "%" + Self.likeEscaped(text) + "%"
-            conditions.append(
-                "(p.name LIKE ? ESCAPE '\\' OR p.namespace LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM package_versions s WHERE s.package_id = p.id AND s.summary LIKE ? ESCAPE '\\'))"
-            )
-            arguments += [pattern, pattern, pattern]
-        }
-        let sql = """
-            SELECT p.*,
-              (SELECT COUNT(*) FROM package_versions v WHERE v.package_id = p.id) AS version_count,
-              COALESCE(
-                (SELECT t.version FROM package_tags t WHERE t.package_id = p.id AND t.tag = 'latest'),
-                (SELECT v.version FROM package_versions v WHERE v.package_id = p.id AND v.status = 'Published'
-                 ORDER BY v.published_at DESC LIMIT 1)) AS latest_version
-            FROM packages p WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY p.namespace, p.name
-            """
-        let finalArguments = arguments
+    public func listPackages(repositoryID: Int64, filter: PackageFilter, page: PageRequest) async throws -> Page<PackageSummary> {
+        var builder = KeysetQuery(listing: "packages", page: page)
+        Self.filter(&builder, repositoryID: repositoryID, filter)
+        try builder.after(Self.packageOrder)
+        let query = builder
         return try await read { db in
-            try Row.fetchAll(db, sql: sql, arguments: finalArguments).map { row in
-                let package = Self.package(row)
-                let latest: String? = row["latest_version"]
-                let summary = try latest.flatMap {
-                    try String.fetchOne(
-                        db, sql: "SELECT summary FROM package_versions WHERE package_id = ? AND version = ?",
-                        arguments: [package.id, $0])
-                }
-                return PackageSummary(package: package, latestVersion: latest, summary: summary, versionCount: row["version_count"])
-            }
+            let rows = try Row.fetchAll(
+                db, sql: Self.summarySQL(where: query.condition) + " LIMIT \(query.fetchLimit)", arguments: query.arguments)
+            return try query.page(of: rows, map: { try Self.summary(db, $0) }) { [$0["namespace"], $0["name"], $0["format"]] }
         }
+    }
+
+    public func searchPackages(repositoryID: Int64, filter: PackageFilter, offset: Int, limit: Int) async throws -> PackageSearchResults {
+        var builder = KeysetQuery(listing: "search", page: PageRequest(limit: limit))
+        Self.filter(&builder, repositoryID: repositoryID, filter)
+        let query = builder
+        return try await read { db in
+            // npm's protocol pages by `from`: an offset into the same order as the listing.
+            let rows = try Row.fetchAll(
+                db, sql: Self.summarySQL(where: query.condition) + " LIMIT \(max(limit, 0)) OFFSET \(max(offset, 0))",
+                arguments: query.arguments)
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM packages p WHERE \(query.condition)", arguments: query.arguments) ?? 0
+            return PackageSearchResults(summaries: try rows.map { try Self.summary(db, $0) }, total: total)
+        }
+    }
+
+    /// The listing order of packages (and the columns of their cursor), served by the `packages_listing` index.
+    static let packageOrder = ["p.namespace", "p.name", "p.format"]
+
+    private static func filter(_ query: inout KeysetQuery, repositoryID: Int64, _ filter: PackageFilter) {
+        query.require("p.repository_id = ?", [repositoryID])
+        if let format = filter.format { query.require("p.format = ?", [format]) }
+        if let namespace = filter.namespace { query.require("p.namespace = ?", [namespace]) }
+        if let prefix = filter.prefix { query.require("p.name LIKE ? ESCAPE '\\'", [likeEscaped(prefix) + "%"]) }
+        if let text = filter.text, !text.isEmpty {
+            let pattern = "%" + likeEscaped(text) + "%"
+            query.require(
+                "(p.name LIKE ? ESCAPE '\\' OR p.namespace LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM package_versions s WHERE s.package_id = p.id AND s.summary LIKE ? ESCAPE '\\'))",
+                [pattern, pattern, pattern])
+        }
+    }
+
+    /// Packages with their version count and latest version (the `latest` tag, else the newest published version):
+    /// per row, index lookups in `package_tags` and `package_versions_published`, never a scan.
+    static func summarySQL(where condition: String) -> String {
+        """
+        SELECT p.*,
+          (SELECT COUNT(*) FROM package_versions v WHERE v.package_id = p.id) AS version_count,
+          COALESCE(
+            (SELECT t.version FROM package_tags t WHERE t.package_id = p.id AND t.tag = 'latest'),
+            (SELECT v.version FROM package_versions v WHERE v.package_id = p.id AND v.status = 'Published'
+             ORDER BY v.published_at DESC LIMIT 1)) AS latest_version
+        FROM packages p WHERE \(condition)
+        ORDER BY \(packageOrder.joined(separator: ", "))
+        """
+    }
+
+    private static func summary(_ db: Database, _ row: Row) throws -> PackageSummary {
+        let package = Self.package(row)
+        let latest: String? = row["latest_version"]
+        let summary = try latest.flatMap {
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT summary FROM package_versions WHERE package_id = ? AND version = ?"),
+                arguments: [package.id, $0])
+        }
+        return PackageSummary(package: package, latestVersion: latest, summary: summary, versionCount: row["version_count"])
     }
 
     public func versions(packageID: Int64) async throws -> [PackageVersion] {
@@ -60,6 +81,19 @@ extension SQLiteMetadataStore {
             try Row.fetchAll(
                 db, sql: "SELECT * FROM package_versions WHERE package_id = ? ORDER BY published_at, id", arguments: [packageID]
             ).map(Self.version)
+        }
+    }
+
+    public func listVersions(packageID: Int64, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion> {
+        var builder = KeysetQuery(listing: "versions", page: page)
+        builder.require("package_id = ?", [packageID])
+        if let status { builder.require("status = ?", [status.rawValue]) }
+        try builder.after(["published_at", "id"]) { [try PageCursor.number($0[0]), try PageCursor.integer($0[1])] }
+        let query = builder
+        return try await read { db in
+            try query.page(db, select: "SELECT * FROM package_versions", order: "published_at, id", map: Self.version) {
+                [PageCursor.key($0["published_at"]), String($0["id"] as Int64)]
+            }
         }
     }
 

@@ -34,11 +34,19 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func listTokens(domain: String?) async throws -> [TokenRecord] {
-        try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM tokens WHERE domain IS ? ORDER BY created_at", arguments: [domain]
-            ).map(Self.token)
+    public func token(id: String) async throws -> TokenRecord? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE id = ?", arguments: [id]).map(Self.token) }
+    }
+
+    public func listTokens(domain: String?, page: PageRequest) async throws -> Page<TokenRecord> {
+        var builder = KeysetQuery(listing: "tokens", page: page)
+        builder.require("domain IS ?", [domain])
+        try builder.after(["created_at", "id"]) { [try PageCursor.number($0[0]), $0[1]] }
+        let query = builder
+        return try await read { db in
+            try query.page(db, select: "SELECT * FROM tokens", order: "created_at, id", map: Self.token) {
+                [PageCursor.key($0["created_at"]), $0["id"]]
+            }
         }
     }
 

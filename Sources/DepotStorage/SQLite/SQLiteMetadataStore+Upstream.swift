@@ -25,18 +25,40 @@ extension SQLiteMetadataStore: UpstreamDocumentStore {
         }
     }
 
-    public func listUpstreamDocuments(prefix: String) async throws -> [CachedUpstreamDocument] {
-        try await read { db in
-            // Bodies are left out of listings: they can be megabytes each.
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT cache_key, status, X'' AS body, etag, last_modified, fetched_at FROM upstream_documents
-                    WHERE substr(cache_key, 1, length(?)) = ? ORDER BY cache_key
-                    """,
-                arguments: [prefix, prefix]
-            ).map(Self.document)
+    public func listUpstreamDocuments(prefix: String, after: String?, limit: Int) async throws -> [CachedUpstreamDocument] {
+        // A range of the primary key: from the prefix (or the last key seen) to the first key past the prefix.
+        var conditions = ["substr(cache_key, 1, length(?)) = ?"]
+        var arguments: StatementArguments = [prefix, prefix]
+        if let after {
+            guard after.hasPrefix(prefix) else { return [] }
+            conditions.append("cache_key > ?")
+            arguments += [after]
+        } else {
+            conditions.append("cache_key >= ?")
+            arguments += [prefix]
         }
+        if let end = Self.keysAfter(prefix: prefix) {
+            conditions.append("cache_key < ?")
+            arguments += [end]
+        }
+        let sql = """
+            SELECT cache_key, status, X'' AS body, etag, last_modified, fetched_at FROM upstream_documents
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY cache_key LIMIT \(max(limit, 0))
+            """
+        let finalArguments = arguments
+        return try await read { db in try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.document) }
+    }
+
+    /// The smallest string greater than every string starting with `prefix` (its last character's successor), or
+    /// nil when there is none.
+    static func keysAfter(prefix: String) -> String? {
+        var scalars = Array(prefix.unicodeScalars)
+        while let last = scalars.popLast() {
+            var next = last.value + 1
+            if (0xD800...0xDFFF).contains(next) { next = 0xE000 }
+            if let successor = Unicode.Scalar(next) { return String(String.UnicodeScalarView(scalars + [successor])) }
+        }
+        return nil
     }
 
     static func document(_ row: Row) -> CachedUpstreamDocument {

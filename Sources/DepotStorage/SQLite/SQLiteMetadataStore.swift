@@ -51,8 +51,14 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func listDomains() async throws -> [Domain] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM domains ORDER BY name").map(Self.domain) }
+    public func listDomains(names: [String]?, page: PageRequest) async throws -> Page<Domain> {
+        var builder = KeysetQuery(listing: "domains", page: page)
+        builder.require(names: names, column: "name")
+        try builder.after(["name"])
+        let query = builder
+        return try await read { db in
+            try query.page(db, select: "SELECT * FROM domains", order: "name", map: Self.domain) { [$0["name"]] }
+        }
     }
 
     @discardableResult
@@ -112,6 +118,19 @@ public final class SQLiteMetadataStore: MetadataStore {
         try await read { db in try Self.repositories(db, where: "r.domain_id = ?", arguments: [domainID]) }
     }
 
+    public func listRepositories(domainID: Int64, names: [String]?, page: PageRequest) async throws -> Page<Repository> {
+        var builder = KeysetQuery(listing: "repositories", page: page)
+        builder.require("r.domain_id = ?", [domainID])
+        builder.require(names: names, column: "r.name")
+        try builder.after(["r.name"])
+        let query = builder
+        return try await read { db in
+            let rows = try Self.repositories(
+                db, where: query.condition, arguments: query.arguments, limit: query.fetchLimit)
+            return Page(fetched: rows, for: page) { PageCursor(listing: "repositories", keys: [$0.name]) }
+        }
+    }
+
     public func updateRepository(_ repository: Repository) async throws -> Repository {
         try await write { db in
             try db.execute(
@@ -153,8 +172,12 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    private static func repositories(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [Repository] {
-        let rows = try Row.fetchAll(db, sql: "SELECT r.* FROM repositories r WHERE \(condition) ORDER BY r.name", arguments: arguments)
+    private static func repositories(
+        _ db: Database, where condition: String, arguments: StatementArguments, limit: Int? = nil
+    ) throws -> [Repository] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT r.* FROM repositories r WHERE \(condition) ORDER BY r.name" + (limit.map { " LIMIT \($0)" } ?? ""),
+            arguments: arguments)
         return try rows.map { row in
             let id: Int64 = row["id"]
             let upstreams = try String.fetchAll(
