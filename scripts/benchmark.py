@@ -1287,7 +1287,7 @@ def report_scale(out, info, scale):
     print(f"binary `{info['binary']}`{' (DEBUG build: absolute numbers are not representative)' if info['debug'] else ''}; "
           f"{info['cpus']} CPUs; store: {seed['packages']} npm packages, {seed['versions']} versions, `{seed['bigPackage']}` "
           f"with {seed['bigPackageVersions']} versions; database {seed.get('databaseBytes', 0) / MiB:.0f} MiB"
-          + (" (reused)" if seed.get("reused") else f", seeded in {seed['wall_seconds']:.0f} s through the store API "
+          + (" (reused)" if seed.get("reused") else f", seeded in {seed['wall_seconds']:.1f} s through the store API "
              f"(`depot seed`, {seed['versions'] / max(seed['seconds'], 1e-9):.0f} versions/s)") + ". "
           "Latencies are client-side on loopback (an upper bound of server time); page cache warm.\n", file=out)
 

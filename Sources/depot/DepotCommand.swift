@@ -7,6 +7,6 @@ struct DepotCommand: AsyncParsableCommand {
         abstract: "Depot: a package repository server for npm, PyPI and Maven with a build executor, and its client.",
         subcommands: [
             ServeCommand.self, DomainCommand.self, RepoCommand.self, TokenCommand.self, PackageCommand.self, LoginCommand.self,
-            BuildCommand.self, SecretCommand.self,
+            BuildCommand.self, SecretCommand.self, SeedCommand.self,
         ])
 }
