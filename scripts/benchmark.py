@@ -1234,7 +1234,8 @@ def run_scale(args, depot, workdir, data_dir, processes, env, wrk):
     page_size = args.scale_page_size
     cold, body = timed_requests(client, f"{base}?maxResults={page_size}", client.bearer, 1, 0)
     first_page = json.loads(body)
-    paginated = "nextToken" in first_page
+    # Paginated: the server honoured maxResults (a nextToken, or everything fit one page); else it listed all.
+    paginated = "nextToken" in first_page or len(first_page.get("packages", [])) <= page_size
     listing = {"paginated": paginated, "cold_ms": cold[0] * 1000, "page_size": page_size,
                "first_page_packages": len(first_page.get("packages", []))}
     budget = args.scale_seconds
