@@ -24,19 +24,16 @@ public struct AuthenticationMiddleware: RouterMiddleware {
 
     /// The secret of a Bearer header, or the password of a Basic header.
     public static func presentedSecret(_ header: String?) -> String? {
-        guard let header else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { return nil }
-        switch parts[0].lowercased() {
-        case "bearer":
-            return parts[1].trimmingCharacters(in: .whitespaces)
-        case "basic":
-            guard let data = Data(base64Encoded: parts[1].trimmingCharacters(in: .whitespaces)),
-                let pair = String(data: data, encoding: .utf8), let colon = pair.firstIndex(of: ":")
-            else { return nil }
-            return String(pair[pair.index(after: colon)...])
-        default:
-            return nil
+        guard let header, let space = header.firstIndex(of: " ") else { return nil }
+        let scheme = header[..<space]
+        let value = header[header.index(after: space)...].trimmingBlanks()
+        guard !value.isEmpty else { return nil }
+        if scheme.utf8.elementsEqual("Bearer".utf8) || scheme.lowercased() == "bearer" {
+            return String(value)
         }
+        guard scheme.lowercased() == "basic", let data = Data(base64Encoded: String(value)),
+            let pair = String(data: data, encoding: .utf8), let colon = pair.firstIndex(of: ":")
+        else { return nil }
+        return String(pair[pair.index(after: colon)...])
     }
 }

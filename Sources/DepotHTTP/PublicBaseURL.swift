@@ -17,18 +17,24 @@ public struct PublicBaseURL: Sendable {
 
     public func resolve(for request: Request) -> String {
         if let configured { return configured }
-        let forwardedProto = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.split(separator: ",").first
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let forwardedProto = request.headers[Self.forwardedProto]?.split(separator: ",").first.map { $0.trimmingBlanks().lowercased() }
         let scheme = forwardedProto == "https" ? "https" : (forwardedProto == "http" ? "http" : self.scheme)
-        let forwardedHost = request.headers[HTTPField.Name("X-Forwarded-Host")!]?.split(separator: ",").first
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let forwardedHost = request.headers[Self.forwardedHost]?.split(separator: ",").first.map { String($0.trimmingBlanks()) }
         let host = forwardedHost ?? request.head.authority ?? "localhost"
         return "\(scheme)://\(Self.sanitized(host))"
     }
 
+    private static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    private static let forwardedHost = HTTPField.Name("X-Forwarded-Host")!
+
     /// Keeps only characters that can appear in a host[:port], so a header cannot inject markup or paths.
     static func sanitized(_ host: String) -> String {
-        let kept = host.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-.:[]".contains($0)) }
+        let allowed = { (byte: UInt8) in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "-.:[]".utf8.contains(byte)
+        }
+        if host.utf8.allSatisfy(allowed) { return host.isEmpty ? "localhost" : host }
+        let kept = String(decoding: host.utf8.filter(allowed), as: UTF8.self)
         return kept.isEmpty ? "localhost" : kept
     }
 }

@@ -53,7 +53,7 @@ public final class RenderedDocumentCache: Sendable {
         headers[.eTag] = document.etag
         headers[.vary] = "Accept, Accept-Encoding"
         if EntityTag.matches(request.headers[.ifNoneMatch], document.etag) { return Response(status: .notModified, headers: headers) }
-        if let gzipped = document.gzipped, (request.headers[.acceptEncoding] ?? "").contains("gzip") {
+        if let gzipped = document.gzipped, (request.headers[.acceptEncoding] ?? "").includes("gzip") {
             headers[.contentEncoding] = "gzip"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
         }
@@ -67,8 +67,8 @@ public enum EntityTag {
     public static func matches(_ ifNoneMatch: String?, _ etag: String) -> Bool {
         guard let ifNoneMatch else { return false }
         return ifNoneMatch.split(separator: ",").contains { tag in
-            let tag = tag.trimmingCharacters(in: .whitespaces)
-            return tag == "*" || tag == etag || tag == "W/" + etag
+            let tag = tag.trimmingBlanks()
+            return tag == "*" || tag == etag || (tag.hasPrefix("W/") && tag.dropFirst(2) == etag)
         }
     }
 }

@@ -9,7 +9,7 @@ extension NpmController {
     func packument(_ name: NpmPackageName, request: Request, target: Target) async throws -> Response {
         let forWrite = request.uri.queryParameters["write"] == "true"
         let accept = request.headers[.accept] ?? ""
-        let abbreviated = !forWrite && accept.contains("application/vnd.npm.install-v1+json")
+        let abbreviated = !forWrite && accept.includes("application/vnd.npm.install-v1+json")
         let variant = forWrite ? "write" : (abbreviated ? "abbreviated" : "full")
         let cacheKey = "\(target.repository.id)|\(name)|\(variant)|\(target.registryURL)"
         // The write form is this repository's own document (npm sends it back on unpublish and deprecate);

@@ -66,7 +66,7 @@ enum NpmRoute: Equatable {
     /// The name takes one segment (`pkg`, `@scope%2fpkg`) or two (`@scope`, `pkg`).
     private static func packageName(_ segments: [String]) throws -> (NpmPackageName, [String]) {
         let first = segments[0]
-        if first.hasPrefix("@"), !first.contains("/") {
+        if first.hasPrefix("@"), !first.includes("/") {
             guard segments.count >= 2 else { throw DepotError.badRequest("incomplete scoped package name '\(first)'", code: "InvalidPackageName") }
             return (try NpmPackageName(first + "/" + segments[1]), Array(segments.dropFirst(2)))
         }
@@ -74,11 +74,11 @@ enum NpmRoute: Equatable {
     }
 
     private static func decode(_ segment: String) throws -> String {
-        guard let decoded = segment.removingPercentEncoding else {
+        guard let decoded = segment.utf8.contains(UInt8(ascii: "%")) ? segment.removingPercentEncoding : segment else {
             throw DepotError.badRequest("invalid percent-encoding in the path", code: "InvalidPath")
         }
-        guard decoded != ".", decoded != "..", !decoded.contains("\0"), !decoded.contains("\\"),
-            !decoded.hasPrefix("/"), !decoded.contains("/.."), !decoded.contains("../")
+        guard decoded != ".", decoded != "..", !decoded.includes("\0"), !decoded.includes("\\"),
+            !decoded.hasPrefix("/"), !decoded.includes("/.."), !decoded.includes("../")
         else {
             throw DepotError.badRequest("the path contains a forbidden segment", code: "InvalidPath")
         }
@@ -87,7 +87,7 @@ enum NpmRoute: Equatable {
 
     /// A segment that must not contain `/` (everything but a scoped package name).
     private static func plain(_ segment: String) throws -> String {
-        guard !segment.isEmpty, !segment.contains("/"), !segment.contains("..") else {
+        guard !segment.isEmpty, !segment.includes("/"), !segment.includes("..") else {
             throw DepotError.badRequest("the path contains a forbidden segment", code: "InvalidPath")
         }
         return segment
