@@ -17,7 +17,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.") var tlsKey: String?
 
     func run() async throws {
-        EventLoopExecutor.takeOverGlobalExecutor()
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? (FileManager.default.fileExists(atPath: "config/depot.yaml") ? "config/depot.yaml" : nil)
         var configuration: DepotConfiguration
