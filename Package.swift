@@ -35,6 +35,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "DepotClientConfig", dependencies: ["DepotCore"]),
         .target(
             name: "DepotStorage",
             dependencies: [
@@ -61,6 +62,7 @@ let package = Package(
             name: "DepotNPM",
             dependencies: [
                 "DepotCore",
+                "DepotClientConfig",
                 "DepotHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -72,6 +74,7 @@ let package = Package(
             name: "DepotPyPI",
             dependencies: [
                 "DepotCore",
+                "DepotClientConfig",
                 "DepotHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -84,6 +87,7 @@ let package = Package(
             name: "DepotMaven",
             dependencies: [
                 "DepotCore",
+                "DepotClientConfig",
                 "DepotHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -94,9 +98,7 @@ let package = Package(
             name: "DepotBuild",
             dependencies: [
                 "DepotCore",
-                "DepotNPM",
-                "DepotPyPI",
-                "DepotMaven",
+                "DepotClientConfig",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -130,9 +132,7 @@ let package = Package(
             name: "depot",
             dependencies: [
                 "DepotServer",
-                "DepotNPM",
-                "DepotPyPI",
-                "DepotMaven",
+                "DepotClientConfig",
                 "DepotBuild",
                 "DepotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -146,7 +146,8 @@ let package = Package(
         .testTarget(name: "DepotHTTPTests", dependencies: ["DepotHTTP", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "DepotNPMTests", dependencies: ["DepotNPM", "DepotCore"]),
         .testTarget(name: "DepotMavenTests", dependencies: ["DepotMaven", "DepotCore"]),
-        .testTarget(name: "DepotBuildTests", dependencies: ["DepotBuild", "DepotCore"]),
+        .testTarget(name: "DepotClientConfigTests", dependencies: ["DepotClientConfig", "DepotCore"]),
+        .testTarget(name: "DepotBuildTests", dependencies: ["DepotBuild", "DepotClientConfig", "DepotCore"]),
         .testTarget(
             name: "DepotPyPITests",
             dependencies: [

@@ -1,10 +1,11 @@
+import DepotClientConfig
 import DepotCore
 
 /// The Maven format as the core sees it: groupId as namespace, artifactId as name, ComparableVersion order.
 public struct MavenFormat: PackageFormat {
-    public static let id = "maven"
+    public static let id = MavenClientConfigurator.formatID
     public var id: String { Self.id }
-    public var endpointPath: String { "maven/" }
+    public var endpointPath: String { MavenClientConfigurator.endpointPath }
 
     public init() {}
 

@@ -291,25 +291,6 @@ public struct MavenMetadata: Sendable, Equatable {
     }
 }
 
-/// Escapes text for XML element content and attribute values.
-enum XMLEscape {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
-}
-
 private struct XMLWriter {
     var text = ""
     var depth = 0

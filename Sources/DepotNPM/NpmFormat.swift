@@ -1,10 +1,11 @@
+import DepotClientConfig
 import DepotCore
 
 /// The npm format as the core sees it: names and version order.
 public struct NpmFormat: PackageFormat {
-    public static let id = "npm"
+    public static let id = NpmClientConfigurator.formatID
     public var id: String { Self.id }
-    public var endpointPath: String { "npm/" }
+    public var endpointPath: String { NpmClientConfigurator.endpointPath }
 
     public init() {}
 

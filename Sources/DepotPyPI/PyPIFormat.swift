@@ -1,10 +1,11 @@
+import DepotClientConfig
 import DepotCore
 
 /// The PyPI format as the core sees it: PEP 503 names and PEP 440 version order.
 public struct PyPIFormat: PackageFormat {
-    public static let id = "pypi"
+    public static let id = PyPIClientConfigurator.formatID
     public var id: String { Self.id }
-    public var endpointPath: String { "pypi/simple/" }
+    public var endpointPath: String { PyPIClientConfigurator.endpointPath }
 
     public init() {}
 

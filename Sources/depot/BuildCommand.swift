@@ -1,5 +1,6 @@
 import ArgumentParser
 import DepotBuild
+import DepotClientConfig
 import DepotCore
 import Foundation
 
@@ -89,7 +90,8 @@ struct BuildRunCommand: AsyncParsableCommand {
         let log = BuildLogFile(path: logPath, echo: !options.json)
         let control = BuildControl()
         let interrupt = stopOnInterrupt(control)
-        let executor = BuildExecutor(tokenIssuer: APIBuildTokenIssuer(client: client), cacheStore: BuildCacheStore(root: cacheRoot))
+        let executor = BuildExecutor(
+            tokenIssuer: APIBuildTokenIssuer(client: client), cacheStore: BuildCacheStore(root: cacheRoot), clients: ClientConfigurators.all)
         let result = await executor.run(request, control: control) { await log.append($0) }
         interrupt.cancel()
         await log.close()

@@ -1,4 +1,5 @@
 import DepotBuild
+import DepotClientConfig
 import Foundation
 import Testing
 
@@ -47,7 +48,7 @@ actor FakeIssuer: BuildTokenIssuer {
             secretValues: ["db-password": "s3cret-pw"], initiator: "test", timeoutSeconds: 60,
             registry: RegistryEndpoints(serverURL: "http://depot.test/", domain: "acme", repository: "main"))
         let log = LogLines()
-        let result = await BuildExecutor(tokenIssuer: issuer, cacheStore: nil).run(request) { await log.append($0) }
+        let result = await BuildExecutor(tokenIssuer: issuer, cacheStore: nil, clients: ClientConfigurators.all).run(request) { await log.append($0) }
         let text = await log.text
         #expect(result.status == .succeeded, "\(text)")
         #expect(text.contains("token *** pw ***"))
@@ -66,7 +67,7 @@ actor FakeIssuer: BuildTokenIssuer {
             buildID: "p:2", buildNumber: 1, project: "p", buildspec: spec, sourceDirectory: dir.url,
             workDirectory: dir.url.appendingPathComponent("work"), artifactsDirectory: dir.url.appendingPathComponent("out"),
             initiator: "test", timeoutSeconds: 60, registry: nil)
-        let result = await BuildExecutor(tokenIssuer: nil, cacheStore: nil).run(request) { _ in }
+        let result = await BuildExecutor(tokenIssuer: nil, cacheStore: nil, clients: ClientConfigurators.all).run(request) { _ in }
         #expect(result.status == .fault)
         #expect(result.message?.contains("nope") == true)
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("ran").path))
@@ -80,7 +81,7 @@ actor FakeIssuer: BuildTokenIssuer {
             buildID: "p:3", buildNumber: 1, project: "p", buildspec: spec, sourceDirectory: dir.url,
             workDirectory: dir.url.appendingPathComponent("work"), artifactsDirectory: dir.url.appendingPathComponent("out"),
             hostEnvironment: ProcessInfo.processInfo.environment, initiator: "test", timeoutSeconds: 60, registry: nil)
-        let result = await BuildExecutor(tokenIssuer: nil, cacheStore: nil).run(request) { _ in }
+        let result = await BuildExecutor(tokenIssuer: nil, cacheStore: nil, clients: ClientConfigurators.all).run(request) { _ in }
         #expect(result.status == .failed)
         #expect(result.phases.first { $0.phase == .uploadArtifacts }?.status == .failed)
         #expect(result.message?.contains("no matching artifact paths") == true)

@@ -1,3 +1,4 @@
+import DepotClientConfig
 import Foundation
 import Testing
 
@@ -30,7 +31,7 @@ struct RegistryTrustTests {
         let ca = root.appendingPathComponent("ca.pem")
         try Data(Self.caPEM.utf8).write(to: ca)
         let endpoints = RegistryEndpoints(serverURL: "https://127.0.0.1:8443/", domain: "acme", repository: "main", caCertificatePath: ca.path)
-        let wiring = RegistryWiring(endpoints: endpoints, token: "dpt_test")
+        let wiring = RegistryWiring(endpoints: endpoints, token: "dpt_test", clients: ClientConfigurators.all)
         try wiring.write(home: home)
 
         let npmrc = try String(contentsOf: home.appendingPathComponent(".npmrc"), encoding: .utf8)
@@ -64,7 +65,9 @@ struct RegistryTrustTests {
     func noCA() throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("depot-trust-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
-        let wiring = RegistryWiring(endpoints: RegistryEndpoints(serverURL: "http://127.0.0.1:8080", domain: "acme", repository: "main"), token: "t")
+        let wiring = RegistryWiring(
+            endpoints: RegistryEndpoints(serverURL: "http://127.0.0.1:8080", domain: "acme", repository: "main"), token: "t",
+            clients: ClientConfigurators.all)
         try wiring.write(home: home)
         #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent(".depot").path))
         let environment = wiring.environment(home: home)

@@ -1,3 +1,4 @@
+import DepotClientConfig
 import Foundation
 
 /// Runs one build from start to end: PROVISIONING (HOME, build token, registry files, cache restore), the
@@ -6,10 +7,13 @@ import Foundation
 public struct BuildExecutor: Sendable {
     public var tokenIssuer: (any BuildTokenIssuer)?
     public var cacheStore: BuildCacheStore?
+    /// The formats whose clients a build with a registry is wired to, each with its files and variables.
+    public var clients: [any ClientConfigurator]
 
-    public init(tokenIssuer: (any BuildTokenIssuer)?, cacheStore: BuildCacheStore?) {
+    public init(tokenIssuer: (any BuildTokenIssuer)?, cacheStore: BuildCacheStore?, clients: [any ClientConfigurator]) {
         self.tokenIssuer = tokenIssuer
         self.cacheStore = cacheStore
+        self.clients = clients
     }
 
     public func run(_ request: BuildRequest, control: BuildControl = BuildControl(), log sink: @escaping @Sendable (String) async -> Void)
@@ -38,10 +42,11 @@ public struct BuildExecutor: Sendable {
                     buildID: request.buildID)
                 token = issued
                 logger = logger.with(masker: LogMasker(secrets: secrets + [issued.value]))
-                let wiring = RegistryWiring(endpoints: registry, token: issued.value)
+                let wiring = RegistryWiring(endpoints: registry, token: issued.value, clients: clients)
                 try wiring.write(home: home)
                 registryVariables = wiring.environment(home: home)
-                await logger.note("Registry: \(registry.npmRegistry) (npm), \(registry.pypiIndex) (pip, uv), \(registry.mavenRepository) (maven)")
+                let endpoints = clients.map { "\(registry.url(for: $0)) (\($0.tools.map(\.name).joined(separator: ", ")))" }
+                await logger.note("Registry: " + endpoints.joined(separator: ", "))
             }
             if let cache = request.buildspec.cache, let cacheStore {
                 result.cacheRestoredFrom = try cacheStore.restore(project: request.project, cache: cache, sourceDirectory: request.sourceDirectory, home: home)

@@ -1,4 +1,6 @@
-/// The URLs of one Depot repository for each client, from the server's public URL (see DESIGN.md "URLs").
+import DepotClientConfig
+
+/// One Depot repository as a build reaches it, from the server's public URL (see DESIGN.md "URLs").
 public struct RegistryEndpoints: Sendable, Equatable {
     public var serverURL: String
     public var domain: String
@@ -14,9 +16,8 @@ public struct RegistryEndpoints: Sendable, Equatable {
         self.caCertificatePath = caCertificatePath
     }
 
-    private var base: String { "\(serverURL)/\(domain)/\(repository)" }
-    public var npmRegistry: String { base + "/npm/" }
-    public var pypiIndex: String { base + "/pypi/simple/" }
-    public var pypiUpload: String { base + "/pypi/" }
-    public var mavenRepository: String { base + "/maven/" }
+    /// The repository's URL for one format's clients: `<server>/<domain>/<repo>/npm/`, `.../pypi/simple/`, ...
+    public func url(for client: any ClientConfigurator) -> String {
+        "\(serverURL)/\(domain)/\(repository)/\(client.endpointPath)"
+    }
 }

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import DepotPyPI
+@testable import DepotClientConfig
 
 @Suite("PyPI client configuration files")
 struct PyPIClientConfigTests {

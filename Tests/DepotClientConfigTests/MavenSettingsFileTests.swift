@@ -2,7 +2,7 @@ import DepotCore
 import Foundation
 import Testing
 
-@testable import DepotMaven
+@testable import DepotClientConfig
 
 #if canImport(FoundationXML)
 import FoundationXML

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import DepotNPM
+@testable import DepotClientConfig
 
 @Suite("NpmrcFile")
 struct NpmrcFileTests {
