@@ -48,6 +48,7 @@ let package = Package(
             name: "DepotHTTP",
             dependencies: [
                 "DepotCore",
+                "DepotClientConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -92,6 +93,30 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        .target(
+            name: "DepotCargo",
+            dependencies: [
+                "DepotCore",
+                "DepotClientConfig",
+                "DepotHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "DepotSwiftRegistry",
+            dependencies: [
+                "DepotCore",
+                "DepotClientConfig",
+                "DepotHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(
@@ -146,6 +171,8 @@ let package = Package(
         .testTarget(name: "DepotHTTPTests", dependencies: ["DepotHTTP", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "DepotNPMTests", dependencies: ["DepotNPM", "DepotCore"]),
         .testTarget(name: "DepotMavenTests", dependencies: ["DepotMaven", "DepotCore"]),
+        .testTarget(name: "DepotCargoTests", dependencies: ["DepotCargo", "DepotCore"]),
+        .testTarget(name: "DepotSwiftRegistryTests", dependencies: ["DepotSwiftRegistry", "DepotCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "DepotClientConfigTests", dependencies: ["DepotClientConfig", "DepotCore"]),
         .testTarget(name: "DepotBuildTests", dependencies: ["DepotBuild", "DepotClientConfig", "DepotCore"]),
         .testTarget(

@@ -1,7 +1,6 @@
-/// The client configurators Depot ships: the one list `depot login` and the build wiring iterate.
+/// Lookups over a list of client configurators. The list itself is the registered formats' (`registeredFormats()` in
+/// DepotServer): `depot login` and the build wiring iterate it and never name a format.
 public enum ClientConfigurators {
-    public static let all: [any ClientConfigurator] = [NpmClientConfigurator(), PyPIClientConfigurator(), MavenClientConfigurator()]
-
     /// The tool `depot login --tool` names (by its name or an alias), with its format's configurator.
     public static func tool(named name: String, in configurators: [any ClientConfigurator])
         -> (configurator: any ClientConfigurator, tool: any ClientTool)?

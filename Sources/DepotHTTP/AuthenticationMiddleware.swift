@@ -22,9 +22,13 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The secret of a Bearer header, or the password of a Basic header.
+    /// The secret of a Bearer header, the password of a Basic header, or a bare Depot token: Cargo sends the
+    /// token as the whole `Authorization` value.
     public static func presentedSecret(_ header: String?) -> String? {
-        guard let header, let space = header.firstIndex(of: " ") else { return nil }
+        guard let header else { return nil }
+        guard let space = header.firstIndex(of: " ") else {
+            return header.utf8.starts(with: AccessService.secretPrefix.utf8) ? header : nil
+        }
         let scheme = header[..<space]
         let value = header[header.index(after: space)...].trimmingBlanks()
         guard !value.isEmpty else { return nil }

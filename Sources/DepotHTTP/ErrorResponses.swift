@@ -3,11 +3,27 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// How an error body is written: the management API's `{"error":{"code","message"}}`, or the
-/// registry style `{"error": message}` that npm prints to its users.
-public enum ErrorStyle: Sendable {
-    case api
-    case registry
+/// How an error body is written: its content type and the bytes for an error. The management API writes
+/// `{"error":{"code","message"}}`, the registries npm, PyPI and Maven `{"error": message}` (what npm prints to its
+/// users); a format with its own error body (Cargo, the Swift registry) declares its style in its `FormatModule`.
+public struct ErrorStyle: Sendable {
+    public let contentType: String
+    public let body: @Sendable (DepotError) -> Data
+
+    public init(contentType: String, body: @escaping @Sendable (DepotError) -> Data) {
+        self.contentType = contentType
+        self.body = body
+    }
+
+    public static let api = ErrorStyle.json { ["error": ["code": $0.code, "message": $0.message]] }
+    public static let registry = ErrorStyle.json { ["error": $0.message, "code": $0.code] }
+
+    /// A JSON body made of plain dictionaries, arrays and strings.
+    public static func json(_ object: @escaping @Sendable (DepotError) -> [String: Any]) -> ErrorStyle {
+        ErrorStyle(contentType: "application/json") {
+            (try? JSONSerialization.data(withJSONObject: object($0), options: [.sortedKeys])) ?? Data()
+        }
+    }
 }
 
 extension DepotError.Kind {
@@ -44,19 +60,13 @@ public enum ErrorResponses {
         // Hummingbird's own errors (405, 415, ...) keep their exact status.
         let status = (error as? HTTPError)?.status ?? depotError.kind.status
         var headers = HTTPFields()
-        headers[.contentType] = "application/json"
+        headers[.contentType] = style.contentType
         if depotError.kind == .unauthorized {
             // One challenge per header: Maven's HTTP client does not split a combined value, and answers Basic.
             headers.append(HTTPField(name: .wwwAuthenticate, value: "Basic realm=\"depot\""))
             headers.append(HTTPField(name: .wwwAuthenticate, value: "Bearer realm=\"depot\""))
         }
-        let body: [String: Any] =
-            switch style {
-            case .api: ["error": ["code": depotError.code, "message": depotError.message]]
-            case .registry: ["error": depotError.message, "code": depotError.code]
-            }
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: style.body(depotError))))
     }
 
     static func kind(for status: HTTPResponse.Status) -> DepotError.Kind {

@@ -25,9 +25,13 @@ public struct DepotServerParts {
     let accessLog: AccessLogWriter
 }
 
-/// The formats this server speaks. Adding a format means adding it here and its routes in `buildRouter`.
-func registeredFormats() -> FormatRegistry {
-    FormatRegistry([NpmFormat(), PyPIFormat(), MavenFormat()])
+/// The formats this server speaks, the CLI configures and builds are wired for: one line per format module.
+public func registeredFormats() -> FormatModules {
+    FormatModules([
+        NpmModule.registration,
+        PyPIModule.registration,
+        MavenModule.registration,
+    ])
 }
 
 /// Opens storage (creating it, running migrations, minting the bootstrap token on first start) and wires everything.
@@ -51,15 +55,17 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
         store: store, collector: collector, externalConnections: Set(configuration.externalConnections.keys))
     let packages = PackageService(store: store, blobs: blobs, collector: collector)
     let metrics = PrometheusCollectorRegistry()
-    let formats = registeredFormats()
+    let modules = registeredFormats()
+    let formats = modules.registry
     let baseURL = PublicBaseURL(configured: configuration.publicURL, scheme: configuration.tlsCertificatePath == nil ? "http" : "https")
     let upstreams = try makeUpstreamService(
-        configuration: configuration, store: store, documents: database, packages: packages, metrics: metrics, logger: logger)
+        configuration: configuration, store: store, documents: database, packages: packages, formats: modules.upstreams,
+        metrics: metrics, logger: logger)
 
     let router = Router(context: DepotRequestContext.self)
     let accessLog = configuration.writesAccessLog ? AccessLog() : nil
     router.add(middleware: EdgeMiddleware(metrics: metrics, logger: logger, accessLog: accessLog) { path in
-        path.hasPrefix("/api/") ? .api : .registry
+        path.hasPrefix("/api/") ? .api : modules.errorStyle(path: path, fallback: .registry)
     })
     router.add(middleware: ExpectationMiddleware())
     // Forwarded host and scheme only from configured proxies: they become the URLs in served documents.
@@ -80,19 +86,11 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let buildShutdown = try addBuildRoutes(
         to: api, store: database, blobs: blobs, collector: collector, storage: storage, configuration: configuration, access: access,
         policy: policy, repositories: repositories, baseURL: baseURL, logger: logger)
-    let repositoryAccess = RepositoryAccess(repositories: repositories, policy: policy)
-    NpmController(
-        repositories: repositoryAccess, packages: packages, upstreams: upstreams, access: access, baseURL: baseURL,
-        maxUploadSize: configuration.maxUploadSize, limits: configuration.inputLimits, downloads: downloads
-    ).addRoutes(to: router)
-    PyPIController(
-        repositories: repositoryAccess, packages: packages, upstreams: upstreams, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize,
-        limits: configuration.inputLimits, downloads: downloads, changes: ChangeCounter(feed: changes)
-    ).addRoutes(to: router)
-    MavenController(
-        repositories: repositoryAccess, packages: packages, upstreams: upstreams, maxUploadSize: configuration.maxUploadSize,
-        limits: configuration.inputLimits, downloads: downloads, changes: ChangeCounter(feed: changes)
-    ).addRoutes(to: router)
+    let services = FormatServices(
+        repositories: RepositoryAccess(repositories: repositories, policy: policy), packages: packages, upstreams: upstreams,
+        access: access, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize, limits: configuration.inputLimits,
+        downloads: downloads, changes: changes)
+    for module in modules.all { module.addRoutes(router, services) }
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,
         buildShutdown: buildShutdown, orphanSweep: OrphanBlobSweep(collector: collector, logger: logger),
         accessLog: AccessLogWriter(log: accessLog))
@@ -101,7 +99,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
 /// The upstream proxy: external connection URLs from configuration, one HTTP client, the metadata cache.
 func makeUpstreamService(
     configuration: DepotConfiguration, store: any MetadataStore, documents: any UpstreamDocumentStore, packages: PackageService,
-    metrics registry: PrometheusCollectorRegistry, logger: Logger
+    formats: [any UpstreamFormat], metrics registry: PrometheusCollectorRegistry, logger: Logger
 ) throws -> UpstreamService {
     let connections = try configuration.externalConnections.sorted(by: { $0.key < $1.key }).map { name, url in
         guard let base = URL(string: url) else {
@@ -116,7 +114,7 @@ func makeUpstreamService(
         store: documents, http: http, metrics: metrics, ttl: configuration.metadataTTL, logger: logger)
     return UpstreamService(
         store: store, packages: packages, cache: cache, http: http, metrics: metrics,
-        formats: [NpmUpstreamFormat(), PyPIUpstreamFormat(), MavenUpstreamFormat()], connections: connections,
+        formats: formats, connections: connections,
         maxAssetSize: configuration.maxUploadSize, logger: logger)
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import DepotBuild
 import DepotClientConfig
 import DepotCore
+import DepotServer
 import Foundation
 
 /// `depot build ...`: run a buildspec locally against a Depot server (and, on the server, projects' builds).
@@ -91,7 +92,7 @@ struct BuildRunCommand: AsyncParsableCommand {
         let control = BuildControl()
         let interrupt = stopOnInterrupt(control)
         let executor = BuildExecutor(
-            tokenIssuer: APIBuildTokenIssuer(client: client), cacheStore: BuildCacheStore(root: cacheRoot), clients: ClientConfigurators.all)
+            tokenIssuer: APIBuildTokenIssuer(client: client), cacheStore: BuildCacheStore(root: cacheRoot), clients: registeredFormats().clients)
         let result = await executor.run(request, control: control) { await log.append($0) }
         interrupt.cancel()
         await log.close()

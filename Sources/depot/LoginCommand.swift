@@ -1,5 +1,6 @@
 import ArgumentParser
 import DepotClientConfig
+import DepotServer
 import Foundation
 
 #if canImport(Glibc)
@@ -9,7 +10,7 @@ import Glibc
 /// Like `aws codeartifact login`: mints a token for one repository and writes the client's configuration.
 struct LoginCommand: AsyncParsableCommand {
     /// The formats whose clients `--tool` can configure.
-    static let clients = ClientConfigurators.all
+    static let clients = registeredFormats().clients
     static let toolNames = ClientConfigurators.toolNames(in: clients)
 
     static let configuration = CommandConfiguration(

@@ -41,10 +41,16 @@ struct PresentedSecretTests {
         #expect(AuthenticationMiddleware.presentedSecret("basic " + Data(credentials.utf8).base64EncodedString()) == expected)
     }
 
+    @Test("a bare Depot token is the secret (Cargo sends the token as the whole header)")
+    func bareToken() {
+        #expect(AuthenticationMiddleware.presentedSecret("dpt_abc") == "dpt_abc")
+        #expect(AuthenticationMiddleware.presentedSecret("xyz_abc") == nil)
+    }
+
     @Test(
         "malformed headers present no secret",
         arguments: [
-            "", "Bearer", "Basic", "Token dpt_abc", "Digest username=x", "dpt_abc", "Basic !!!notbase64!!!",
+            "", "Bearer", "Basic", "Token dpt_abc", "Digest username=x", "abc", "Basic !!!notbase64!!!",
             "Basic " + Data("no-colon-here".utf8).base64EncodedString(), "Basic " + Data([0xff, 0xfe, 0x3a, 0x41]).base64EncodedString(),
         ])
     func malformed(header: String) {

@@ -1,12 +1,9 @@
 import DepotHTTP
-import DepotMaven
-import DepotNPM
-import DepotPyPI
 
 /// Every route's permission as its controller declares it: a test checks the router against this list and that
 /// the README's route table is this list.
 func routePermissions() -> [RoutePermission] {
     OperationsController.permissions + DomainController.permissions + RepositoryController.permissions
         + TokenController.permissions + PackageController.permissions + BuildController.permissions
-        + SecretController.permissions + NpmController.permissions + PyPIController.permissions + MavenController.permissions
+        + SecretController.permissions + registeredFormats().permissions
 }

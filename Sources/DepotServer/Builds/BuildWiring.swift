@@ -18,7 +18,7 @@ func addBuildRoutes(
     let sandbox = try buildSandbox(configuration: configuration, storage: storage, logger: logger)
     let executor = BuildExecutor(
         tokenIssuer: ServerBuildTokenIssuer(access: access, maxLifetimeSeconds: Int(configuration.maxTokenLifetime)),
-        cacheStore: serverBuildCache(storage: storage), clients: ClientConfigurators.all)
+        cacheStore: serverBuildCache(storage: storage), clients: registeredFormats().clients)
     let service = BuildService(
         store: store, keeper: BuildBlobKeeper(blobs: blobs, store: store, collector: collector), executor: executor, cipher: cipher, root: storage.appendingPathComponent("builds"),
         concurrency: configuration.buildConcurrency, timeoutSeconds: Int(configuration.buildTimeout), sandbox: sandbox, storage: storage,

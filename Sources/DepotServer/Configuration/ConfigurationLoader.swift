@@ -79,12 +79,11 @@ public enum ConfigurationLoader {
         for (variable, key) in variables {
             if let value = environment[variable] { try set(key, value, in: &configuration, source: variable) }
         }
-        let connections: [(String, String)] = [
-            ("DEPOT_NPMJS_URL", "public:npmjs"), ("DEPOT_PYPI_URL", "public:pypi"),
-            ("DEPOT_MAVEN_CENTRAL_URL", "public:maven-central"),
-        ]
-        for (variable, name) in connections {
-            if let value = environment[variable] { configuration.externalConnections[name] = try urlValue(value, key: variable) }
+        // Each format's public registry has its variable (`DEPOT_NPMJS_URL` ...): tests point it at a local stand-in.
+        for connection in registeredFormats().externalConnections {
+            if let value = environment[connection.environmentVariable] {
+                configuration.externalConnections[connection.name] = try urlValue(value, key: connection.environmentVariable)
+            }
         }
     }
 

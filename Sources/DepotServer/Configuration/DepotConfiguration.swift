@@ -28,16 +28,15 @@ public struct DepotConfiguration: Sendable, Equatable {
     public var connectionLimits = ConnectionLimits()
     /// JSON, multipart, XML and archive limits on what a request may make the server parse (`limits.*`).
     public var inputLimits = InputLimits()
-    public var externalConnections: [String: String] = [
-        "public:npmjs": "https://registry.npmjs.org/",
-        "public:pypi": "https://pypi.org/simple/",
-        "public:maven-central": "https://repo1.maven.org/maven2/",
-    ]
+    /// Each registered format's public registry (`public:npmjs` ...) at its URL.
+    public var externalConnections: [String: String] = Dictionary(
+        uniqueKeysWithValues: registeredFormats().externalConnections.map { ($0.name, $0.url) })
     public var metadataTTL: TimeInterval = 300
     /// Connecting to an upstream, and the longest silence while its answer arrives.
     public var upstreamTimeout: TimeInterval = 30
     /// Hosts besides its URL's that an external connection's file URLs and redirects may lead to (a CDN).
-    public var upstreamAllowedHosts: [String: [String]] = ["public:pypi": ["files.pythonhosted.org"]]
+    public var upstreamAllowedHosts: [String: [String]] = Dictionary(
+        uniqueKeysWithValues: registeredFormats().externalConnections.filter { !$0.extraHosts.isEmpty }.map { ($0.name, $0.extraHosts) })
     /// Lets upstreams on loopback, private and link-local addresses be reached (local stand-ins, a LAN mirror).
     public var upstreamAllowPrivateAddresses = false
     /// Builds run at once; one per core unless configured.

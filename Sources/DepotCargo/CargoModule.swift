@@ -1,0 +1,1 @@
+// The Cargo sparse registry format (issue 12).
