@@ -72,6 +72,9 @@ public struct FormatServices: Sendable {
     /// Announces every metadata write; rendered caches that span packages follow it (`ChangeCounter`).
     public let changes: any ChangeFeed
 
+    /// The one write entry point: uploads streamed under a limit, published with origin control and version policy.
+    public var uploads: Uploads { Uploads(packages: packages, upstreams: upstreams) }
+
     public init(
         repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, access: AccessService,
         baseURL: PublicBaseURL, maxUploadSize: Int, limits: InputLimits, downloads: BlobDownloads, changes: any ChangeFeed

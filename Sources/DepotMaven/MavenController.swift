@@ -23,12 +23,15 @@ public struct MavenController: Sendable {
     let rendered = CostBoundedCache<MavenRenderedMetadata>(budget: 32 << 20)
     /// Moves with every change: group-level metadata is generated from a listing, which is not cached.
     let changes: ChangeCounter
+    /// Artifact PUTs: the body streamed under the size limit, origin control, the version policy.
+    let uploads: Uploads
 
     public init(
         repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, maxUploadSize: Int, limits: InputLimits,
         downloads: BlobDownloads, changes: ChangeCounter
     ) {
         self.changes = changes
+        uploads = Uploads(packages: packages, upstreams: upstreams)
         self.downloads = downloads
         self.repositories = repositories
         self.packages = packages
@@ -249,14 +252,9 @@ public struct MavenController: Sendable {
         // A pom is parsed, so it is held to the XML limit while it streams in (never read whole beyond it).
         let isPom = artifact.extension == "pom"
         let limit = isPom ? min(maxUploadSize, limits.maxXMLSize) : maxUploadSize
-        let tooLarge = DepotError.tooLarge("\(isPom ? "the pom" : "the file") is larger than the limit of \(limit) bytes")
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
-        let writer = try packages.makeBlobWriter()
-        defer { writer.discard() }
-        var received = 0
-        for try await chunk in request.body {
-            received += chunk.readableBytes
-            guard received <= limit else { throw tooLarge }
+        let files = uploads.files()
+        let writer = try files.makeWriter()
+        try await uploads.receive(request, limit: limit, what: isPom ? "the pom" : "the file") { chunk in
             try chunk.withUnsafeReadableBytes { try writer.write($0) }
         }
         let digests = try writer.finish()
@@ -271,9 +269,8 @@ public struct MavenController: Sendable {
         let new = NewVersion(
             key: artifact.packageKey, version: artifact.version, status: artifact.isSnapshot ? .published : .unfinished,
             origin: VersionOrigin(type: .internal, repository: repository.name), publishedAt: Date(), summary: nil,
-            metadata: Data("{}".utf8), assets: [Asset(name: artifact.fileName, digests: digests)], allowsAddingAssets: true)
-        try await upstreams.ensurePublishable(artifact.packageKey, to: repository)
-        _ = try await packages.publish(new, to: repository, blobs: [writer])
+            metadata: Data("{}".utf8), assets: [Asset(name: artifact.fileName, digests: digests)])
+        try await uploads.publish(new, files: files, to: repository)
         if let info { try await record(info, of: artifact.version, key: artifact.packageKey, repository: repository) }
         return Response(status: .created)
     }

@@ -25,6 +25,9 @@ public struct MavenFormat: PackageFormat {
 
     public func displayName(of key: PackageKey) -> String { "\(key.namespace):\(key.name)" }
 
+    /// A version's pom, jar, sources and their checksums arrive one PUT at a time.
+    public var versionPolicy: VersionPolicy { VersionPolicy(severalAssets: true) }
+
     public func isOlder(_ a: String, than b: String) -> Bool {
         MavenVersion(a) < MavenVersion(b)
     }

@@ -6,8 +6,9 @@ import Foundation
 public struct MavenUpstreamFormat: UpstreamFormat {
     public var formatID: String { MavenFormat.id }
     public var connectionName: String { "public:maven-central" }
-    public var mergeMetadata: (@Sendable (Data, Data) throws -> Data)? { nil }
-    public var versionsHaveManyAssets: Bool { true }
+    /// The format's version policy, as the upstream sees it.
+    public var mergeMetadata: (@Sendable (Data, Data) throws -> Data)? { MavenFormat().versionPolicy.mergeMetadata }
+    public var versionsHaveManyAssets: Bool { MavenFormat().versionPolicy.severalAssets }
 
     public init() {}
 

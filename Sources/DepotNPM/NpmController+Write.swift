@@ -8,20 +8,11 @@ extension NpmController {
     /// (deprecate, dist-tags; with `/-rev/<rev>` also the removal of versions left out of the body).
     func put(_ name: NpmPackageName, request: Request, target: Target, removesMissingVersions: Bool) async throws -> Response {
         // The tarball is decoded into a blob writer while the body arrives; only the rest of the document is kept.
-        let packages = self.packages
+        let files = uploads.files()
         var splitter = PublishBodySplitter(
             skeletonLimit: min(maxUploadSize, limits.maxJSONSize), maxDepth: limits.maxJSONDepth, maxAttachments: limits.maxNpmAttachments
-        ) { try packages.makeBlobWriter() }
-        defer { for writer in splitter.writers { writer.discard() } }
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxUploadSize {
-            throw DepotError.tooLarge("the request body is larger than the limit of \(maxUploadSize) bytes")
-        }
-        var received = 0
-        for try await chunk in request.body {
-            received += chunk.readableBytes
-            guard received <= maxUploadSize else {
-                throw DepotError.tooLarge("the request body is larger than the limit of \(maxUploadSize) bytes")
-            }
+        ) { try files.makeWriter() }
+        try await uploads.receive(request, limit: maxUploadSize) { chunk in
             try chunk.withUnsafeReadableBytes { try splitter.consume($0) }
         }
         let split = try splitter.finish()
@@ -34,16 +25,15 @@ extension NpmController {
         if document.attachments.isEmpty {
             return try await update(name, with: document, target: target, removesMissingVersions: removesMissingVersions)
         }
-        let (new, writer) = try preparePublish(name, document: document, target: target)
-        try await upstreams.ensurePublishable(name.key, to: target.repository)
-        _ = try await packages.publish(new, to: target.repository, blobs: [writer])
+        let new = try preparePublish(name, document: document, target: target)
+        try await uploads.publish(new, files: files, to: target.repository)
         return Self.json(["ok": true, "id": name.description, "success": true], status: .created)
     }
 
     /// Validates a publish whose tarball was decoded into a blob writer, and finishes that writer (uncommitted).
     private func preparePublish(
         _ name: NpmPackageName, document: NpmPublishDocument, target: Target
-    ) throws -> (NewVersion, any BlobWriter) {
+    ) throws -> NewVersion {
         guard document.versions.count == 1, document.attachments.count == 1,
             let (version, manifest) = document.versions.first, let attachment = document.attachments.first
         else {
@@ -78,7 +68,7 @@ extension NpmController {
             key: name.key, version: version, origin: VersionOrigin(type: .internal, repository: target.repository.name),
             publishedAt: Date(), summary: manifest["description"] as? String, metadata: try metadata.encoded(),
             assets: [Asset(name: fileName, digests: digests)], tags: tags.isEmpty ? ["latest"] : tags)
-        return (new, writer)
+        return new
     }
 
     /// Applies deprecations, dist-tags and (on `-rev` writes) version removals from a full packument.

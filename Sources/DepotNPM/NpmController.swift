@@ -15,6 +15,8 @@ public struct NpmController: Sendable {
     let limits: InputLimits
     /// Tarball GET and HEAD (ETag, Range, 304, the memory cache of small blobs).
     let downloads: BlobDownloads
+    /// Publishes: the body streamed under the size limit, origin control, the version policy.
+    let uploads: Uploads
     let cache = RenderedDocumentCache()
 
     public init(
@@ -22,6 +24,7 @@ public struct NpmController: Sendable {
         baseURL: PublicBaseURL, maxUploadSize: Int, limits: InputLimits, downloads: BlobDownloads
     ) {
         self.downloads = downloads
+        uploads = Uploads(packages: packages, upstreams: upstreams)
         self.repositories = repositories
         self.packages = packages
         self.upstreams = upstreams

@@ -6,8 +6,9 @@ import Foundation
 public struct NpmUpstreamFormat: UpstreamFormat {
     public var formatID: String { NpmFormat.id }
     public var connectionName: String { "public:npmjs" }
-    public var mergeMetadata: (@Sendable (Data, Data) throws -> Data)? { nil }
-    public var versionsHaveManyAssets: Bool { false }
+    /// The format's version policy, as the upstream sees it.
+    public var mergeMetadata: (@Sendable (Data, Data) throws -> Data)? { NpmFormat().versionPolicy.mergeMetadata }
+    public var versionsHaveManyAssets: Bool { NpmFormat().versionPolicy.severalAssets }
 
     public init() {}
 

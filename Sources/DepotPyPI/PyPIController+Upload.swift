@@ -11,14 +11,11 @@ extension PyPIController {
         guard let boundary = Self.boundary(request.headers[.contentType]) else {
             throw DepotError.badRequest("the upload must be multipart/form-data with a boundary", code: "MalformedBody")
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxUploadSize {
-            throw DepotError.tooLarge("the upload is larger than the limit of \(maxUploadSize) bytes")
-        }
+        let files = uploads.files()
         let form = try UploadForm(
-            boundary: boundary, writer: try packages.makeBlobWriter(), limit: maxUploadSize, maxFields: limits.maxFormFields,
+            boundary: boundary, writer: try files.makeWriter(), limit: maxUploadSize, maxFields: limits.maxFormFields,
             maxFieldsSize: limits.maxFormFieldsSize)
-        defer { form.writer.discard() }
-        for try await chunk in request.body { try form.feed(chunk) }
+        try await uploads.receive(request, limit: maxUploadSize, what: "the upload") { try form.feed($0) }
         let upload = try form.finish()
 
         let filename = try DistributionFilename(upload.filename)
@@ -55,16 +52,13 @@ extension PyPIController {
         }
 
         // The wheel's METADATA is served at `<file>.metadata` (PEP 658), stored as an asset of its own.
-        var writers: [any BlobWriter] = [form.writer]
         var assets = [Asset(name: filename.filename, digests: digests)]
         let hasMetadata = filename.kind == .wheel
         if hasMetadata {
-            let metadataWriter = try packages.makeBlobWriter()
+            let metadataWriter = try files.makeWriter()
             try inspected.metadataBytes.withUnsafeBytes { try metadataWriter.write($0) }
             assets.append(Asset(name: filename.filename + ".metadata", digests: try metadataWriter.finish()))
-            writers.append(metadataWriter)
         }
-        defer { writers.forEach { $0.discard() } }
         let metadata = PyPIVersionMetadata(
             files: [
                 filename.filename: .init(
@@ -74,11 +68,9 @@ extension PyPIController {
         let new = NewVersion(
             key: Self.key(project), version: version.normalized,
             origin: VersionOrigin(type: .internal, repository: target.repository.name), publishedAt: Date(),
-            summary: inspected.metadata.summary, metadata: try metadata.encoded(), assets: assets,
-            allowsAddingAssets: true, mergeMetadata: PyPIVersionMetadata.merge)
+            summary: inspected.metadata.summary, metadata: try metadata.encoded(), assets: assets)
         do {
-            try await upstreams.ensurePublishable(new.key, to: target.repository)
-            _ = try await packages.publish(new, to: target.repository, blobs: writers)
+            try await uploads.publish(new, files: files, to: target.repository)
         } catch let error as DepotError where error.code == "VersionExists" {
             // PyPI's wording: a filename once used never comes back with other bytes.
             throw DepotError.badRequest(

@@ -19,12 +19,15 @@ public struct PyPIController: Sendable {
     let pages = RenderedDocumentCache(budget: 64 << 20)
     /// Moves with every change: the project list is built from a listing, which is not cached.
     let changes: ChangeCounter
+    /// Uploads: the body streamed under the size limit, origin control, the version policy.
+    let uploads: Uploads
 
     public init(
         repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, baseURL: PublicBaseURL,
         maxUploadSize: Int, limits: InputLimits, downloads: BlobDownloads, changes: ChangeCounter
     ) {
         self.changes = changes
+        uploads = Uploads(packages: packages, upstreams: upstreams)
         self.downloads = downloads
         self.repositories = repositories
         self.packages = packages

@@ -16,6 +16,9 @@ public struct PyPIFormat: PackageFormat {
 
     public func displayName(of key: PackageKey) -> String { key.name }
 
+    /// A release's wheels and sdist arrive one upload at a time; their per-file metadata merge.
+    public var versionPolicy: VersionPolicy { VersionPolicy(severalAssets: true, mergeMetadata: PyPIVersionMetadata.merge) }
+
     public func isOlder(_ a: String, than b: String) -> Bool {
         switch (PEP440Version(a), PEP440Version(b)) {
         case let (x?, y?): x < y

@@ -6,8 +6,9 @@ import Foundation
 public struct PyPIUpstreamFormat: UpstreamFormat {
     public var formatID: String { PyPIFormat.id }
     public var connectionName: String { "public:pypi" }
-    public var mergeMetadata: (@Sendable (Data, Data) throws -> Data)? { PyPIVersionMetadata.merge }
-    public var versionsHaveManyAssets: Bool { true }
+    /// The format's version policy, as the upstream sees it.
+    public var mergeMetadata: (@Sendable (Data, Data) throws -> Data)? { PyPIFormat().versionPolicy.mergeMetadata }
+    public var versionsHaveManyAssets: Bool { PyPIFormat().versionPolicy.severalAssets }
 
     public init() {}
 

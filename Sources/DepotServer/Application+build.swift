@@ -53,10 +53,10 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let collector = BlobCollector(store: store, blobs: blobs, logger: logger)
     let repositories = RepositoryService(
         store: store, collector: collector, externalConnections: Set(configuration.externalConnections.keys))
-    let packages = PackageService(store: store, blobs: blobs, collector: collector)
-    let metrics = PrometheusCollectorRegistry()
     let modules = registeredFormats()
     let formats = modules.registry
+    let packages = PackageService(store: store, blobs: blobs, collector: collector, formats: formats)
+    let metrics = PrometheusCollectorRegistry()
     let baseURL = PublicBaseURL(configured: configuration.publicURL, scheme: configuration.tlsCertificatePath == nil ? "http" : "https")
     let upstreams = try makeUpstreamService(
         configuration: configuration, store: store, documents: database, packages: packages, formats: modules.upstreams,

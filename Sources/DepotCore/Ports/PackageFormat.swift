@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the core needs to know of a package format; each format module supplies one, registered at start-up.
 public protocol PackageFormat: Sendable {
     /// `npm`, `pypi`, `maven`: the value used in URLs and the `format` column.
@@ -10,6 +12,29 @@ public protocol PackageFormat: Sendable {
     func displayName(of key: PackageKey) -> String
     /// Orders versions the way the format does (true when `a` is older than `b`).
     func isOlder(_ a: String, than b: String) -> Bool
+    /// Whether a version gains files one at a time and how their metadata combine (default: one file, no merge).
+    var versionPolicy: VersionPolicy { get }
+}
+
+extension PackageFormat {
+    public var versionPolicy: VersionPolicy { .singleAsset }
+}
+
+/// How a format's versions take files: the one place a format declares it, applied by `PackageService` to every
+/// publish and every version fetched through an upstream.
+public struct VersionPolicy: Sendable {
+    /// Whether files with new names may be added to a version that exists (PyPI's wheels and sdist, Maven's artifacts).
+    public var severalAssets: Bool
+    /// Combines a version's stored metadata with what a further file brings, inside the write.
+    public var mergeMetadata: (@Sendable (_ stored: Data, _ new: Data) throws -> Data)?
+
+    public init(severalAssets: Bool, mergeMetadata: (@Sendable (Data, Data) throws -> Data)? = nil) {
+        self.severalAssets = severalAssets
+        self.mergeMetadata = mergeMetadata
+    }
+
+    /// One file per version, published once (npm, Cargo, the Swift registry).
+    public static let singleAsset = VersionPolicy(severalAssets: false)
 }
 
 /// The formats this server speaks, looked up by id.
@@ -21,6 +46,9 @@ public struct FormatRegistry: Sendable {
     }
 
     public var ids: [String] { formats.keys.sorted() }
+
+    /// The version policy of a registered format; nil for one this registry does not know.
+    public func versionPolicy(of id: String) -> VersionPolicy? { formats[id]?.versionPolicy }
 
     public func format(_ id: String) throws -> any PackageFormat {
         guard let format = formats[id] else {

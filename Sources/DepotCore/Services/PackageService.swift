@@ -5,11 +5,14 @@ public struct PackageService: Sendable {
     private let store: any MetadataStore
     private let blobs: any BlobStore
     private let collector: BlobCollector
+    /// Each format's version policy, applied to every version recorded here.
+    private let formats: FormatRegistry
 
-    public init(store: any MetadataStore, blobs: any BlobStore, collector: BlobCollector) {
+    public init(store: any MetadataStore, blobs: any BlobStore, collector: BlobCollector, formats: FormatRegistry = FormatRegistry([])) {
         self.store = store
         self.blobs = blobs
         self.collector = collector
+        self.formats = formats
     }
 
     // MARK: Reads
@@ -117,6 +120,10 @@ public struct PackageService: Sendable {
         let committed = WriterBox(writers)
         var checked = new
         checked.originCheck = originCheck
+        if let policy = formats.versionPolicy(of: new.key.format) {
+            checked.allowsAddingAssets = policy.severalAssets
+            checked.mergeMetadata = policy.mergeMetadata
+        }
         let new = checked
         do {
             return try await collector.whileReferencing {

@@ -14,8 +14,4 @@ public protocol UpstreamFormat: Sendable {
     /// The per-version document stored when `asset` of `version` is recorded here. `file` holds the
     /// downloaded, verified bytes (PyPI reads a wheel's METADATA from it).
     func recordedMetadata(for version: UpstreamVersion, asset: UpstreamAsset, file: URL?) throws -> Data
-    /// Combines stored and new per-version documents when further files of a version arrive.
-    var mergeMetadata: (@Sendable (Data, Data) throws -> Data)? { get }
-    /// Whether a version gains files one at a time (PyPI, Maven) rather than having one (npm).
-    var versionsHaveManyAssets: Bool { get }
 }

@@ -255,9 +255,7 @@ public struct UpstreamService: Sendable {
         guard let asset = try await store.assets(versionID: held.id).first(where: { $0.name == name }) else { return false }
         let new = NewVersion(
             key: key, version: held.version, status: .published, origin: held.origin, publishedAt: held.publishedAt,
-            summary: held.summary, metadata: held.metadata, assets: [asset],
-            allowsAddingAssets: formats[key.format]?.versionsHaveManyAssets ?? true,
-            mergeMetadata: formats[key.format]?.mergeMetadata)
+            summary: held.summary, metadata: held.metadata, assets: [asset])
         try await record(new, along: path, writers: [])
         return true
     }
@@ -318,8 +316,7 @@ public struct UpstreamService: Sendable {
         let new = NewVersion(
             key: key, version: version.version, status: .published, origin: VersionOrigin(type: .external, repository: connection),
             publishedAt: version.publishedAt ?? Date(), summary: version.summary, metadata: metadata,
-            assets: [Asset(name: asset.name, digests: digests)], allowsAddingAssets: format.versionsHaveManyAssets,
-            mergeMetadata: format.mergeMetadata)
+            assets: [Asset(name: asset.name, digests: digests)])
         try await record(new, along: source.path, writers: [writer])
         return true
     }
