@@ -139,6 +139,7 @@ let package = Package(
                 "DepotNPM",
                 "DepotPyPI",
                 "DepotMaven",
+                "DepotCargo",
                 "DepotBuild",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

@@ -10,14 +10,9 @@ extension CargoController {
         let bodyLimits = CargoPublishBody.Limits(maxJSON: min(maxUploadSize, limits.maxJSONSize), maxCrate: maxUploadSize)
         // The two length prefixes and the JSON come on top of the largest .crate.
         let maxBody = maxUploadSize.addingReportingOverflow(bodyLimits.maxJSON + 8)
-        let bodyLimit = maxBody.overflow ? Int.max : maxBody.partialValue
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > bodyLimit {
-            throw DepotError.tooLarge("the request body is larger than the limit of \(bodyLimit) bytes")
-        }
-        let packages = self.packages
-        var body = CargoPublishBody(limits: bodyLimits) { try packages.makeBlobWriter() }
-        defer { body.writer?.discard() }
-        for try await chunk in request.body {
+        let files = uploads.files()
+        var body = CargoPublishBody(limits: bodyLimits) { try files.makeWriter() }
+        try await uploads.receive(request, limit: maxBody.overflow ? Int.max : maxBody.partialValue) { chunk in
             try chunk.withUnsafeReadableBytes { try body.consume($0) }
         }
         let parts = try body.finish()
@@ -33,8 +28,7 @@ extension CargoController {
             origin: VersionOrigin(type: .internal, repository: target.repository.name), publishedAt: Date(),
             summary: metadata.description.map { String($0.prefix(1000)) }, metadata: try stored.encoded(),
             assets: [Asset(name: CargoIndexFile.crateFileName(metadata.name, version: metadata.version), digests: digests)])
-        try await upstreams.ensurePublishable(metadata.name.key, to: target.repository)
-        _ = try await packages.publish(new, to: target.repository, blobs: [parts.writer])
+        try await uploads.publish(new, files: files, to: target.repository)
         let warnings: [String: Any] = ["invalid_categories": [String](), "invalid_badges": [String](), "other": [String]()]
         return Self.json(["warnings": warnings])
     }

@@ -10,6 +10,8 @@ public struct CargoController: Sendable {
     let repositories: RepositoryAccess
     let packages: PackageService
     let upstreams: UpstreamService
+    /// The write entry point: the body under one limit, origin controls and version policy on publish.
+    let uploads: Uploads
     let baseURL: PublicBaseURL
     let maxUploadSize: Int
     let limits: InputLimits
@@ -20,9 +22,10 @@ public struct CargoController: Sendable {
     let cache = RenderedDocumentCache()
 
     public init(
-        repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, baseURL: PublicBaseURL,
+        repositories: RepositoryAccess, packages: PackageService, upstreams: UpstreamService, uploads: Uploads, baseURL: PublicBaseURL,
         maxUploadSize: Int, limits: InputLimits, downloads: BlobDownloads
     ) {
+        self.uploads = uploads
         self.repositories = repositories
         self.packages = packages
         self.upstreams = upstreams
@@ -58,6 +61,21 @@ public struct CargoController: Sendable {
     }
 
     @Sendable func handle(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        // Cargo asks every request to upgrade to h2c; after such a request NIO's HTTP/1 decoder stops parsing the
+        // connection (apple/swift-nio#2570), so the next request on it would hang until Cargo times out (30 s).
+        // Closing the connection after the answer makes Cargo open a fresh one.
+        guard request.headers[.upgrade] != nil else { return try await route(request, context: context) }
+        var response: Response
+        do {
+            response = try await route(request, context: context)
+        } catch {
+            response = ErrorResponses.response(for: error, style: .cargo)
+        }
+        response.headers[.connection] = "close"
+        return response
+    }
+
+    private func route(_ request: Request, context: DepotRequestContext) async throws -> Response {
         // The raw path is split by hand: `/{domain}/{repo}/cargo/<rest>`.
         let parts = request.uri.path.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5 else { throw CargoRoute.notFound }

@@ -12,7 +12,7 @@ public enum CargoModule {
             client: CargoClientConfigurator(), errorStyle: .cargo, permissions: CargoController.permissions
         ) { router, services in
             CargoController(
-                repositories: services.repositories, packages: services.packages, upstreams: services.upstreams, baseURL: services.baseURL,
+                repositories: services.repositories, packages: services.packages, upstreams: services.upstreams, uploads: services.uploads, baseURL: services.baseURL,
                 maxUploadSize: services.maxUploadSize, limits: services.limits, downloads: services.downloads
             ).addRoutes(to: router)
         }

@@ -36,7 +36,7 @@ public struct CargoPublishBody {
     private var crateSize = 0
     /// The first bytes of the `.crate`, to check the gzip magic.
     private var crateHead: [UInt8] = []
-    /// The writer receiving the `.crate`; the caller discards it if anything fails.
+    /// The writer receiving the `.crate` (its owner, the upload, discards it if anything fails).
     public private(set) var writer: (any BlobWriter)?
 
     public init(limits: Limits, makeWriter: @escaping () throws -> any BlobWriter) {

@@ -12,8 +12,6 @@ public struct CargoUpstreamFormat: UpstreamFormat {
 
     public var formatID: String { CargoFormat.id }
     public var connectionName: String { Self.connectionName }
-    public var mergeMetadata: (@Sendable (Data, Data) throws -> Data)? { nil }
-    public var versionsHaveManyAssets: Bool { false }
 
     public init() {}
 

@@ -1,3 +1,4 @@
+import DepotCargo
 import DepotCore
 import DepotHTTP
 import DepotMaven
@@ -31,6 +32,7 @@ public func registeredFormats() -> FormatModules {
         NpmModule.registration,
         PyPIModule.registration,
         MavenModule.registration,
+        CargoModule.registration,
     ])
 }
 

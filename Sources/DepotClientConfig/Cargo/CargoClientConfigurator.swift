@@ -7,6 +7,9 @@ public struct CargoClientConfigurator: ClientConfigurator {
     public static let endpointPath = "cargo/"
     /// The name Depot's registry gets in Cargo's configuration.
     public static let registryName = "depot"
+    /// Cargo sends a token to a registry that requires one only through a configured credential provider;
+    /// `cargo:token` reads the token from the configuration (or `CARGO_REGISTRIES_DEPOT_TOKEN`).
+    public static let credentialProvider = "cargo:token"
 
     public var formatID: String { Self.formatID }
     public var endpointPath: String { Self.endpointPath }
@@ -26,13 +29,15 @@ public struct CargoClientConfigurator: ClientConfigurator {
             "DEPOT_CARGO_INDEX": Self.indexURL(endpoint: endpoint),
             "CARGO_REGISTRIES_DEPOT_INDEX": Self.indexURL(endpoint: endpoint),
             "CARGO_REGISTRIES_DEPOT_TOKEN": token,
+            "CARGO_REGISTRIES_DEPOT_CREDENTIAL_PROVIDER": Self.credentialProvider,
         ]
         if let trust { variables["CARGO_HTTP_CAINFO"] = trust.bundle.path }
         return variables
     }
 }
 
-/// `depot login --tool cargo`: `[registries.depot]` with the index and the token in `~/.cargo/config.toml`
+/// `depot login --tool cargo`: `[registries.depot]` with the index, the token and the provider that sends it in
+/// `~/.cargo/config.toml`
 /// (written 0600). Cargo reads a token from any of its configuration files; `credentials.toml` is only where
 /// `cargo login` puts it, and one tool writes one file.
 struct CargoTool: ClientTool {
@@ -42,7 +47,7 @@ struct CargoTool: ClientTool {
         let index = CargoClientConfigurator.indexURL(endpoint: endpoint)
         return ClientConfigFile(homePath: ".cargo/config.toml") {
             try CargoConfigFile.merged(
-                existing: $0, table: "registries.\(CargoClientConfigurator.registryName)", values: ["index": index, "token": token])
+                existing: $0, table: "registries.\(CargoClientConfigurator.registryName)", values: ["index": index, "token": token, "credential-provider": CargoClientConfigurator.credentialProvider])
         }
     }
 
