@@ -1,0 +1,72 @@
+import Foundation
+
+/// SwiftPM's registry client: `swift package-registry set --global <url>` and `login` write the default registry
+/// and a token authentication entry to `registries.json`; on Linux the token itself goes to `~/.netrc`, which
+/// SwiftPM reads for the registry's host (there is no keychain).
+public struct SwiftRegistryClientConfigurator: ClientConfigurator {
+    public static let formatID = "swift"
+    public static let endpointPath = "swift/"
+
+    public var formatID: String { Self.formatID }
+    public var endpointPath: String { Self.endpointPath }
+    public var tools: [any ClientTool] { [SwiftRegistryTool(), SwiftNetrcTool()] }
+
+    public init() {}
+
+    /// The registry URL SwiftPM is given: the endpoint without its trailing slash, since SwiftPM appends
+    /// `/{scope}/{name}` to it and its login path is the URL's own path.
+    public static func registryURL(endpoint: String) -> String {
+        endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
+    }
+
+    public func buildVariables(endpoint: String, token: String, home: URL, trust: ClientTrust?) -> [String: String] {
+        var variables = ["DEPOT_SWIFT_REGISTRY": Self.registryURL(endpoint: endpoint)]
+        if let trust {
+            // SwiftPM's HTTP client on Linux is Foundation's URLSession over libcurl, which takes its CA file from here.
+            variables["URLSessionCertificateAuthorityInfoFile"] = trust.bundle.path
+        }
+        return variables
+    }
+}
+
+/// `depot login --tool swift`: the default registry and its token authentication in SwiftPM's `registries.json`.
+struct SwiftRegistryTool: ClientTool {
+    var name: String { "swift" }
+
+    func configFile(endpoint: String, token: String, options: ToolOptions) -> ClientConfigFile {
+        let registry = SwiftRegistryClientConfigurator.registryURL(endpoint: endpoint)
+        return ClientConfigFile(homePath: ".swiftpm/configuration/registries.json") {
+            try SwiftRegistriesFile.merged(existing: $0, registryURL: registry)
+        }
+    }
+
+    func loginSummary(endpoint: String, path: String, options: ToolOptions) -> String {
+        "Wrote the default registry \(SwiftRegistryClientConfigurator.registryURL(endpoint: endpoint)) (token authentication) to \(path); "
+            + "the token goes to ~/.netrc with: depot login --tool swift-netrc"
+    }
+
+    func privateCAHint(ca: String) -> String {
+        "The server's certificate comes from a private CA: export URLSessionCertificateAuthorityInfoFile=\(ca)"
+    }
+}
+
+/// `depot login --tool swift-netrc`: the token as the password of the registry host's `~/.netrc` machine entry,
+/// where SwiftPM looks for it on Linux.
+struct SwiftNetrcTool: ClientTool {
+    var name: String { "swift-netrc" }
+
+    func configFile(endpoint: String, token: String, options: ToolOptions) -> ClientConfigFile {
+        let host = URL(string: endpoint)?.host ?? ""
+        return ClientConfigFile(homePath: ".netrc", locationVariable: nil) {
+            try NetrcFile.merged(existing: $0, machine: host, login: "token", password: token)
+        }
+    }
+
+    func loginSummary(endpoint: String, path: String, options: ToolOptions) -> String {
+        "Wrote a token for \(URL(string: endpoint)?.host ?? endpoint) to \(path)"
+    }
+
+    func privateCAHint(ca: String) -> String {
+        "The server's certificate comes from a private CA: export URLSessionCertificateAuthorityInfoFile=\(ca)"
+    }
+}
