@@ -140,6 +140,7 @@ let package = Package(
                 "DepotPyPI",
                 "DepotMaven",
                 "DepotCargo",
+                "DepotSwiftRegistry",
                 "DepotBuild",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

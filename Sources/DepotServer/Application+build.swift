@@ -5,6 +5,7 @@ import DepotMaven
 import DepotNPM
 import DepotPyPI
 import DepotStorage
+import DepotSwiftRegistry
 import Foundation
 import Hummingbird
 import Logging
@@ -32,6 +33,7 @@ public func registeredFormats() -> FormatModules {
         NpmModule.registration,
         PyPIModule.registration,
         MavenModule.registration,
+        SwiftRegistryModule.registration,
         CargoModule.registration,
     ])
 }
