@@ -113,6 +113,10 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
     func assets(packageID: Int64) async throws -> [Int64: [Asset]] { throw unsupported() }
     func tags(packageID: Int64) async throws -> [String: String] { throw unsupported() }
     func isBlobReferenced(sha256: String) async throws -> Bool { throw unsupported() }
+    func properties(versionID: Int64) async throws -> [VersionProperty] { throw unsupported() }
+    func packages(repositoryID: Int64, withProperty property: VersionProperty, limit: Int) async throws -> [Package] {
+        throw unsupported()
+    }
     func ensurePackage(repositoryID: Int64, key: PackageKey, controls: OriginControls) async throws -> Package { throw unsupported() }
     func publish(repositoryID: Int64, _ new: NewVersion, defaultControls: OriginControls) async throws -> PublishOutcome {
         throw unsupported()

@@ -139,6 +139,10 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
     func assets(packageID: Int64) async throws -> [Int64: [Asset]] { try await inner.assets(packageID: packageID) }
     func tags(packageID: Int64) async throws -> [String: String] { try await inner.tags(packageID: packageID) }
     func isBlobReferenced(sha256: String) async throws -> Bool { try await inner.isBlobReferenced(sha256: sha256) }
+    func properties(versionID: Int64) async throws -> [VersionProperty] { try await inner.properties(versionID: versionID) }
+    func packages(repositoryID: Int64, withProperty property: VersionProperty, limit: Int) async throws -> [Package] {
+        try await inner.packages(repositoryID: repositoryID, withProperty: property, limit: limit)
+    }
     func setVersionStatus(packageID: Int64, version: String, status: VersionStatus) async throws {
         try await inner.setVersionStatus(packageID: packageID, version: version, status: status)
     }

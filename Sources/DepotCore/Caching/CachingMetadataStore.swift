@@ -147,6 +147,13 @@ public final class CachingMetadataStore: MetadataStore {
     }
     public func isBlobReferenced(sha256: String) async throws -> Bool { try await store.isBlobReferenced(sha256: sha256) }
 
+    // Property lookups are an index read the registry paths do not repeat per request: not cached.
+    public func properties(versionID: Int64) async throws -> [VersionProperty] { try await store.properties(versionID: versionID) }
+
+    public func packages(repositoryID: Int64, withProperty property: VersionProperty, limit: Int) async throws -> [Package] {
+        try await store.packages(repositoryID: repositoryID, withProperty: property, limit: limit)
+    }
+
     // MARK: Writes, each announced on the feed (also when it fails: a spurious invalidation costs one reload)
 
     public func createDomain(name: String, at date: Date) async throws -> Domain {

@@ -12,6 +12,8 @@ public struct NewVersion: Sendable {
     public var assets: [Asset]
     /// Tags (npm dist-tags) pointed at this version when it is recorded.
     public var tags: [String]
+    /// Facts about the version that must be queried (`VersionProperty`); files added later add theirs.
+    public var properties: [VersionProperty] = []
     /// Whether assets with new names may be added to a version that exists (PyPI files, Maven artifacts).
     public var allowsAddingAssets: Bool
     /// When assets are added to an existing version: combines its stored metadata with `metadata`
@@ -52,6 +54,18 @@ public struct NewVersion: Sendable {
         self.assets = assets
         self.tags = tags
         self.allowsAddingAssets = allowsAddingAssets
+    }
+}
+
+/// A per-format fact about a version that must be found by its value (a Swift package's source-control URL, a Maven
+/// plugin's goal prefix): stored indexed, never re-read from blobs or scanned out of metadata.
+public struct VersionProperty: Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
     }
 }
 
@@ -118,6 +132,11 @@ public protocol MetadataStore: Sendable {
     func assets(packageID: Int64) async throws -> [Int64: [Asset]]
     func tags(packageID: Int64) async throws -> [String: String]
     func isBlobReferenced(sha256: String) async throws -> Bool
+    /// The version's properties.
+    func properties(versionID: Int64) async throws -> [VersionProperty]
+    /// Packages of the repository with a version (not disposed) that has `property`, by namespace and name,
+    /// at most `limit` (an index lookup).
+    func packages(repositoryID: Int64, withProperty property: VersionProperty, limit: Int) async throws -> [Package]
 
     // Packages (the write path)
     /// Records a version. Throws `VersionExists` (409) when it exists with other bytes.

@@ -70,6 +70,15 @@ public struct PackageService: Sendable {
         try await store.assets(packageID: packageID)
     }
 
+    /// Packages of the repository with a live version that has `property` (an index lookup), at most `limit`.
+    public func packages(in repository: Repository, withProperty property: VersionProperty, limit: Int) async throws -> [Package] {
+        try await store.packages(repositoryID: repository.id, withProperty: property, limit: limit)
+    }
+
+    public func properties(of version: PackageVersion) async throws -> [VersionProperty] {
+        try await store.properties(versionID: version.id)
+    }
+
     public func tags(of package: Package) async throws -> [String: String] {
         try await store.tags(packageID: package.id)
     }
@@ -210,10 +219,11 @@ public struct PackageService: Sendable {
                     throw DepotError.conflict("version \(version) is disposed", code: "VersionDisposed")
                 }
                 let assets = try await store.assets(versionID: record.id)
-                let new = NewVersion(
+                var new = NewVersion(
                     key: key, version: version, status: record.status, origin: record.origin,
                     publishedAt: record.publishedAt, summary: record.summary, metadata: record.metadata, assets: assets,
                     tags: tags.filter { $0.value == version }.map(\.key))
+                new.properties = try await store.properties(versionID: record.id)
                 _ = try await store.publish(
                     repositoryID: destination.id, new,
                     defaultControls: record.origin.type == .internal ? .internalPackage : .externalPackage)

@@ -16,6 +16,7 @@ enum SchemaMigrations {
         M006CreateBuilds.self,
         M007AddTokenParent.self,
         M008AddListingIndexes.self,
+        M009CreateVersionProperties.self,
     ]
 
     static func migrator() -> DatabaseMigrator {

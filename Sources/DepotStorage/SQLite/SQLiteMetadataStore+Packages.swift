@@ -136,6 +136,31 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func properties(versionID: Int64) async throws -> [VersionProperty] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT name, value FROM version_properties WHERE version_id = ? ORDER BY name, value", arguments: [versionID]
+            ).map { VersionProperty($0["name"], $0["value"]) }
+        }
+    }
+
+    public func packages(repositoryID: Int64, withProperty property: VersionProperty, limit: Int) async throws -> [Package] {
+        try await read { db in
+            // The index finds the versions with the value; the join keeps this repository's, not disposed.
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT p.* FROM version_properties vp
+                    JOIN package_versions v ON v.id = vp.version_id
+                    JOIN packages p ON p.id = v.package_id
+                    WHERE vp.name = ? AND vp.value = ? AND p.repository_id = ? AND v.status != ?
+                    ORDER BY p.namespace, p.name, p.format LIMIT ?
+                    """,
+                arguments: [property.name, property.value, repositoryID, VersionStatus.disposed.rawValue, max(0, limit)]
+            ).map(Self.package)
+        }
+    }
+
     // MARK: Row mapping
 
     static func package(_ db: Database, repositoryID: Int64, key: PackageKey) throws -> Package? {

@@ -52,6 +52,7 @@ extension SQLiteMetadataStore {
                         "version \(new.version) of \(new.key) already exists with different content", code: "VersionExists")
                 }
                 try Self.insert(added, versionID: existing.id, db: db)
+                try Self.insert(new.properties, versionID: existing.id, db: db)
                 var updated = existing
                 if let merge = new.mergeMetadata {
                     updated.metadata = try merge(existing.metadata, new.metadata)
@@ -74,6 +75,7 @@ extension SQLiteMetadataStore {
                 ])
             let versionID = db.lastInsertedRowID
             try Self.insert(new.assets, versionID: versionID, db: db)
+            try Self.insert(new.properties, versionID: versionID, db: db)
             for tag in new.tags {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO package_tags (package_id, tag, version) VALUES (?, ?, ?)",
@@ -205,6 +207,15 @@ extension SQLiteMetadataStore {
             try db.execute(
                 sql: "INSERT INTO assets (version_id, name, size, md5, sha1, sha256, sha512) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [versionID, asset.name, d.size, d.md5, d.sha1, d.sha256, d.sha512])
+        }
+    }
+
+    /// A file added to a version may bring properties the version already has: those stay as they are.
+    private static func insert(_ properties: [VersionProperty], versionID: Int64, db: Database) throws {
+        for property in properties {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO version_properties (version_id, name, value) VALUES (?, ?, ?)",
+                arguments: [versionID, property.name, property.value])
         }
     }
 
