@@ -47,7 +47,7 @@ struct ConfigurationLoaderTests {
         #expect(
             c.externalConnections == [
                 "public:npmjs": "https://registry.npmjs.org/", "public:pypi": "https://pypi.org/simple/",
-                "public:maven-central": "https://repo1.maven.org/maven2/",
+                "public:maven-central": "https://repo1.maven.org/maven2/", "public:crates-io": "https://index.crates.io/",
             ])
         #expect(c.metadataTTL == 300)
         #expect(c.buildConcurrency == max(1, ProcessInfo.processInfo.activeProcessorCount))

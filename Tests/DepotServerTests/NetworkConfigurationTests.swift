@@ -13,12 +13,12 @@ struct NetworkConfigurationTests {
         return try ConfigurationLoader.load(file: file.path, environment: environment)
     }
 
-    @Test("defaults: no trusted proxies, no metrics token, PyPI's file host allowed, private addresses refused")
+    @Test("defaults: no trusted proxies, no metrics token, PyPI's and crates.io's file hosts allowed, private addresses refused")
     func defaults() {
         let c = DepotConfiguration()
         #expect(c.trustedProxies.isEmpty)
         #expect(c.metricsToken == nil)
-        #expect(c.upstreamAllowedHosts == ["public:pypi": ["files.pythonhosted.org"]])
+        #expect(c.upstreamAllowedHosts == ["public:pypi": ["files.pythonhosted.org"], "public:crates-io": ["static.crates.io"]])
         #expect(!c.upstreamAllowPrivateAddresses)
     }
 
@@ -37,10 +37,11 @@ struct NetworkConfigurationTests {
         #expect(c.metricsToken == "scrape-me")
         #expect(c.upstreamAllowedHosts == [
             "public:pypi": ["files.pythonhosted.org"], "public:npmjs": ["npm.cdn.example", "*.mirror.example"],
+            "public:crates-io": ["static.crates.io"],
         ])
         #expect(c.upstreamAllowPrivateAddresses)
         let emptied = try load(yaml: "upstreamCache:\n  allowedHosts:\n    public:pypi: []\n")
-        #expect(emptied.upstreamAllowedHosts == ["public:pypi": []])
+        #expect(emptied.upstreamAllowedHosts == ["public:pypi": [], "public:crates-io": ["static.crates.io"]])
     }
 
     @Test("the environment: DEPOT_TRUSTED_PROXIES (comma-separated), DEPOT_METRICS_TOKEN, DEPOT_UPSTREAM_ALLOW_PRIVATE_ADDRESSES")

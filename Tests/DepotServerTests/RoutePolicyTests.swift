@@ -45,11 +45,14 @@ struct RoutePolicyTests {
         case (let path, .post) where path.hasSuffix("/npm/**"): wildcard = "-/package/pkg/dist-tags/beta"
         case (let path, .delete) where path.hasSuffix("/npm/**"): wildcard = "pkg/-rev/1-abc"
         case (let path, _) where path.hasSuffix("/maven/**"): wildcard = "com/acme/lib/1.0/lib-1.0.jar"
+        case (let path, .put) where path.hasSuffix("/cargo/**"): wildcard = "api/v1/crates/new"
+        case (let path, .delete) where path.hasSuffix("/cargo/**"): wildcard = "api/v1/crates/pkg/1.0.0/yank"
+        case (let path, _) where path.hasSuffix("/cargo/**"): wildcard = "config.json"
         default: wildcard = "pkg"
         }
         let values = [
             "{domain}": domain, "{repo}": repository, "{project}": "proj", "{version}": "1.0", "{filename}": "proj-1.0.tar.gz",
-            "{format}": "npm", "{package}": "pkg", "{id}": "proj:1", "{name}": "thing", "**": wildcard,
+            "{format}": "npm", "{package}": "pkg", "{scope}": "acme", "{id}": "proj:1", "{name}": "thing", "**": wildcard,
         ]
         return values.reduce(permission.path) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
     }
