@@ -13,7 +13,8 @@ struct PackageCommand: AsyncParsableCommand {
         @Option var domain: String
         @Option(name: .customLong("repo")) var repository: String
         @Option var format: String = "npm"
-        @Argument(help: "Full package name: @scope/name (npm), group:artifact (Maven).") var package: String
+        @Argument(help: "Full package name as its format writes it: @scope/name (npm), group:artifact (Maven), scope.name (Swift).")
+        var package: String
 
         var path: String {
             "api/v1/domains/\(segment(domain))/repositories/\(segment(repository))/packages/\(segment(format))/\(segment(package))"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DepotServer
 
 struct RepoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,9 @@ struct RepoCommand: AsyncParsableCommand {
         @Argument var name: String
         @Option var description: String?
         @Option(help: "Upstream repository (repeat, in search order).") var upstream: [String] = []
-        @Option(name: .customLong("external-connection"), help: "public:npmjs, public:pypi or public:maven-central.")
+        @Option(
+            name: .customLong("external-connection"),
+            help: "An external connection: \(registeredFormats().externalConnections.map(\.name).joined(separator: ", ")).")
         var externalConnection: String?
         @Flag(name: .customLong("anonymous-read"), help: "Allow reads without a token.") var anonymousRead = false
 
