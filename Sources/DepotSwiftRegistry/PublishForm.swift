@@ -115,6 +115,9 @@ final class PublishForm {
         switch encoding {
         case nil, "binary", "8bit", "7bit":
             currentIsBase64 = false
+        case "quoted-printable" where part == .metadata:
+            // SwiftPM labels its metadata so but sends the JSON as it is (an `=` in a URL would not survive decoding).
+            currentIsBase64 = false
         case "base64" where part != .sourceArchive:
             currentIsBase64 = true
         default:

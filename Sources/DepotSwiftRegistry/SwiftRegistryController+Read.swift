@@ -42,7 +42,8 @@ extension SwiftRegistryController {
         let target = try await open(context, request: request, permission: .read)
         let identity = try Self.identity(context, allowingJSONExtension: true)
         let (entries, fingerprint) = try await releaseEntries(identity, target: target)
-        let cacheKey = "\(target.repository.id)|\(identity.key)|releases|\(target.registryURL)"
+        // The listing's URLs spell the identity as the request did.
+        let cacheKey = "\(target.repository.id)|\(identity.key)|\(identity)|releases|\(target.registryURL)"
         return try await releaseDocument(
             cacheKey: cacheKey, fingerprint: fingerprint, entries: entries, current: nil, identity: identity, target: target,
             request: request

@@ -8,7 +8,7 @@ import Testing
 struct PublishFormTests {
     static let boundary = "6A2B1B1C-1E2F-4A5B-8C9D-0E1F2A3B4C5D"
 
-    /// A body shaped as SwiftPM's `RegistryClient.publish` writes it.
+    /// A body shaped as SwiftPM 6.3's `RegistryClient.publish` writes it (the metadata labelled quoted-printable, sent raw).
     static func body(archive: [UInt8], metadata: String?, signature: [UInt8]? = nil, metadataSignature: [UInt8]? = nil) -> [UInt8] {
         var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"source-archive\"\r\nContent-Type: application/zip\r\nContent-Transfer-Encoding: binary\r\n\r\n".utf8)
         body += archive
@@ -17,7 +17,7 @@ struct PublishFormTests {
             body += signature
         }
         if let metadata {
-            body += Array("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n\(metadata)".utf8)
+            body += Array("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\(metadata)".utf8)
         }
         if let metadataSignature {
             body += Array("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"metadata-signature\"\r\n\r\n".utf8)
@@ -44,11 +44,11 @@ struct PublishFormTests {
 
     @Test("SwiftPM's body gives the same parts whatever the chunk boundaries", arguments: [1, 2, 3, 7, 64, 4096])
     func chunked(_ size: Int) throws {
-        let body = Self.body(archive: Self.trickyArchive, metadata: "{\"repositoryURLs\": []}")
+        let body = Self.body(archive: Self.trickyArchive, metadata: "{\"repositoryURLs\": [\"https://x/?a=3D\"]}")
         let (result, archive) = try Self.parse(body, chunkSize: size)
         #expect(archive == Self.trickyArchive)
         #expect(result.archive.size == Int64(Self.trickyArchive.count))
-        #expect(result.metadata == Data("{\"repositoryURLs\": []}".utf8))
+        #expect(result.metadata == Data("{\"repositoryURLs\": [\"https://x/?a=3D\"]}".utf8))
         #expect(result.archiveSignature == nil && result.metadataSignature == nil)
     }
 

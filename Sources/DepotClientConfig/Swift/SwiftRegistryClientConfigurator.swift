@@ -19,14 +19,15 @@ public struct SwiftRegistryClientConfigurator: ClientConfigurator {
         endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
     }
 
+    /// SwiftPM on Linux (Foundation's URLSession over libcurl) reads only the system's CA bundle and no variable
+    /// names another, so a private CA is not wired here: the build host must trust it.
     public func buildVariables(endpoint: String, token: String, home: URL, trust: ClientTrust?) -> [String: String] {
-        var variables = ["DEPOT_SWIFT_REGISTRY": Self.registryURL(endpoint: endpoint)]
-        if let trust {
-            // SwiftPM's HTTP client on Linux is Foundation's URLSession over libcurl, which takes its CA file from here.
-            variables["URLSessionCertificateAuthorityInfoFile"] = trust.bundle.path
-        }
-        return variables
+        ["DEPOT_SWIFT_REGISTRY": Self.registryURL(endpoint: endpoint)]
     }
+
+    static let privateCAHint =
+        "The server's certificate comes from a private CA, and SwiftPM on Linux trusts only the system's CA bundle: "
+        + "add the CA there (e.g. copy it to /usr/local/share/ca-certificates/ and run update-ca-certificates)"
 }
 
 /// `depot login --tool swift`: the default registry and its token authentication in SwiftPM's `registries.json`.
@@ -45,9 +46,7 @@ struct SwiftRegistryTool: ClientTool {
             + "the token goes to ~/.netrc with: depot login --tool swift-netrc"
     }
 
-    func privateCAHint(ca: String) -> String {
-        "The server's certificate comes from a private CA: export URLSessionCertificateAuthorityInfoFile=\(ca)"
-    }
+    func privateCAHint(ca: String) -> String { SwiftRegistryClientConfigurator.privateCAHint + ": \(ca)" }
 }
 
 /// `depot login --tool swift-netrc`: the token as the password of the registry host's `~/.netrc` machine entry,
@@ -66,7 +65,5 @@ struct SwiftNetrcTool: ClientTool {
         "Wrote a token for \(URL(string: endpoint)?.host ?? endpoint) to \(path)"
     }
 
-    func privateCAHint(ca: String) -> String {
-        "The server's certificate comes from a private CA: export URLSessionCertificateAuthorityInfoFile=\(ca)"
-    }
+    func privateCAHint(ca: String) -> String { SwiftRegistryClientConfigurator.privateCAHint + ": \(ca)" }
 }
