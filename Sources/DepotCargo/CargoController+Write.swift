@@ -23,11 +23,12 @@ extension CargoController {
         let entry = metadata.indexEntry(cksum: digests.sha256)
         var stored = entry
         stored.pubtime = Self.timestamp(Date())
-        let new = NewVersion(
+        var new = NewVersion(
             key: metadata.name.key, version: metadata.version.identity,
             origin: VersionOrigin(type: .internal, repository: target.repository.name), publishedAt: Date(),
             summary: metadata.description.map { String($0.prefix(1000)) }, metadata: try stored.encoded(),
             assets: [Asset(name: CargoIndexFile.crateFileName(metadata.name, version: metadata.version), digests: digests)])
+        new.properties = CargoVersionProperties.of(entry, name: metadata.name)
         try await uploads.publish(new, files: files, to: target.repository)
         let warnings: [String: Any] = ["invalid_categories": [String](), "invalid_badges": [String](), "other": [String]()]
         return Self.json(["warnings": warnings])
@@ -42,16 +43,11 @@ extension CargoController {
         {
             throw DepotError.badRequest("crate \(name) was published as \(first.name); use that name", code: "NameMismatch")
         }
-        // Twins spell `-` and `_` differently: list the names sharing the part before the first of them.
-        guard name.lowercased.contains(where: { $0 == "-" || $0 == "_" }) else { return }
-        let stem = String(name.lowercased.prefix { $0 != "-" && $0 != "_" })
-        let candidates = try await packages.listPackages(in: target.repository, filter: PackageFilter(format: CargoFormat.id, prefix: stem))
-        if let twin = candidates.first(where: {
-            $0.package.key.name != name.lowercased && $0.versionCount > 0 && CargoCrateName(key: $0.package.key).canonical == name.canonical
-        }) {
+        // Twins spell `-` and `_` differently; every version carries its crate's canonical name as an indexed property.
+        let twins = try await packages.packages(in: target.repository, withProperty: CargoVersionProperties.canonicalName(name), limit: 2)
+        if let twin = twins.first(where: { $0.key.name != name.lowercased }) {
             throw DepotError.conflict(
-                "crate \(name) is the same name as the existing crate \(twin.package.key.name) ('-' and '_' are equivalent)",
-                code: "PackageExists")
+                "crate \(name) is the same name as the existing crate \(twin.key.name) ('-' and '_' are equivalent)", code: "PackageExists")
         }
     }
 

@@ -109,3 +109,16 @@ struct CargoPublishMetadataTests {
         #expect(CargoIndexFile.crateFileName(try CargoCrateName("Foo-Bar"), version: CargoVersion("1.0.0+x")!) == "foo-bar-1.0.0.crate")
     }
 }
+
+@Suite("Cargo version properties")
+struct CargoVersionPropertiesTests {
+    @Test("the canonical name, every feature and every dependency's real name are indexed")
+    func properties() throws {
+        let metadata = try CargoPublishMetadata(json: Array(CargoPublishMetadataTests.newCrate.utf8), limits: InputLimits())
+        let properties = CargoVersionProperties.of(metadata.indexEntry(cksum: "00"), name: metadata.name)
+        #expect(properties.first == VersionProperty("cargo.canonical-name", "depot_demo"))
+        #expect(Set(properties.filter { $0.name == "cargo.feature" }.map(\.value)) == ["default", "std", "json", "maybe"])
+        #expect(Set(properties.filter { $0.name == "cargo.dependency" }.map(\.value)) == ["depot-util", "serde", "winapi", "depot-test"])
+        #expect(CargoVersionProperties.canonicalName(try CargoCrateName("Foo-Bar")) == CargoVersionProperties.canonicalName(try CargoCrateName("foo_bar")))
+    }
+}

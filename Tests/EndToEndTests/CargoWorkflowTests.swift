@@ -71,6 +71,13 @@ struct CargoWorkflowTests {
             body: CargoPublishBody.make(json: CargoPublishBody.metadata(name: "depot-e2e-util", version: "1.1.0"), crate: CargoPublishBody.crate))
         #expect(raw.status == 409, "\(raw.status)")
         #expect(CargoWorkspace.details(raw.body).first?.contains("already exists") == true, "\(CargoWorkspace.details(raw.body))")
+        // crates.io's uniqueness rule: `_` for `-` (or another case) is the same crate.
+        for twin in ["depot_e2e_util", "Depot-E2E-Util"] {
+            let folded = try await cw.request(
+                "PUT", "/api/v1/crates/new", token: cw.token,
+                body: CargoPublishBody.make(json: CargoPublishBody.metadata(name: twin, version: "9.0.0"), crate: CargoPublishBody.crate))
+            #expect((400..<500).contains(folded.status) && !CargoWorkspace.details(folded.body).isEmpty, "\(twin): \(folded.status)")
+        }
 
         // search and owners answer as cargo expects.
         let search = try cw.cargo(["search", "--registry", "depot", "depot-e2e"], in: app)
