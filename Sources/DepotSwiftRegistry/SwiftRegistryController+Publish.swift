@@ -54,10 +54,12 @@ extension SwiftRegistryController {
             metadata: String(decoding: metadata.json, as: UTF8.self),
             repositoryURLs: Array(Set(metadata.repositoryURLs.map(RepositoryURL.canonical))).sorted(),
             archiveSignature: signatures.archive, metadataSignature: signatures.metadata)
-        let new = NewVersion(
+        var new = NewVersion(
             key: identity.key, version: version.description,
             origin: VersionOrigin(type: .internal, repository: target.repository.name), publishedAt: Date(),
             summary: metadata.description.map { String($0.prefix(1024)) }, metadata: try record.encoded(), assets: assets)
+        // The identifiers lookup finds packages by these, through the core's index.
+        new.properties = record.repositoryURLs.map { VersionProperty(Self.repositoryURLProperty, $0) }
         do {
             try await uploads.publish(new, files: files, to: target.repository)
         } catch let error as DepotError where error.code == "VersionExists" {
@@ -93,9 +95,11 @@ extension SwiftRegistryController {
 
     // MARK: GET /identifiers?url=
 
-    /// Most packages one lookup reads: the lookup walks this repository's Swift packages until repository URLs are an
-    /// indexed version property of the core.
-    static let maxLookupPackages = 10_000
+    /// The version property holding each canonical repository URL (`RepositoryURL`) of a release.
+    static let repositoryURLProperty = "swift.repositoryURL"
+
+    /// Most identifiers one lookup answers with.
+    static let maxLookupPackages = 1000
 
     @Sendable func identifiers(_ request: Request, context: DepotRequestContext) async throws -> Response {
         try RegistryAccept.require(request.headers[.accept], serving: .json)
@@ -105,7 +109,7 @@ extension SwiftRegistryController {
         }
         let wanted = RepositoryURL.canonical(url)
         let cacheKey = "\(target.repository.id)|identifiers|\(wanted)"
-        // Read before the listing: a change after this moves it on, so the next lookup reads again.
+        // Read before the index: a change after this moves it on, so the next lookup reads again.
         let fingerprint = String(changes.value)
         var hit = documents.lookup(key: cacheKey, fingerprint: fingerprint)
         if hit == nil {
@@ -121,23 +125,15 @@ extension SwiftRegistryController {
         return RenderedDocumentCache.response(for: document, headers: Self.jsonHeaders(headers), request: request)
     }
 
-    /// Identifiers of the repository's packages whose releases name `canonicalURL` among their repository URLs.
+    /// Identifiers of the repository's packages with a live release naming `canonicalURL` (one index read), each
+    /// spelled as its newest such release was published.
     func lookUp(_ canonicalURL: String, in repository: Repository) async throws -> [String] {
+        let property = VersionProperty(Self.repositoryURLProperty, canonicalURL)
         var found: [String] = []
-        var page = PageRequest(limit: PageRequest.maximumLimit)
-        var read = 0
-        while read < Self.maxLookupPackages {
-            let listing = try await packages.listPackages(in: repository, filter: PackageFilter(format: SwiftRegistryFormat.id), page: page)
-            for summary in listing.items {
-                read += 1
-                let releases = try await packages.versions(of: summary.package).filter { $0.status != .disposed }
-                let records = releases.compactMap { try? SwiftReleaseRecord(data: $0.metadata) }
-                if let match = records.last(where: { $0.repositoryURLs.contains(canonicalURL) }) {
-                    found.append((try? SwiftPackageIdentity(match.identity))?.description ?? SwiftPackageIdentity(key: summary.package.key).description)
-                }
-            }
-            guard let next = listing.next else { break }
-            page = PageRequest(limit: PageRequest.maximumLimit, after: next)
+        for package in try await packages.packages(in: repository, withProperty: property, limit: Self.maxLookupPackages) {
+            let records = try await packages.versions(of: package).filter { $0.status != .disposed }.compactMap { try? SwiftReleaseRecord(data: $0.metadata) }
+            let spelling = records.last(where: { $0.repositoryURLs.contains(canonicalURL) }).flatMap { try? SwiftPackageIdentity($0.identity) }
+            found.append((spelling ?? SwiftPackageIdentity(key: package.key)).description)
         }
         return found.sorted()
     }
