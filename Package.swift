@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "depot", targets: ["depot"]),
         // Only for the libFuzzer harnesses in Tests/Fuzz (a separate package that depends on this one by path).
-        .library(name: "DepotParsers", targets: ["DepotCore", "DepotHTTP", "DepotNPM", "DepotPyPI", "DepotMaven", "DepotSwiftRegistry", "DepotBuild"]),
+        .library(name: "DepotParsers", targets: ["DepotCore", "DepotHTTP", "DepotNPM", "DepotPyPI", "DepotMaven", "DepotCargo", "DepotSwiftRegistry", "DepotBuild"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

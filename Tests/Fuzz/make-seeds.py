@@ -15,6 +15,7 @@ import io
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -181,5 +182,18 @@ with tempfile.TemporaryDirectory() as tmp:
         wheel.writestr("pkg-1.0.dist-info/METADATA", metadata())
         wheel.writestr("pkg-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\n")
     seed("wheel", buffer.getvalue())
+
+# cargo-publish: Cargo's publish body (u32 LE lengths, JSON, .crate) whole and in 5-byte pieces; names, versions,
+# an index file.
+cargo_json = json.dumps({"name": "depot-demo", "vers": "1.0.0-rc.1+b", "deps": [{"name": "serde", "version_req": "^1", "features": ["derive"],
+    "optional": True, "default_features": False, "target": None, "kind": "normal", "registry": None, "explicit_name_in_toml": "serde1"}],
+    "features": {"default": ["std"], "std": [], "json": ["dep:serde1"]}, "links": None, "rust_version": "1.70"}).encode()
+cargo_crate = gzip.compress(b"tar bytes")
+cargo_body = struct.pack("<I", len(cargo_json)) + cargo_json + struct.pack("<I", len(cargo_crate)) + cargo_crate
+seed("cargo-publish", cargo_body, 0)
+seed("cargo-publish", cargo_body, 0x84)
+for text in ["serde_json", "Inflector", "1.2.3-alpha.1+build.5", "se/rd/serde", "3/a/abc",
+        '{"name":"fuzz","vers":"1.0.0","deps":[],"cksum":"' + "a" * 64 + '","features":{},"yanked":false}\n']:
+    seed("cargo-publish", text, 1)
 
 print("[fuzz] seeds: " + ", ".join(f"{t} {n}" for t, n in sorted(count.items())))
