@@ -60,19 +60,9 @@ public struct CargoController: Sendable {
         var registryURL: String
     }
 
+    /// (Cargo asks every request to upgrade to h2c; the edge closes such connections after the answer.)
     @Sendable func handle(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        // Cargo asks every request to upgrade to h2c; after such a request NIO's HTTP/1 decoder stops parsing the
-        // connection (apple/swift-nio#2570), so the next request on it would hang until Cargo times out (30 s).
-        // Closing the connection after the answer makes Cargo open a fresh one.
-        guard request.headers[.upgrade] != nil else { return try await route(request, context: context) }
-        var response: Response
-        do {
-            response = try await route(request, context: context)
-        } catch {
-            response = ErrorResponses.response(for: error, style: .cargo)
-        }
-        response.headers[.connection] = "close"
-        return response
+        try await route(request, context: context)
     }
 
     private func route(_ request: Request, context: DepotRequestContext) async throws -> Response {

@@ -15,14 +15,15 @@ public protocol ClientConfigurator: Sendable {
     func buildVariables(endpoint: String, token: String, home: URL, trust: ClientTrust?) -> [String: String]
     /// Writes what the format's clients need to trust a private CA beyond the shared files (default: nothing).
     func prepareTrust(_ trust: ClientTrust)
+    /// The files a build's HOME gets (default: every tool's files, each pointing at `endpoint` with `token`).
+    func buildFiles(endpoint: String, token: String) -> [ClientConfigFile]
 }
 
 extension ClientConfigurator {
     public func prepareTrust(_ trust: ClientTrust) {}
 
-    /// The files a build's HOME gets: one per tool, each pointing at `endpoint` with `token`.
     public func buildFiles(endpoint: String, token: String) -> [ClientConfigFile] {
-        tools.map { $0.configFile(endpoint: endpoint, token: token, options: ToolOptions()) }
+        tools.flatMap { $0.configFiles(endpoint: endpoint, token: token, options: ToolOptions()) }
     }
 }
 
@@ -36,6 +37,9 @@ public protocol ClientTool: Sendable {
     func validate(_ options: ToolOptions) throws
     /// The file that points the tool at `endpoint` (the format's URL of the repository) with `token`.
     func configFile(endpoint: String, token: String, options: ToolOptions) -> ClientConfigFile
+    /// Every file `depot login` writes for the tool: `configFile` first, then any the tool also needs (SwiftPM's token
+    /// lives in `~/.netrc`, beside `registries.json`). Default: `configFile` alone.
+    func configFiles(endpoint: String, token: String, options: ToolOptions) -> [ClientConfigFile]
     /// What `depot login` says once the file is written at `path`.
     func loginSummary(endpoint: String, path: String, options: ToolOptions) -> String
     /// How to make the tool trust a private CA: the file names the https URL, trust stays with each client.
@@ -44,6 +48,10 @@ public protocol ClientTool: Sendable {
 
 extension ClientTool {
     public var aliases: [String] { [] }
+
+    public func configFiles(endpoint: String, token: String, options: ToolOptions) -> [ClientConfigFile] {
+        [configFile(endpoint: endpoint, token: token, options: options)]
+    }
     public func validate(_ options: ToolOptions) throws {}
 }
 

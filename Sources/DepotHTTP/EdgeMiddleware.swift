@@ -37,6 +37,10 @@ public struct EdgeMiddleware: RouterMiddleware {
         }
         // Every answer is taken for the type it declares: no browser may guess HTML into a JSON error or a file.
         response.headers[.xContentTypeOptions] = "nosniff"
+        // An upgrade is never honoured (h2c, which Cargo asks for on every request), but after a request asking for
+        // one NIO's HTTP/1 decoder stops reading the connection (apple/swift-nio#2570): the next request on it
+        // would hang. Closing it after the answer makes the client open a fresh one.
+        if request.headers[.upgrade] != nil { response.headers[.connection] = "close" }
         if let failure, response.status == .internalServerError {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(failure)"])
         }

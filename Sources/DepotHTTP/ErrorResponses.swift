@@ -8,10 +8,14 @@ import Hummingbird
 /// users); a format with its own error body (Cargo, the Swift registry) declares its style in its `FormatModule`.
 public struct ErrorStyle: Sendable {
     public let contentType: String
+    /// Further headers every error of the style carries (the Swift registry's `Content-Version`), also on errors
+    /// raised before the format's routes run (authentication).
+    public let headers: HTTPFields
     public let body: @Sendable (DepotError) -> Data
 
-    public init(contentType: String, body: @escaping @Sendable (DepotError) -> Data) {
+    public init(contentType: String, headers: HTTPFields = [:], body: @escaping @Sendable (DepotError) -> Data) {
         self.contentType = contentType
+        self.headers = headers
         self.body = body
     }
 
@@ -59,7 +63,7 @@ public enum ErrorResponses {
         }
         // Hummingbird's own errors (405, 415, ...) keep their exact status.
         let status = (error as? HTTPError)?.status ?? depotError.kind.status
-        var headers = HTTPFields()
+        var headers = style.headers
         headers[.contentType] = style.contentType
         if depotError.kind == .unauthorized {
             // One challenge per header: Maven's HTTP client does not split a combined value, and answers Basic.

@@ -14,7 +14,7 @@ enum ProblemDetails {
 
     /// `status` is the response's when it is known (a 422 or 415 raised as an `HTTPError`).
     static func style(status: HTTPResponse.Status?) -> ErrorStyle {
-        ErrorStyle(contentType: contentType) { error in
+        ErrorStyle(contentType: contentType, headers: [ContentVersionMiddleware.header: ContentVersionMiddleware.version]) { error in
             body(detail: error.message, status: status ?? error.kind.status)
         }
     }

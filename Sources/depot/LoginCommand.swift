@@ -43,10 +43,10 @@ struct LoginCommand: AsyncParsableCommand {
 
         let environment = ProcessInfo.processInfo.environment
         let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
-        let file = chosen.configFile(endpoint: url, token: token, options: toolOptions)
-        let path = file.path(home: home, environment: environment)
-        try update(path, file.edit)
-        print(chosen.loginSummary(endpoint: url, path: path, options: toolOptions))
+        let files = chosen.configFiles(endpoint: url, token: token, options: toolOptions)
+        let paths = files.map { $0.path(home: home, environment: environment) }
+        for (file, path) in zip(files, paths) { try update(path, file.edit) }
+        print(chosen.loginSummary(endpoint: url, path: paths.first ?? home, options: toolOptions))
         if url.hasPrefix("https://"), let ca = try options.privateCACertificate() { print(chosen.privateCAHint(ca: ca)) }
     }
 

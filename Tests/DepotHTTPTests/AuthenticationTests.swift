@@ -119,6 +119,23 @@ struct AuthenticationMiddlewareTests {
         }
     }
 
+    @Test("a request asking for an upgrade (Cargo's h2c) is answered with Connection: close, errors included")
+    func upgradeClosesTheConnection() async throws {
+        let edge = EdgeApp()
+        let secret = try await edge.access.createBootstrapToken()
+        try await edge.makeApplication().test(.router) { client in
+            for token in [secret, "dpt_wrong"] {
+                let headers: HTTPFields = [.authorization: "Bearer \(token)", .upgrade: "h2c", .connection: "Upgrade, HTTP2-Settings"]
+                try await client.execute(uri: "/whoami", method: .get, headers: headers) { response in
+                    #expect(response.headers[.connection] == "close")
+                }
+            }
+            try await client.execute(uri: "/whoami", method: .get) { response in
+                #expect(response.headers[.connection] == nil)
+            }
+        }
+    }
+
     @Test("a bad token is a 401 at once, with WWW-Authenticate")
     func badToken() async throws {
         let edge = EdgeApp()

@@ -62,7 +62,8 @@ struct SwiftClientConfigTests {
         #expect(configurator.formatID == "swift")
         #expect(configurator.tools.map(\.name) == ["swift", "swift-netrc"])
         let files = configurator.buildFiles(endpoint: "https://depot.example/acme/main/swift/", token: "dpt_x")
-        #expect(files.map(\.homePath) == [".swiftpm/configuration/registries.json", ".netrc"])
+        // The last: where SwiftPM looks when XDG_CONFIG_HOME is set, as in a build's environment.
+        #expect(files.map(\.homePath) == [".swiftpm/configuration/registries.json", ".netrc", ".config/swiftpm/configuration/registries.json"])
         #expect(try files[1].edit("") == "machine depot.example login token password dpt_x\n")
         #expect(try files[0].edit("").contains("\"url\" : \"https://depot.example/acme/main/swift\""))
         let variables = configurator.buildVariables(

@@ -25,6 +25,13 @@ public struct SwiftRegistryClientConfigurator: ClientConfigurator {
         ["DEPOT_SWIFT_REGISTRY": Self.registryURL(endpoint: endpoint)]
     }
 
+    /// A build's HOME also gets `registries.json` where SwiftPM looks when `XDG_CONFIG_HOME` is set (the build
+    /// environment sets it to `$HOME/.config`).
+    public func buildFiles(endpoint: String, token: String) -> [ClientConfigFile] {
+        let files = SwiftRegistryTool().configFiles(endpoint: endpoint, token: token, options: ToolOptions())
+        return files + files.prefix(1).map { ClientConfigFile(homePath: ".config/swiftpm/configuration/registries.json", edit: $0.edit) }
+    }
+
     static let privateCAHint =
         "The server's certificate comes from a private CA, and SwiftPM on Linux trusts only the system's CA bundle: "
         + "add the CA there (e.g. copy it to /usr/local/share/ca-certificates/ and run update-ca-certificates)"
@@ -41,8 +48,17 @@ struct SwiftRegistryTool: ClientTool {
         }
     }
 
+    /// With the token in `~/.netrc` too: SwiftPM on Linux reads it there for the registry's host.
+    func configFiles(endpoint: String, token: String, options: ToolOptions) -> [ClientConfigFile] {
+        [
+            configFile(endpoint: endpoint, token: token, options: options),
+            SwiftNetrcTool().configFile(endpoint: endpoint, token: token, options: options),
+        ]
+    }
+
     func loginSummary(endpoint: String, path: String, options: ToolOptions) -> String {
-        "Wrote the default registry \(SwiftRegistryClientConfigurator.registryURL(endpoint: endpoint)) (token authentication) to \(path); "
+        "Wrote the default registry \(SwiftRegistryClientConfigurator.registryURL(endpoint: endpoint)) (token authentication) to \(path) "
+            + "and its token to ~/.netrc"
             + "the token goes to ~/.netrc with: depot login --tool swift-netrc"
     }
 
