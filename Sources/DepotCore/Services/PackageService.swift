@@ -201,7 +201,9 @@ public struct PackageService: Sendable {
     }
 
     /// Copies versions (records and asset references; blobs are shared in the domain) between repositories.
-    /// Returns the versions copied and, for the others, why not.
+    /// Returns the versions copied and, for the others, why not. The format's version policy is deliberately not
+    /// applied: a copy never adds files to a version the destination already has (CodeArtifact's copy without
+    /// `allowOverwrite` reports it as failed).
     public func copy(
         key: PackageKey, versions: [String], from source: Repository, to destination: Repository
     ) async throws -> (copied: [String], failed: [String: DepotError]) {
