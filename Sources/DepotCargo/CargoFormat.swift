@@ -15,6 +15,11 @@ public struct CargoFormat: PackageFormat {
 
     public func displayName(of key: PackageKey) -> String { key.name }
 
+    /// `foo-bar`, `foo_bar` and `Foo_Bar` are one crate to cargo and rustc: one package per canonical name.
+    public func identity(of key: PackageKey) -> VersionProperty? {
+        CargoVersionProperties.canonicalName(CargoCrateName(key: key))
+    }
+
     public func isOlder(_ a: String, than b: String) -> Bool {
         switch (CargoVersion(a), CargoVersion(b)) {
         case let (x?, y?): x < y

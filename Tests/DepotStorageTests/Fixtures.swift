@@ -15,7 +15,8 @@ final class StorageFixture: Sendable {
     let repositories: RepositoryService
     let packages: PackageService
 
-    init() throws {
+    /// `formats`: what the package service knows of the formats a test publishes (identity, version policy).
+    init(formats: FormatRegistry = FormatRegistry([])) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("depot-tests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         databasePath = directory.appendingPathComponent("depot.sqlite").path
@@ -23,7 +24,7 @@ final class StorageFixture: Sendable {
         blobs = try FileSystemBlobStore(directory: directory)
         let collector = BlobCollector(store: store, blobs: blobs, logger: Logger(label: "depot.tests"))
         repositories = RepositoryService(store: store, collector: collector, externalConnections: Self.connections)
-        packages = PackageService(store: store, blobs: blobs, collector: collector)
+        packages = PackageService(store: store, blobs: blobs, collector: collector, formats: formats)
     }
 
     deinit {

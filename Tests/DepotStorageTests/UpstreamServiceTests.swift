@@ -68,8 +68,8 @@ struct UpstreamWorld {
     let service: UpstreamService
 
     /// `extraHosts`: hosts besides registry.test the connection's files may come from.
-    init(extraHosts: [String] = []) throws {
-        fixture = try StorageFixture()
+    init(extraHosts: [String] = [], formats: FormatRegistry = FormatRegistry([])) throws {
+        fixture = try StorageFixture(formats: formats)
         let clock = self.clock
         let logger = Logger(label: "depot.tests")
         let cache = UpstreamMetadataCache(

@@ -147,11 +147,17 @@ public final class CachingMetadataStore: MetadataStore {
     }
     public func isBlobReferenced(sha256: String) async throws -> Bool { try await store.isBlobReferenced(sha256: sha256) }
 
-    // Property lookups are an index read the registry paths do not repeat per request: not cached.
+    // A version's properties are read when it is copied, not per request: not cached.
     public func properties(versionID: Int64) async throws -> [VersionProperty] { try await store.properties(versionID: versionID) }
 
+    /// Cached: the upstream path asks it for every external package (is a twin of this name held here?).
     public func packages(repositoryID: Int64, withProperty property: VersionProperty, limit: Int) async throws -> [Package] {
-        try await store.packages(repositoryID: repositoryID, withProperty: property, limit: limit)
+        let lookup = MetadataCacheState.PropertyLookup(repositoryID: repositoryID, property: property, limit: limit)
+        return try await cached { $0.propertyMatches[lookup] } load: {
+            try await self.store.packages(repositoryID: repositoryID, withProperty: property, limit: limit)
+        } fill: { state, packages in
+            state.propertyMatches[lookup] = packages
+        }
     }
 
     // MARK: Writes, each announced on the feed (also when it fails: a spurious invalidation costs one reload)

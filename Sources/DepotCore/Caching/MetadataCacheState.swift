@@ -56,6 +56,15 @@ public struct MetadataCacheState: Sendable {
     /// Version id -> package id, for `assets(versionID:)`; filled with a package's versions.
     var versionOwners: [Int64: Int64] = [:]
     var detailBytes = 0
+    /// Packages found by a version property (twins, Swift identifiers): any package change may alter an answer,
+    /// so every package or repository change forgets them all (property lookups are rare next to changes' cost).
+    var propertyMatches: [PropertyLookup: [Package]] = [:]
+
+    struct PropertyLookup: Hashable {
+        var repositoryID: Int64
+        var property: VersionProperty
+        var limit: Int
+    }
 
     init(limits: MetadataCacheLimits) {
         self.limits = limits
@@ -69,6 +78,7 @@ public struct MetadataCacheState: Sendable {
 
     mutating func apply(_ change: MetadataChange) {
         generation &+= 1
+        if change != .tokensRevoked { propertyMatches.removeAll() }
         switch change {
         case .domains, .everything:
             forgetAll()
@@ -165,6 +175,7 @@ public struct MetadataCacheState: Sendable {
     mutating func enforceLimits() {
         if tokens.count > limits.tokens { tokens.removeAll() }
         if domains.count > limits.domains { domains.removeAll() }
+        if propertyMatches.count > limits.packages / 16 { propertyMatches.removeAll() }
         if packages.count > limits.packages {
             let excess = packages.count - limits.packages * 3 / 4
             for location in Array(packages.keys.prefix(excess)) { forgetPackage(at: location) }

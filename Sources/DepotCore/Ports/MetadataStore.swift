@@ -14,6 +14,9 @@ public struct NewVersion: Sendable {
     public var tags: [String]
     /// Facts about the version that must be queried (`VersionProperty`); files added later add theirs.
     public var properties: [VersionProperty] = []
+    /// The format's identity property of the package (`PackageFormat.identity`): stored with the version, and a
+    /// new package is refused inside the write when another package of the repository carries it.
+    public var identity: VersionProperty?
     /// Whether assets with new names may be added to a version that exists (PyPI files, Maven artifacts).
     public var allowsAddingAssets: Bool
     /// When assets are added to an existing version: combines its stored metadata with `metadata`

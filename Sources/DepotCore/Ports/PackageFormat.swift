@@ -14,10 +14,15 @@ public protocol PackageFormat: Sendable {
     func isOlder(_ a: String, than b: String) -> Bool
     /// Whether a version gains files one at a time and how their metadata combine (default: one file, no merge).
     var versionPolicy: VersionPolicy { get }
+    /// For formats where names that differ in spelling are one package to their users (crates.io's `-`/`_` and
+    /// case): the indexed property every version of the package carries. No two packages of a repository may
+    /// share it, and a name whose twin the search path holds never reaches an external connection.
+    func identity(of key: PackageKey) -> VersionProperty?
 }
 
 extension PackageFormat {
     public var versionPolicy: VersionPolicy { .singleAsset }
+    public func identity(of key: PackageKey) -> VersionProperty? { nil }
 }
 
 /// How a format's versions take files: the one place a format declares it, applied by `PackageService` to every
@@ -49,6 +54,9 @@ public struct FormatRegistry: Sendable {
 
     /// The version policy of a registered format; nil for one this registry does not know.
     public func versionPolicy(of id: String) -> VersionPolicy? { formats[id]?.versionPolicy }
+
+    /// The package's identity property, for a format whose names have twins; nil otherwise.
+    public func identity(of key: PackageKey) -> VersionProperty? { formats[key.format]?.identity(of: key) }
 
     public func format(_ id: String) throws -> any PackageFormat {
         guard let format = formats[id] else {

@@ -92,6 +92,9 @@ public struct PackageService: Sendable {
 
     public func makeBlobWriter() throws -> any BlobWriter { try blobs.makeWriter() }
 
+    /// The format's identity property of `key` (crates.io's canonical name); nil for formats without twins.
+    public func identity(of key: PackageKey) -> VersionProperty? { formats.identity(of: key) }
+
     // MARK: The write path
 
     /// Records a version whose asset bytes are in finished (not yet committed) blob writers.
@@ -133,6 +136,7 @@ public struct PackageService: Sendable {
             checked.allowsAddingAssets = policy.severalAssets
             checked.mergeMetadata = policy.mergeMetadata
         }
+        checked.identity = formats.identity(of: new.key)
         let new = checked
         do {
             return try await collector.whileReferencing {
@@ -226,6 +230,7 @@ public struct PackageService: Sendable {
                     publishedAt: record.publishedAt, summary: record.summary, metadata: record.metadata, assets: assets,
                     tags: tags.filter { $0.value == version }.map(\.key))
                 new.properties = try await store.properties(versionID: record.id)
+                new.identity = formats.identity(of: key)
                 _ = try await store.publish(
                     repositoryID: destination.id, new,
                     defaultControls: record.origin.type == .internal ? .internalPackage : .externalPackage)

@@ -77,6 +77,15 @@ public struct UpstreamService: Sendable {
         // A name that blocks upstreams anywhere on the search path is internal: no external connection reached
         // through another upstream (a diamond) may serve it either.
         if stored.contains(where: { $0.package.originControls.upstream == .block }) { external = [] }
+        // A twin of a name the search path holds (crates.io's `-`/`_`: one crate to cargo and rustc) is that package
+        // to its users: asking for the other spelling must not fetch a stranger's crate from outside.
+        if !external.isEmpty, let identity = packages.identity(of: key) {
+            for name in visited {
+                guard let repo = byName[name] else { continue }
+                let twins = try await store.packages(repositoryID: repo.id, withProperty: identity, limit: 2)
+                if twins.contains(where: { $0.key != key }) { external = [] }
+            }
+        }
         return (stored, external)
     }
 

@@ -13,6 +13,7 @@ extension SQLiteMetadataStore {
                 try Self.checkOrigin(of: new, against: existing, db: db)
                 packageID = existing.id
             } else {
+                if let identity = new.identity { try Self.ensureNoTwin(of: new.key, identity: identity, repositoryID: repositoryID, db: db) }
                 try db.execute(
                     sql: """
                         INSERT INTO packages (repository_id, format, namespace, name, origin_publish, origin_upstream,
@@ -75,7 +76,7 @@ extension SQLiteMetadataStore {
                 ])
             let versionID = db.lastInsertedRowID
             try Self.insert(new.assets, versionID: versionID, db: db)
-            try Self.insert(new.properties, versionID: versionID, db: db)
+            try Self.insert(new.properties + [new.identity].compactMap { $0 }, versionID: versionID, db: db)
             for tag in new.tags {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO package_tags (package_id, tag, version) VALUES (?, ?, ?)",
@@ -86,6 +87,25 @@ extension SQLiteMetadataStore {
                 PackageVersion(
                     id: versionID, packageID: packageID, version: new.version, status: new.status, origin: new.origin,
                     publishedAt: new.publishedAt, summary: new.summary, metadata: new.metadata))
+        }
+    }
+
+    /// A name spelled differently from a package the repository holds under the same identity (crates.io's `-`/`_`
+    /// twins) is refused here, inside the write, so two racing first publishes of twins cannot both land.
+    private static func ensureNoTwin(of key: PackageKey, identity: VersionProperty, repositoryID: Int64, db: Database) throws {
+        let twin = try String.fetchOne(
+            db,
+            sql: """
+                SELECT p.name FROM version_properties vp
+                JOIN package_versions v ON v.id = vp.version_id
+                JOIN packages p ON p.id = v.package_id
+                WHERE vp.name = ? AND vp.value = ? AND p.repository_id = ? AND p.format = ?
+                  AND NOT (p.namespace = ? AND p.name = ?)
+                LIMIT 1
+                """,
+            arguments: [identity.name, identity.value, repositoryID, key.format, key.namespace, key.name])
+        if let twin {
+            throw DepotError.conflict("\(key.name) is the same package as \(twin), which this repository holds", code: "PackageExists")
         }
     }
 
