@@ -56,15 +56,7 @@ extension CargoController {
     /// allows but Archived does not).
     func setYanked(_ yanked: Bool, _ name: CargoCrateName, version: CargoVersion, target: Target) async throws -> Response {
         let package = try await requirePackage(name, in: target)
-        let record = try await packages.requireVersion(of: package, version.identity)
-        guard record.status != .disposed else {
-            throw DepotError.notFound("version \(version) of \(name) is Disposed", code: "VersionNotFound")
-        }
-        var entry = try CargoIndexEntry(data: record.metadata)
-        if entry.yanked != yanked {
-            entry.yanked = yanked
-            try await packages.updateMetadata(try entry.encoded(), of: record.version, in: package)
-        }
+        _ = try await packages.setYanked(YankChange(yanked: yanked), of: version.identity, in: package)
         return Self.json(["ok": true])
     }
 

@@ -138,18 +138,10 @@ extension PyPIController {
         guard let package = try await packages.package(in: target.repository, key: Self.key(project)) else {
             throw DepotError.notFound("project \(project.normalized) not found", code: "PackageNotFound")
         }
-        let version = try await packages.requireVersion(of: package, PEP440Version(versionName)?.normalized ?? versionName)
-        var metadata = try PyPIVersionMetadata(data: version.metadata)
-        if let file, metadata.files[file] == nil {
-            throw DepotError.notFound("no file \(file) in \(project.normalized) \(version.version)", code: "FileNotFound")
-        }
-        for name in metadata.files.keys where file == nil || file == name {
-            metadata.files[name]?.yanked = yanked
-            metadata.files[name]?.yankedReason = yanked ? reason : nil
-        }
-        try await packages.updateMetadata(try metadata.encoded(), of: version.version, in: package)
-        let files = metadata.files.keys.sorted().map { ["file": $0, "yanked": metadata.files[$0]!.yanked ? "true" : "false"] }
-        let data = try JSONSerialization.data(withJSONObject: ["project": project.normalized, "version": version.version, "files": files])
+        let outcome = try await packages.setYanked(
+            YankChange(yanked: yanked, reason: reason, file: file), of: PEP440Version(versionName)?.normalized ?? versionName, in: package)
+        let files = outcome.files.keys.sorted().map { ["file": $0, "yanked": outcome.files[$0]! ? "true" : "false"] }
+        let data = try JSONSerialization.data(withJSONObject: ["project": project.normalized, "version": outcome.version, "files": files])
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

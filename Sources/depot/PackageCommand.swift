@@ -146,8 +146,11 @@ struct PackageCommand: AsyncParsableCommand {
         }
     }
 
-    /// PEP 592 yank of a PyPI version (or one of its files): pip skips it unless pinned with `==`.
+    /// Yank of a version (or one of its files) for the formats that yank (PyPI's PEP 592, Cargo): resolvers skip it,
+    /// exact pins and lockfiles still install it.
     struct Yank: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Yank a version (PyPI, Cargo): new resolutions skip it, pinned installs and lockfiles still get it.")
         @OptionGroup var options: ClientOptions
         @OptionGroup var target: Target
         @Option var version: String
@@ -155,20 +158,19 @@ struct PackageCommand: AsyncParsableCommand {
         @Option var reason: String?
 
         func run() async throws {
-            guard target.format == "pypi" else { throw ValidationError("yank applies to --format pypi") }
             let result = try await options.client().call("POST", target.yankPath(version), body: ["reason": reason, "file": file])
             Output.emit(result, json: options.json, list: "files", columns: ["file", "yanked"])
         }
     }
 
     struct Unyank: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Undo a yank (PyPI, Cargo).")
         @OptionGroup var options: ClientOptions
         @OptionGroup var target: Target
         @Option var version: String
         @Option(help: "Only this file of the version.") var file: String?
 
         func run() async throws {
-            guard target.format == "pypi" else { throw ValidationError("unyank applies to --format pypi") }
             let result = try await options.client().call("DELETE", target.yankPath(version), query: ["file": file])
             Output.emit(result, json: options.json, list: "files", columns: ["file", "yanked"])
         }
@@ -177,6 +179,6 @@ struct PackageCommand: AsyncParsableCommand {
 
 extension PackageCommand.Target {
     func yankPath(_ version: String) -> String {
-        "api/v1/domains/\(segment(domain))/repositories/\(segment(repository))/pypi/projects/\(segment(package))/versions/\(segment(version))/yank"
+        path + "/versions/\(segment(version))/yank"
     }
 }

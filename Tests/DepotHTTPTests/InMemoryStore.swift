@@ -122,7 +122,9 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
         throw unsupported()
     }
     func setVersionStatus(packageID: Int64, version: String, status: VersionStatus) async throws { throw unsupported() }
-    func updateVersionMetadata(packageID: Int64, version: String, metadata: Data) async throws { throw unsupported() }
+    func updateVersionMetadata(packageID: Int64, version: String, _ transform: @escaping @Sendable (Data) throws -> Data) async throws -> Data {
+        throw unsupported()
+    }
     func deleteVersion(packageID: Int64, version: String) async throws -> [Asset] { throw unsupported() }
     func disposeVersion(packageID: Int64, version: String) async throws -> [Asset] { throw unsupported() }
     func deletePackage(packageID: Int64) async throws -> [Asset] { throw unsupported() }

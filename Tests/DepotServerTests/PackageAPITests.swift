@@ -182,6 +182,27 @@ struct PackageAPITests {
         }
     }
 
+    @Test("yank is one route for the formats that yank: npm's answer is 400, rights and missing versions as for the other routes")
+    func yankRoute() async throws {
+        try await Depot.run { depot in
+            try await depot.standardSetup()
+            try await depot.publish("@s/pkg", tarball: NpmPublish.tarball(1))
+            let reader = try await depot.createToken(repositories: ["main"], permissions: ["read"])
+            let yank = "\(Self.scoped)/versions/1.0.0/yank"
+            #expect(try await depot.request(.post, yank, auth: .anonymous).status == .unauthorized)
+            #expect(try await depot.request(.post, yank, auth: .bearer(reader.secret)).status == .forbidden)
+            let npm = try await depot.request(.post, yank)
+            #expect(npm.status == .badRequest)
+            #expect(try npm.apiErrorCode() == "YankUnsupported")
+            #expect(try await depot.request(.delete, yank).status == .badRequest)
+            let malformed = try await depot.request(.post, yank, body: Array("[1]".utf8))
+            #expect(try malformed.apiErrorCode() == "MalformedBody")
+            #expect(try await depot.request(.post, "\(Self.packages)/pypi/nothing/versions/1.0/yank").status == .notFound)
+            // Nothing changed.
+            #expect(try await depot.request(.get, "\(Self.scoped)/versions/1.0.0").object()["status"] as? String == "Published")
+        }
+    }
+
     @Test("deleting a version lets it be published again")
     func deleteVersion() async throws {
         try await Depot.run { depot in

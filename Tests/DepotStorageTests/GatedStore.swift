@@ -146,8 +146,8 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
     func setVersionStatus(packageID: Int64, version: String, status: VersionStatus) async throws {
         try await inner.setVersionStatus(packageID: packageID, version: version, status: status)
     }
-    func updateVersionMetadata(packageID: Int64, version: String, metadata: Data) async throws {
-        try await inner.updateVersionMetadata(packageID: packageID, version: version, metadata: metadata)
+    func updateVersionMetadata(packageID: Int64, version: String, _ transform: @escaping @Sendable (Data) throws -> Data) async throws -> Data {
+        try await inner.updateVersionMetadata(packageID: packageID, version: version, transform)
     }
     func deleteVersion(packageID: Int64, version: String) async throws -> [Asset] {
         try await inner.deleteVersion(packageID: packageID, version: version)

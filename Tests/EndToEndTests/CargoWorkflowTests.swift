@@ -55,6 +55,16 @@ struct CargoWorkflowTests {
         #expect(try cw.cargo(["generate-lockfile"], in: app).succeeded)
         #expect(try CargoWorkspace.lockedVersions(of: "depot-e2e-util", in: app) == ["1.1.0"])
 
+        // The same yank from the CLI (one management route for every format that yanks), then undone.
+        for (command, flag) in [("yank", #""yanked":true"#), ("unyank", #""yanked":false"#)] {
+            let cli = try cw.server.cli([
+                "package", command, "--domain", "acme", "--repo", "main", "--format", "cargo", "depot-e2e-util", "--version", "1.1.0",
+            ])
+            #expect(cli.succeeded && cli.output.contains("depot-e2e-util-1.1.0.crate"), "\(cli.output)")
+            let line = try await cw.request("GET", "/de/po/depot-e2e-util", token: cw.token)
+            #expect(String(decoding: line.body, as: UTF8.self).split(separator: "\n").last?.contains(flag) == true)
+        }
+
         // The index file is rendered once per change: the same ETag again is a 304.
         let first = try await cw.request("GET", "/de/po/depot-e2e-util", token: cw.token)
         let etag = try #require(first.headers["etag"])

@@ -221,9 +221,11 @@ public final class CachingMetadataStore: MetadataStore {
         try await store.setVersionStatus(packageID: packageID, version: version, status: status)
     }
 
-    public func updateVersionMetadata(packageID: Int64, version: String, metadata: Data) async throws {
+    public func updateVersionMetadata(
+        packageID: Int64, version: String, _ transform: @escaping @Sendable (Data) throws -> Data
+    ) async throws -> Data {
         defer { changed(packageID) }
-        try await store.updateVersionMetadata(packageID: packageID, version: version, metadata: metadata)
+        return try await store.updateVersionMetadata(packageID: packageID, version: version, transform)
     }
 
     public func deleteVersion(packageID: Int64, version: String) async throws -> [Asset] {

@@ -145,7 +145,9 @@ public protocol MetadataStore: Sendable {
     /// Records a version. Throws `VersionExists` (409) when it exists with other bytes.
     func publish(repositoryID: Int64, _ new: NewVersion, defaultControls: OriginControls) async throws -> PublishOutcome
     func setVersionStatus(packageID: Int64, version: String, status: VersionStatus) async throws
-    func updateVersionMetadata(packageID: Int64, version: String, metadata: Data) async throws
+    /// Rewrites a version's stored metadata with `transform` inside one write (a yank and a file added at the same
+    /// moment both land); returns the new metadata. Throws `VersionNotFound` when there is no such version.
+    func updateVersionMetadata(packageID: Int64, version: String, _ transform: @escaping @Sendable (Data) throws -> Data) async throws -> Data
     /// Removes the version record and its assets; removes the package when it was the last version.
     /// Returns the removed assets so unreferenced blobs can be deleted.
     func deleteVersion(packageID: Int64, version: String) async throws -> [Asset]

@@ -18,11 +18,38 @@ public protocol PackageFormat: Sendable {
     /// case): the indexed property every version of the package carries. No two packages of a repository may
     /// share it, and a name whose twin the search path holds never reaches an external connection.
     func identity(of key: PackageKey) -> VersionProperty?
+    /// Yanking (PyPI's PEP 592, Cargo's index flag): whether the format has it, how it rewrites a version's stored
+    /// metadata, and which of the version's files are yanked afterwards.
+    var supportsYank: Bool { get }
+    func yank(_ change: YankChange, in metadata: Data) throws -> Data
+    func yankedFiles(in metadata: Data) throws -> [String: Bool]
 }
 
 extension PackageFormat {
     public var versionPolicy: VersionPolicy { .singleAsset }
     public func identity(of key: PackageKey) -> VersionProperty? { nil }
+    public var supportsYank: Bool { false }
+    public func yank(_ change: YankChange, in metadata: Data) throws -> Data { metadata }
+    public func yankedFiles(in metadata: Data) throws -> [String: Bool] { [:] }
+}
+
+/// A yank or unyank: of the whole version or of one file (`file`, PyPI), with an optional reason (PyPI shows it).
+public struct YankChange: Sendable {
+    public var yanked: Bool
+    public var reason: String?
+    public var file: String?
+
+    public init(yanked: Bool, reason: String? = nil, file: String? = nil) {
+        self.yanked = yanked
+        self.reason = reason
+        self.file = file
+    }
+}
+
+/// The version after a yank change, with each file's yanked flag.
+public struct YankOutcome: Sendable {
+    public var version: String
+    public var files: [String: Bool]
 }
 
 /// How a format's versions take files: the one place a format declares it, applied by `PackageService` to every

@@ -168,7 +168,31 @@ public struct PackageService: Sendable {
     }
 
     public func updateMetadata(_ metadata: Data, of version: String, in package: Package) async throws {
-        try await store.updateVersionMetadata(packageID: package.id, version: version, metadata: metadata)
+        _ = try await store.updateVersionMetadata(packageID: package.id, version: version) { _ in metadata }
+    }
+
+    /// Rewrites a version's metadata from what is stored, inside one write; returns the new metadata.
+    @discardableResult
+    public func updateMetadata(
+        of version: String, in package: Package, _ transform: @escaping @Sendable (Data) throws -> Data
+    ) async throws -> Data {
+        try await store.updateVersionMetadata(packageID: package.id, version: version, transform)
+    }
+
+    /// Yanks or unyanks a version (or one of its files) as its format does (PEP 592, Cargo's index flag): resolvers
+    /// skip it, exact pins still install it. 400 for a format without yanking; 404 for a disposed version.
+    public func setYanked(_ change: YankChange, of versionName: String, in package: Package) async throws -> YankOutcome {
+        let format = try formats.format(package.key.format)
+        guard format.supportsYank else {
+            throw DepotError.badRequest(
+                "\(format.id) packages cannot be yanked (set the version's status to Unlisted instead)", code: "YankUnsupported")
+        }
+        let record = try await requireVersion(of: package, versionName)
+        guard record.status != .disposed else {
+            throw DepotError.notFound("version \(versionName) of \(package.key) is Disposed", code: "VersionNotFound")
+        }
+        let metadata = try await updateMetadata(of: record.version, in: package) { try format.yank(change, in: $0) }
+        return YankOutcome(version: record.version, files: try format.yankedFiles(in: metadata))
     }
 
     public func deleteVersion(_ version: String, of package: Package) async throws {

@@ -150,6 +150,18 @@ struct VersionResponse: Encodable {
     var assets: [AssetResponse]?
 }
 
+struct YankResponse: Encodable {
+    struct File: Encodable {
+        var file: String
+        var yanked: Bool
+    }
+
+    var format: String
+    var package: String
+    var version: String
+    var files: [File]
+}
+
 struct VersionStatusRequest: Decodable {
     var status: String
 }

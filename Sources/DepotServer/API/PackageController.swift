@@ -1,5 +1,6 @@
 import DepotCore
 import DepotHTTP
+import Foundation
 import Hummingbird
 
 /// `/api/v1/domains/{d}/repositories/{r}/packages/...` and `/api/v1/domains/{d}/copy`.
@@ -20,6 +21,8 @@ struct PackageController {
             RoutePermission(.patch, "\(base)/{format}/{package}/versions/{version}", .publish, .repository),
             RoutePermission(.delete, "\(base)/{format}/{package}/versions/{version}", .publish, .repository),
             RoutePermission(.post, "\(base)/{format}/{package}/versions/{version}/dispose", .publish, .repository),
+            RoutePermission(.post, "\(base)/{format}/{package}/versions/{version}/yank", .publish, .repository),
+            RoutePermission(.delete, "\(base)/{format}/{package}/versions/{version}/yank", .publish, .repository),
             RoutePermission(
                 .post, "/api/v1/domains/{domain}/copy", .publish, .repository,
                 note: "`read` on the source repository, `publish` on the destination"),
@@ -36,6 +39,8 @@ struct PackageController {
         group.patch(RouterPath(stringLiteral: "\(base)/:format/:package/versions/:version"), use: setStatus)
         group.delete(RouterPath(stringLiteral: "\(base)/:format/:package/versions/:version"), use: deleteVersion)
         group.post(RouterPath(stringLiteral: "\(base)/:format/:package/versions/:version/dispose"), use: dispose)
+        group.post(RouterPath(stringLiteral: "\(base)/:format/:package/versions/:version/yank"), use: yank)
+        group.delete(RouterPath(stringLiteral: "\(base)/:format/:package/versions/:version/yank"), use: unyank)
         group.post("domains/:domain/copy", use: copy)
     }
 
@@ -133,6 +138,36 @@ struct PackageController {
         try await packages.disposeVersion(versionName, of: package)
         let version = try await packages.requireVersion(of: package, versionName)
         return try APIJSON.response(render(version, of: package, assets: []))
+    }
+
+    /// `POST .../yank` `{"reason"?, "file"?}` (an empty body yanks the whole version) and `DELETE .../yank[?file=]`,
+    /// for every format that yanks (PyPI, Cargo).
+    @Sendable func yank(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var reason: String?
+            var file: String?
+        }
+        let (_, repository) = try await open(context, permission: .publish)
+        let raw = try await BodyStreaming.collectJSON(request, limit: 64 * 1024, limits: context.limits)
+        guard let body = raw.isEmpty ? Body() : try? JSONDecoder().decode(Body.self, from: raw) else {
+            throw DepotError.badRequest("malformed JSON body: expected {\"reason\"?, \"file\"?}", code: "MalformedBody")
+        }
+        return try await setYanked(YankChange(yanked: true, reason: body.reason, file: body.file), repository: repository, context: context)
+    }
+
+    @Sendable func unyank(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (_, repository) = try await open(context, permission: .publish)
+        let file = request.uri.queryParameters["file"].map(String.init)
+        return try await setYanked(YankChange(yanked: false, file: file), repository: repository, context: context)
+    }
+
+    private func setYanked(_ change: YankChange, repository: Repository, context: DepotRequestContext) async throws -> Response {
+        let package = try await package(in: repository, context: context)
+        let outcome = try await packages.setYanked(change, of: try APIJSON.parameter(context, "version"), in: package)
+        return try APIJSON.response(
+            YankResponse(
+                format: package.key.format, package: try formats.format(package.key.format).displayName(of: package.key),
+                version: outcome.version, files: outcome.files.sorted { $0.key < $1.key }.map { .init(file: $0.key, yanked: $0.value) }))
     }
 
     @Sendable func copy(_ request: Request, context: DepotRequestContext) async throws -> Response {

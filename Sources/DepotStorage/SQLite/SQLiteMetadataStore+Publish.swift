@@ -125,12 +125,21 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func updateVersionMetadata(packageID: Int64, version: String, metadata: Data) async throws {
+    public func updateVersionMetadata(
+        packageID: Int64, version: String, _ transform: @escaping @Sendable (Data) throws -> Data
+    ) async throws -> Data {
         try await write { db in
+            guard
+                let stored = try Data.fetchOne(
+                    db, sql: "SELECT metadata FROM package_versions WHERE package_id = ? AND version = ?", arguments: [packageID, version])
+            else { throw DepotError.notFound("version \(version) not found", code: "VersionNotFound") }
+            let metadata = try transform(stored)
+            guard metadata != stored else { return stored }
             try db.execute(
                 sql: "UPDATE package_versions SET metadata = ? WHERE package_id = ? AND version = ?",
                 arguments: [metadata, packageID, version])
             try Self.touch(db, packageID: packageID)
+            return metadata
         }
     }
 
