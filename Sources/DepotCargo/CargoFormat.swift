@@ -42,7 +42,8 @@ public struct CargoFormat: PackageFormat {
 
     public func isOlder(_ a: String, than b: String) -> Bool {
         switch (CargoVersion(a), CargoVersion(b)) {
-        case let (x?, y?): x < y
+        // Build metadata does not count: `1.0.0+a` and `1.0.0+b` are one version to Cargo.
+        case let (x?, y?): SemanticVersion.precedence(x, y) ?? false
         default: a < b
         }
     }
