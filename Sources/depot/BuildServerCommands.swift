@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 
@@ -122,23 +121,39 @@ struct BuildStopCommand: AsyncParsableCommand {
 
 /// Follows a server build's log over one long-lived chunked response (`logs?follow=true`, which ends when the build
 /// does), so lines appear as they are written and a long log is not fetched again and again; returns its status.
+/// The server sends nothing while a build is queued or quiet: after `idleSeconds` of silence the follower asks
+/// whether the build still runs and, if so, follows again, skipping the bytes it has already written.
 struct BuildFollower {
     let client: DepotClient
     let domain: String
     let id: String
     let echo: Bool
+    var idleSeconds = 60
 
     func follow() async throws -> String {
         let path = "api/v1/domains/\(segment(domain))/builds/\(segment(id))"
         var request = client.request(client.baseURL.appendingPathComponent(path + "/logs"))
         request.url += "?follow=true"
-        let response = try await HTTPClient.shared.execute(request, timeout: .hours(48))
-        guard response.status == .ok else {
-            let body = try await response.body.collect(upTo: 1 << 20)
-            throw ClientError(status: Int(response.status.code), code: "HTTP\(response.status.code)", message: String(buffer: body))
-        }
-        for try await chunk in response.body where echo {
-            FileHandle.standardOutput.write(Data(chunk.readableBytesView))
+        var written = 0
+        var ended = false
+        while true {
+            var skip = written
+            do {
+                try await client.stream(request, idleSeconds: idleSeconds) { chunk in
+                    var chunk = chunk
+                    let repeated = min(skip, chunk.readableBytes)
+                    chunk.moveReaderIndex(forwardBy: repeated)
+                    skip -= repeated
+                    written += chunk.readableBytes
+                    if echo, chunk.readableBytes > 0 { FileHandle.standardOutput.write(Data(chunk.readableBytesView)) }
+                }
+                break
+            } catch let error as ClientError where error.code == ConnectionFailure.idleTimeoutCode {
+                // A build that ended meanwhile gets one more pass for the rest of its log; if even that stalls, stop.
+                if ended { break }
+                let build = try await client.call("GET", path) as? [String: Any]
+                ended = !["QUEUED", "IN_PROGRESS"].contains(build?["status"] as? String ?? "")
+            }
         }
         // The stream ends with the build; its record may be written a moment later.
         var status = "UNKNOWN"

@@ -1,55 +1,20 @@
-import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOSSL
 
-/// Options every client command takes: where the server is and which token to use.
-struct ClientOptions: ParsableArguments {
-    @Option(help: "Server URL (env DEPOT_URL; default http://127.0.0.1:8080).") var url: String?
-    @Option(help: "Token (env DEPOT_TOKEN; default: the contents of ./storage/admin.token when readable).") var token: String?
-    @Option(
-        name: .customLong("ca-cert"),
-        help: "PEM CA certificate(s) to trust for an https server, besides the system's (env DEPOT_CA_CERT, else SSL_CERT_FILE).")
-    var caCertificate: String?
-    @Flag(help: "Print JSON instead of tables.") var json = false
-
-    func client() throws -> DepotClient {
-        let environment = ProcessInfo.processInfo.environment
-        let base = url ?? environment["DEPOT_URL"] ?? "http://127.0.0.1:8080"
-        let secret =
-            token ?? environment["DEPOT_TOKEN"]
-            ?? (try? String(contentsOfFile: "storage/admin.token", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let baseURL = URL(string: base.hasSuffix("/") ? String(base.dropLast()) : base) else {
-            throw ValidationError("invalid --url \(base)")
-        }
-        return DepotClient(baseURL: baseURL, token: secret, caCertificatePath: try caCertificatePath(environment))
-    }
-
-    /// The extra CA file to trust: the private CA, else SSL_CERT_FILE (which NIOSSL does not read itself).
-    func caCertificatePath(_ environment: [String: String]) throws -> String? {
-        // A machine-wide SSL_CERT_FILE that is missing is not this command's problem: it is skipped.
-        try privateCACertificate(environment) ?? environment["SSL_CERT_FILE"].flatMap { FileManager.default.isReadableFile(atPath: $0) ? $0 : nil }
-    }
-
-    /// The CA named for this server (--ca-cert, DEPOT_CA_CERT): builds hand it on to their clients.
-    func privateCACertificate(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
-        try readable(caCertificate ?? environment["DEPOT_CA_CERT"])
-    }
-
-    private func readable(_ path: String?) throws -> String? {
-        guard let path, !path.isEmpty else { return nil }
-        guard FileManager.default.isReadableFile(atPath: path) else { throw ValidationError("cannot read the CA certificate file \(path)") }
-        return path
-    }
-}
-
 /// A small JSON-over-HTTP client for the management API.
+///
+/// Every request has a connect timeout and a deadline (or, for a stream, an idle timeout), and a refused connection
+/// fails at once instead of being retried until the deadline: the CLI answers within seconds, never hangs.
 struct DepotClient {
     let baseURL: URL
     let token: String?
+    /// Where the token came from (`--token`, `DEPOT_TOKEN`, a profile, ...), named in a 401's message.
+    var tokenOrigin: String? = nil
     /// A private CA trusted in addition to the system's, for a server whose certificate it signed.
     var caCertificatePath: String? = nil
+    var timeouts = ClientTimeouts()
 
     /// Sends a request and returns the decoded JSON object; API errors become a readable CLI error.
     func call(_ method: String, _ path: String, query: [String: String?] = [:], body: [String: Any?]? = nil) async throws -> Any {
@@ -62,14 +27,8 @@ struct DepotClient {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body.compactMapValues { $0 })))
         }
-        let (data, status) = try await send(request)
-        let object = (try? JSONSerialization.jsonObject(with: data)) ?? [String: Any]()
-        guard (200..<300).contains(status) else {
-            let error = (object as? [String: Any])?["error"] as? [String: Any]
-            let message = error?["message"] as? String ?? String(decoding: data, as: UTF8.self)
-            throw ClientError(status: status, code: error?["code"] as? String ?? "HTTP\(status)", message: message)
-        }
-        return object
+        let data = try await send(request)
+        return (try? JSONSerialization.jsonObject(with: data)) ?? [String: Any]()
     }
 
     /// A request to `url` with the token and, for a private CA, the TLS configuration that trusts it.
@@ -84,26 +43,61 @@ struct DepotClient {
         return request
     }
 
-    /// Sends a request and collects its body (up to `limit` bytes); connection and TLS failures become a ClientError.
-    func send(_ request: HTTPClientRequest, limit: Int = 256 << 20) async throws -> (Data, Int) {
-        do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(300))
+    /// Sends a request and collects its body (up to `limit` bytes); a non-2xx answer, a failed connection or a timeout
+    /// becomes a ClientError.
+    func send(_ request: HTTPClientRequest, limit: Int = 256 << 20) async throws -> Data {
+        try await withHTTPClient(timeouts) { http in
+            let response = try await http.execute(request, timeout: .seconds(Int64(timeouts.request)))
             let body = try await response.body.collect(upTo: limit)
-            return (Data(body.readableBytesView), Int(response.status.code))
-        } catch let error as ClientError {
-            throw error
-        } catch {
-            throw ClientError(status: 0, code: "ConnectionFailed", message: "\(request.url): \(error)")
+            let data = Data(body.readableBytesView)
+            guard (200..<300).contains(response.status.code) else {
+                throw ClientError.response(
+                    status: Int(response.status.code), reason: response.status.reasonPhrase, body: data, tokenOrigin: tokenOrigin)
+            }
+            return data
         }
     }
-}
 
-struct ClientError: Error, CustomStringConvertible {
-    let status: Int
-    let code: String
-    let message: String
+    /// GETs `request` and hands each piece of its body to `consume` as it arrives. No overall deadline (a build log is
+    /// followed for as long as the build runs), but the connection must open within the connect timeout and the server
+    /// must send something at least every `idleSeconds`.
+    func stream(_ request: HTTPClientRequest, idleSeconds: Int, _ consume: (ByteBuffer) throws -> Void) async throws {
+        var streaming = timeouts
+        streaming.idle = idleSeconds
+        try await withHTTPClient(streaming) { http in
+            // A week stands for "no deadline": the idle timeout is what ends a dead stream.
+            let response = try await http.execute(request, deadline: .now() + .hours(24 * 7))
+            guard (200..<300).contains(response.status.code) else {
+                let body = try await response.body.collect(upTo: 1 << 20)
+                throw ClientError.response(
+                    status: Int(response.status.code), reason: response.status.reasonPhrase, body: Data(body.readableBytesView),
+                    tokenOrigin: tokenOrigin)
+            }
+            for try await chunk in response.body { try consume(chunk) }
+        }
+    }
 
-    var description: String { status == 0 ? message : "\(code) (HTTP \(status)): \(message)" }
+    /// Runs `body` with an HTTP client of its own, shut down afterwards whatever happens, so nothing outlives the
+    /// command. Failures without an HTTP answer become a ClientError that says what happened in words.
+    private func withHTTPClient<Result>(_ timeouts: ClientTimeouts, _ body: (HTTPClient) async throws -> Result) async throws -> Result {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(Int64(timeouts.connect)), read: .seconds(Int64(timeouts.idle)))
+        // A CLI must say "connection refused" now, not retry with back-off until the request's deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let failure = ConnectionFailure(server: baseURL.absoluteString + "/", timeouts: timeouts)
+        do {
+            let result = try await body(http)
+            try? await http.shutdown()
+            return result
+        } catch let error as ClientError {
+            try? await http.shutdown()
+            throw error
+        } catch {
+            try? await http.shutdown()
+            throw failure.error(error)
+        }
+    }
 }
 
 /// Percent-encodes one path segment (e.g. `@scope/name` -> `@scope%2Fname`).
