@@ -17,6 +17,19 @@ public struct LifecycleHookInvocation: Sendable, Hashable {
     public var runAs: String?
     /// Directories the script may write to (the deployment's target directory).
     public var writableDirectories: [URL]
+
+    public init(
+        event: LifecycleEventName, script: URL, workingDirectory: URL, environment: [String: String], timeout: Duration, runAs: String? = nil,
+        writableDirectories: [URL] = []
+    ) {
+        self.event = event
+        self.script = script
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+        self.timeout = timeout
+        self.runAs = runAs
+        self.writableDirectories = writableDirectories
+    }
 }
 
 public struct LifecycleHookResult: Sendable, Hashable {

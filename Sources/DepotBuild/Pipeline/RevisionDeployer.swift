@@ -163,7 +163,8 @@ public struct RevisionDeployer: Sendable {
         guard fileManager.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
             throw RevisionDeploymentError("files source \(source.lastPathComponent) is not in the bundle")
         }
-        guard isInside(destination.deletingLastPathComponent(), root) else { throw RevisionDeploymentError("destination leads out of the revision") }
+        // The parent, links resolved, must be in the revision: a link installed earlier must not lead a copy out.
+        guard destination.standardizedFileURL.path == root.standardizedFileURL.path || isInside(destination.deletingLastPathComponent(), root) else { throw RevisionDeploymentError("destination leads out of the revision") }
         if isDirectory.boolValue, (try? fileManager.destinationOfSymbolicLink(atPath: source.path)) == nil {
             try fileManager.createDirectory(at: destination, withIntermediateDirectories: true)
             for name in try fileManager.contentsOfDirectory(atPath: source.path) {
