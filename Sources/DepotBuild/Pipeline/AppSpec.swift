@@ -56,7 +56,15 @@ public enum LifecycleEventName: String, Sendable, Hashable, CaseIterable, Compar
     case applicationStart = "ApplicationStart"
     case validateService = "ValidateService"
 
-    public static func < (a: Self, b: Self) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    public static func < (a: Self, b: Self) -> Bool { a.order < b.order }
+
+    private var order: Int {
+        switch self {
+        case .applicationStop: 0
+        case .beforeInstall: 1
+        case .afterInstall: 2
+        case .applicationStart: 3
+        case .validateService: 4
+        }
     }
 }

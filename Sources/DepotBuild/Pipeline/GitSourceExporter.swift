@@ -79,7 +79,7 @@ public struct GitSourceExporter: Sendable {
             try? FileManager.default.removeItem(at: files.appendingPathExtension("out"))
             try? FileManager.default.removeItem(at: files.appendingPathExtension("err"))
         }
-        let result: (status: Int32, timedOut: Bool)
+        let result: (status: Int32, interrupted: Bool)
         do {
             result = try await run(["git"] + options + arguments, environment: environment, output: files)
         } catch {
@@ -89,7 +89,7 @@ public struct GitSourceExporter: Sendable {
         let errors = Self.read(files.appendingPathExtension("err"))
             .replacingOccurrences(of: source.repository, with: Self.withoutCredentials(source.repository))
         let command = arguments.first { !$0.hasPrefix("-") && !$0.hasPrefix("/") } ?? "git"
-        if result.timedOut { throw GitSourceError("git \(command) did not finish within \(timeout)") }
+        if result.interrupted { throw GitSourceError("git \(command) was stopped: it did not finish within \(timeout), or the action was cancelled") }
         guard result.status == 0 else {
             let detail = errors.trimmingCharacters(in: .whitespacesAndNewlines)
             throw GitSourceError("git \(command) failed (status \(result.status))" + (detail.isEmpty ? "" : ": \(detail.suffix(2000))"))
@@ -99,7 +99,7 @@ public struct GitSourceExporter: Sendable {
 
     /// Output goes to files and the wait polls, so a slow fetch holds no thread; the timeout or cancellation kills
     /// git's process group (its transport helpers with it).
-    private func run(_ arguments: [String], environment: [String: String], output: URL) async throws -> (status: Int32, timedOut: Bool) {
+    private func run(_ arguments: [String], environment: [String: String], output: URL) async throws -> (status: Int32, interrupted: Bool) {
         let outFile = output.appendingPathExtension("out"), errFile = output.appendingPathExtension("err")
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
@@ -118,10 +118,10 @@ public struct GitSourceExporter: Sendable {
         process.standardError = err
         try process.run()
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        var timedOut = false
+        var interrupted = false
         while process.isRunning {
             if ContinuousClock.now >= deadline || Task.isCancelled {
-                timedOut = true
+                interrupted = true
                 _ = kill(-process.processIdentifier, SIGKILL)
                 _ = kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
@@ -129,7 +129,7 @@ public struct GitSourceExporter: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return (process.terminationStatus, timedOut)
+        return (process.terminationStatus, interrupted)
     }
 
     private static func read(_ file: URL) -> String {

@@ -57,7 +57,7 @@ public struct RevisionDeployer: Sendable {
             try Data(deployment.appSpecPath.utf8).write(to: bundle.appendingPathExtension("appspec"))
         } catch {
             discard()
-            result.failure = (nil, "cannot copy the bundle: \(error.localizedDescription)")
+            result.failure = .init(event: nil, message: "cannot copy the bundle: \(error.localizedDescription)")
             return result
         }
         guard await runHooks(.beforeInstall, spec, bundle: bundle, revision: revision, deployment, &result) else {
@@ -69,7 +69,7 @@ public struct RevisionDeployer: Sendable {
             try Self.switchCurrent(in: target, to: deployment.deploymentId)
         } catch {
             discard()
-            result.failure = (nil, "cannot install the revision: \(error)")
+            result.failure = .init(event: nil, message: "cannot install the revision: \(error)")
             return result
         }
         for event in [LifecycleEventName.afterInstall, .applicationStart, .validateService] {
@@ -91,7 +91,7 @@ public struct RevisionDeployer: Sendable {
             let script = bundle.appendingPathComponent(hook.location)
             let hookResult: LifecycleHookResult
             if !Self.isInside(script, bundle) || !FileManager.default.fileExists(atPath: script.path) {
-                hookResult = LifecycleHookResult(status: .error("script \(hook.location) is not in the revision"))
+                hookResult = LifecycleHookResult(status: .error("it is not in the revision bundle"))
             } else {
                 let environment = [
                     "LIFECYCLE_EVENT": event.rawValue, "DEPLOYMENT_ID": deployment.deploymentId, "APPLICATION_NAME": deployment.applicationName,
@@ -109,10 +109,10 @@ public struct RevisionDeployer: Sendable {
                     switch hookResult.status {
                     case .failed(let status): "exited with status \(status)"
                     case .timedOut: "timed out after \(hook.timeoutSeconds) seconds"
-                    case .error(let message): message
+                    case .error(let message): "could not run: \(message)"
                     case .succeeded: ""
                     }
-                result.failure = (event, "\(event.rawValue) script \(hook.location) \(why)")
+                result.failure = .init(event: event, message: "\(event.rawValue) script \(hook.location) \(why)")
                 return false
             }
         }

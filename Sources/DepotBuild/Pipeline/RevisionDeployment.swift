@@ -33,23 +33,19 @@ public struct RevisionDeploymentResult: Sendable, Hashable {
         public var result: LifecycleHookResult
     }
 
+    /// The lifecycle event whose script failed (nil when something else, such as a copy, failed) and why.
+    public struct Failure: Sendable, Hashable {
+        public var event: LifecycleEventName?
+        public var message: String
+    }
+
     public var succeeded: Bool { failure == nil }
     public var hooks: [HookRun]
-    /// The hook that failed (nil when something else, such as a copy, failed) and why.
-    public var failure: (event: LifecycleEventName?, message: String)?
+    public var failure: Failure?
     /// The revision `current` pointed at before, if any.
     public var previousDeploymentId: String?
+    /// `current` was put back on the previous revision (or removed, when there was none) after the switch.
     public var rolledBack: Bool
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.hooks == b.hooks && a.failure?.event == b.failure?.event && a.failure?.message == b.failure?.message
-            && a.previousDeploymentId == b.previousDeploymentId && a.rolledBack == b.rolledBack
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(hooks)
-        hasher.combine(failure?.message)
-    }
 }
 
 /// Why a deployment could not even start (a bad AppSpec, a deployment id used before); nothing was changed.

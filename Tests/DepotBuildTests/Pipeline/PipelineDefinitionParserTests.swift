@@ -1,4 +1,5 @@
 import DepotBuild
+import Foundation
 import Testing
 
 @Suite struct PipelineDefinitionParserTests {
@@ -83,6 +84,35 @@ import Testing
         #expect(has("stages[1].actions[1].actionTypeId.provider", line: 20, "unknown provider 'Gradle'"))
         #expect(problems.count == 9, "\(problems)")
         #expect(try #require(error).description.contains("line 17: stages[1].actions[0].runOrder: must be from 1 to 999, not 1000"))
+    }
+
+    @Test func aStoredDefinitionReadsBackThroughTheParser() throws {
+        let definition = try PipelineDefinitionParser.parse(PipelineFixtures.readmeExample)
+        let json = String(decoding: try JSONEncoder().encode(definition), as: UTF8.self)
+        #expect(try PipelineDefinitionParser.parse(json) == definition)
+        #expect(try JSONDecoder().decode(PipelineDefinition.self, from: Data(json.utf8)) == definition)
+    }
+
+    @Test func jsonProblemsCarryTheirLine() throws {
+        let error = #expect(throws: PipelineDefinitionError.self) {
+            try PipelineDefinitionParser.parse(
+                """
+                {
+                  "name": "p",
+                  "stages": [
+                    {"name": "Source", "actions": [
+                      {"name": "S", "category": "Source", "provider": "Git",
+                       "configuration": {"Repository": "/srv/x.git", "Branch": "main"}, "outputArtifacts": ["Src"]}]},
+                    {"name": "Build", "actions": [
+                      {"name": "B", "category": "Build", "provider": "Depot",
+                       "configuration": {"ProjectName": "proj"}, "inputArtifacts": ["Nope"]}]}
+                  ]
+                }
+                """)
+        }
+        #expect(try #require(error).problems == [
+            PipelineDefinitionProblem(path: "stages[1].actions[0].inputArtifacts[0]", line: 9, message: "no action outputs an artifact named 'Nope'")
+        ])
     }
 
     @Test func reportsTypeErrorsAndUnknownKeys() throws {

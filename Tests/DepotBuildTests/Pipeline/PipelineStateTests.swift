@@ -260,6 +260,36 @@ import Testing
         #expect(state.execution("e1")?.status == .failed)
     }
 
+    @Test func stoppingAWaitingExecutionStopsItAtOnce() throws {
+        var state = workState()
+        _ = try state.apply(.start(executionId: "e1", variables: [:]), at: t0)
+        _ = try succeed(&state, "e1", "Source", "S")
+        _ = try state.apply(.start(executionId: "e2", variables: [:]), at: t0)
+        _ = try succeed(&state, "e2", "Source", "S")  // waits for Work
+        #expect(try state.apply(.stop(executionId: "e2", abandon: false, reason: "not needed"), at: t0) == [])
+        #expect(state.execution("e2")?.status == .stopped)
+        #expect(state.execution("e2")?.waitingForStageIndex == nil)
+        // e1 leaving Work lets nobody in: e2 is stopped.
+        _ = try succeed(&state, "e1", "Work", "A")
+        #expect(try succeed(&state, "e1", "Work", "B") == ["C"])
+        #expect(try succeed(&state, "e1", "Work", "C") == ["D"])
+        // Stop and wait, then abandon what still runs.
+        _ = try state.apply(.stop(executionId: "e1", abandon: false, reason: nil), at: t0)
+        #expect(throws: PipelineExecutionError.self) { try state.apply(.stop(executionId: "e1", abandon: false, reason: nil), at: t0) }
+        _ = try state.apply(.stop(executionId: "e1", abandon: true, reason: nil), at: t0)
+        #expect(state.execution("e1")?.status == .stopped)
+        #expect(state.execution("e1")?.stages[2].actions[0].status == .abandoned)
+        state.forget("e1")
+        #expect(state.execution("e1") == nil)
+    }
+
+    @Test func approvalsExpireAfterSevenDaysByDefault() throws {
+        let approval = ApprovalConfiguration([:])
+        #expect(approval.expiresInMinutes == 10080)
+        #expect(approval.expiry(from: t0) == t0.addingTimeInterval(7 * 24 * 3600))
+        #expect(ApprovalConfiguration(["ExpiresInMinutes": "99999999"]).expiresInMinutes == 10080)
+    }
+
     @Test func stateRoundTripsThroughJSON() throws {
         var state = try readmeState()
         _ = try state.apply(.start(executionId: "e1", variables: [:]), at: t0)
