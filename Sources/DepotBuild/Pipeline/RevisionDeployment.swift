@@ -23,6 +23,13 @@ public struct RevisionDeployment: Sendable, Hashable {
         self.appSpecPath = appSpecPath
         self.targetDirectory = targetDirectory
     }
+
+    /// The deployment a Deploy/AppSpec action asks for, its input artifact unpacked in `bundleDirectory`.
+    public init(deploymentId: String, configuration: AppSpecDeployConfiguration, bundleDirectory: URL) {
+        self.init(
+            deploymentId: deploymentId, applicationName: configuration.applicationName, deploymentGroupName: configuration.deploymentGroupName,
+            bundleDirectory: bundleDirectory, appSpecPath: configuration.appSpecPath, targetDirectory: URL(fileURLWithPath: configuration.targetDirectory))
+    }
 }
 
 /// How a deployment went: every hook that ran, and on failure which one and whether `current` was rolled back.

@@ -54,8 +54,10 @@ actor FakeHookRunner: LifecycleHookRunner {
         return directory.url.appendingPathComponent(name)
     }
 
+    /// As the orchestrator builds it from a Deploy/AppSpec action's resolved configuration.
     func deployment(_ id: String, _ bundle: URL, _ target: URL) -> RevisionDeployment {
-        RevisionDeployment(deploymentId: id, applicationName: "web", deploymentGroupName: "prod", bundleDirectory: bundle, targetDirectory: target)
+        let configuration = AppSpecDeployConfiguration(["TargetDirectory": target.path, "ApplicationName": "web", "DeploymentGroupName": "prod"])!
+        return RevisionDeployment(deploymentId: id, configuration: configuration, bundleDirectory: bundle)
     }
 
     func read(_ url: URL) -> String? {
