@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// The web console in a real headless Chromium (chromedriver + Selenium, from `scripts/install-browser-tools`):
+/// sign in, browse, search, an inert README, snippets, tokens, CSRF, sign out, a revoked token's session, and
+/// axe-core on the main pages. Screenshots (desktop and phone widths) and axe reports go to
+/// `.build/test-artifacts/console/`.
+@Suite("Console in a browser")
+struct ConsoleBrowserTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Support/console_browser.py")
+    static let artifacts = PythonTools.packageRoot.appendingPathComponent(".build/test-artifacts/console")
+
+    static var browserAvailable: Bool {
+        ["/usr/bin/chromium", "/usr/bin/chromedriver"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+            && FileManager.default.isExecutableFile(atPath: PythonTools.shared.python)
+    }
+
+    @Test("sign in, browse, search, README inert, snippets, tokens, CSRF, sign out, revoked session; axe clean")
+    func console() throws {
+        try #require(Self.browserAvailable, "chromium, chromedriver or the python tools are missing: run scripts/install-browser-tools")
+        let ws = try Workspace()
+        try ws.setUpRepository()
+        let readme = """
+            # Console demo
+
+            Some **bold** text. <script>window.__depotXSS = 1</script>
+
+            [evil](javascript:window.__depotXSS=1) and [docs](https://example.com/docs)
+            """
+        let package = try ws.makePackage("depot-console-demo", version: "1.0.0", body: "module.exports = 1;\n", readme: readme)
+        let published = try ws.npm(["publish"], in: package)
+        try #require(published.succeeded, "\(published.output)")
+
+        let run = try Command.run(
+            PythonTools.shared.python, [Self.script.path, ws.server.url, ws.server.adminToken, Self.artifacts.path], timeout: 240)
+        #expect(run.succeeded, "\(run.stdout)\n\(run.stderr.suffix(4000))")
+        #expect(run.stdout.hasSuffix("OK\n"), "\(run.stdout)")
+        for page in ["signin", "home", "domain", "repository", "package", "version", "tokens"] {
+            for width in ["desktop", "phone"] {
+                #expect(FileManager.default.fileExists(atPath: Self.artifacts.appendingPathComponent("\(page)-\(width).png").path))
+            }
+        }
+    }
+}

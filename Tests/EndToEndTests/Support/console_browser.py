@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Drives Depot's web console in headless Chromium (Selenium + chromedriver) for ConsoleBrowserTests.
+
+Usage: console_browser.py BASE_URL ADMIN_TOKEN ARTIFACTS_DIR
+Expects domain `acme`, repository `main` and npm package `depot-console-demo` 1.0.0 whose README holds a
+<script> and a javascript: link. Saves screenshots (desktop and phone widths) and axe-core reports into
+ARTIFACTS_DIR, prints one line per step, and exits 1 with the failed check on the last line.
+"""
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+base, admin_token, artifacts = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
+os.makedirs(artifacts, exist_ok=True)
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def make_driver():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def axe_check(driver, name):
+    """axe-core from the axe-selenium-python package (offline): no serious or critical violations."""
+    import axe_selenium_python
+
+    script = os.path.join(os.path.dirname(axe_selenium_python.__file__), "node_modules", "axe-core", "axe.min.js")
+    with open(script, encoding="utf-8") as handle:
+        source = handle.read()
+    # Injected through the driver, not a <script> of the page: the console's CSP forbids inline script.
+    driver.execute_script(source)
+    result = driver.execute_async_script("const done = arguments[arguments.length - 1]; axe.run().then(done, e => done({error: String(e)}));")
+    check("error" not in result, f"axe failed on {name}: {result.get('error')}")
+    with open(os.path.join(artifacts, f"axe-{name}.json"), "w", encoding="utf-8") as handle:
+        json.dump(result["violations"], handle, indent=2)
+    serious = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
+    check(not serious, f"axe: serious or critical violations on {name}: " + "; ".join(f"{v['id']}: {v['help']}" for v in serious))
+    print(f"axe {name}: {len(result['violations'])} minor violations, none serious")
+
+
+def shoot(driver, name):
+    for label, width, height in (("desktop", 1280, 900), ("phone", 390, 844)):
+        driver.set_window_size(width, height)
+        driver.save_screenshot(os.path.join(artifacts, f"{name}-{label}.png"))
+        if label == "phone":
+            overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            check(overflow <= 1, f"{name} scrolls sideways at phone width by {overflow}px")
+    driver.set_window_size(1280, 900)
+
+
+def sign_in(driver, token):
+    driver.get(base + "/ui/signin")
+    field = driver.find_element(By.ID, "token")
+    check(driver.find_element(By.CSS_SELECTOR, "label[for=token]").text == "Token", "the token field has a label")
+    field.send_keys(token)
+    driver.find_element(By.ID, "sign-in").click()
+    WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "sign-out")))
+
+
+def api(method, path, token, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    request.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, {}
+
+
+def main():
+    driver = make_driver()
+    try:
+        # Sign-in page, then sign in with the admin token.
+        driver.get(base + "/ui/signin")
+        shoot(driver, "signin")
+        axe_check(driver, "signin")
+        sign_in(driver, admin_token)
+        check("Domains" in driver.find_element(By.TAG_NAME, "h1").text, "home lists the domains")
+        shoot(driver, "home")
+        axe_check(driver, "home")
+        print("signed in")
+
+        # Domain -> repository -> package -> version, by clicking links.
+        driver.find_element(By.LINK_TEXT, "acme").click()
+        check(driver.find_element(By.TAG_NAME, "h1").text == "Domain acme", "domain page")
+        shoot(driver, "domain")
+        axe_check(driver, "domain")
+        driver.find_element(By.LINK_TEXT, "main").click()
+        check(driver.find_element(By.TAG_NAME, "h1").text == "Repository main", "repository page")
+        shoot(driver, "repository")
+        axe_check(driver, "repository")
+
+        # Copy snippets: a copy button next to each set-up snippet, and it copies.
+        buttons = driver.find_elements(By.CSS_SELECTOR, "button.copy")
+        check(len(buttons) >= 7, f"copy buttons for every client (found {len(buttons)})")
+        snippets = driver.find_element(By.TAG_NAME, "main").get_attribute("textContent")
+        for tool in ("npm", "pip", "uv", "twine", "maven", "cargo", "swift"):
+            check(f"depot login --tool {tool}" in snippets, f"set-up snippet for {tool}")
+        first = driver.find_element(By.CSS_SELECTOR, "details summary")
+        first.click()
+        button = driver.find_element(By.CSS_SELECTOR, "details[open] button.copy")
+        button.click()
+        WebDriverWait(driver, 5).until(lambda d: button.text in ("Copied", "Copy"))
+        print("snippets present")
+
+        # Search by prefix and format.
+        box = driver.find_element(By.ID, "q")
+        box.clear()
+        box.send_keys("depot-console")
+        driver.find_element(By.ID, "search").click()
+        check(driver.find_elements(By.LINK_TEXT, "depot-console-demo"), "search finds the package")
+        box = driver.find_element(By.ID, "q")
+        box.clear()
+        box.send_keys("nothing-like-this")
+        driver.find_element(By.ID, "search").click()
+        check("No package matches" in driver.page_source, "search with no match says so")
+        driver.back()
+        print("search works")
+
+        driver.find_element(By.LINK_TEXT, "depot-console-demo").click()
+        check(driver.find_element(By.TAG_NAME, "h1").text == "depot-console-demo", "package page")
+        check("npm install depot-console-demo@1.0.0" in driver.page_source, "install line")
+        shoot(driver, "package")
+        axe_check(driver, "package")
+        driver.find_element(By.LINK_TEXT, "1.0.0").click()
+        readme = driver.find_element(By.ID, "readme")
+        check(readme.find_elements(By.TAG_NAME, "h2"), "README headings rendered")
+        check("<script>" in readme.text, "the README's <script> shows as text")
+        check(not readme.find_elements(By.TAG_NAME, "script"), "no script element in the README")
+        for link in readme.find_elements(By.TAG_NAME, "a"):
+            check(link.get_attribute("href").startswith(("http:", "https:", "mailto:")), f"inert links only: {link.get_attribute('href')}")
+        check(driver.execute_script("return window.__depotXSS === undefined"), "the README's script never ran")
+        shoot(driver, "version")
+        axe_check(driver, "version")
+        print("README rendered inert")
+
+        # Mint a token (shown once), then revoke it.
+        driver.get(base + "/ui/domains/acme/tokens")
+        driver.find_element(By.ID, "token-name").send_keys("browser-made")
+        driver.find_element(By.ID, "token-hours").clear()
+        driver.find_element(By.ID, "token-hours").send_keys("1")
+        driver.find_element(By.ID, "mint-token").click()
+        secret = driver.find_element(By.ID, "new-token").text.strip()
+        token_id = driver.find_element(By.ID, "new-token-id").text.strip()
+        check(secret.startswith("dpt_"), "the new token is shown")
+        shoot(driver, "tokens")
+        axe_check(driver, "tokens")
+        check(api("GET", "/api/v1/domains/acme/repositories", secret)[0] == 200, "the minted token works")
+        driver.get(base + "/ui/domains/acme/tokens")
+        check(secret not in driver.page_source, "the secret is shown once")
+        driver.find_element(By.CSS_SELECTOR, f"#token-{token_id} button.danger").click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, f"#token-{token_id} .state").text == "revoked")
+        check(api("GET", "/api/v1/domains/acme/repositories", secret)[0] == 401, "the revoked token is refused")
+        print("minted and revoked a token")
+
+        # A form post without the CSRF token is refused (the page's own form, its hidden field removed).
+        driver.get(base + "/ui/domains/acme/tokens")
+        driver.execute_script("document.querySelector('form.card input[name=csrf]').remove()")
+        driver.find_element(By.ID, "mint-token").click()
+        check("403" in driver.find_element(By.TAG_NAME, "h1").text, "a post without the CSRF token gets 403")
+        print("CSRF enforced")
+
+        # Sign out.
+        driver.get(base + "/ui/")
+        driver.find_element(By.ID, "sign-out").click()
+        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "sign-in")))
+        driver.get(base + "/ui/domains/acme")
+        check(driver.find_elements(By.ID, "sign-in"), "signed out: pages ask to sign in")
+        print("signed out")
+
+        # A revoked token's session is refused.
+        status, created = api("POST", "/api/v1/domains/acme/tokens", admin_token, {"permissions": ["read"], "name": "short-lived"})
+        check(status == 201, f"mint a read token ({status})")
+        sign_in(driver, created["token"])
+        driver.get(base + "/ui/domains/acme")
+        check(driver.find_element(By.TAG_NAME, "h1").text == "Domain acme", "the read token's session works")
+        check(api("DELETE", f"/api/v1/domains/acme/tokens/{created['id']}", admin_token)[0] == 200, "revoke it")
+        driver.get(base + "/ui/domains/acme")
+        check(driver.find_elements(By.ID, "sign-in") and "session has ended" in driver.page_source, "the revoked token's session is refused")
+        print("revoked session refused")
+    finally:
+        driver.quit()
+    print("OK")
+
+
+try:
+    main()
+except Exception as error:  # the Swift test shows the last line
+    print(f"FAILED: {type(error).__name__}: {error}")
+    sys.exit(1)
