@@ -10,7 +10,16 @@ struct TokenScopeTests {
         #expect(Permission.publish < .admin)
         #expect(Permission.read < .admin)
         #expect(!(Permission.admin < .read))
-        #expect(Permission.allCases.sorted() == [.read, .publish, .admin])
+        #expect(Permission.allCases.sorted() == [.read, .publish, .approve, .admin])
+    }
+
+    @Test("approve is granted by itself or admin, never by publish, and grants only read besides")
+    func approvePermission() {
+        #expect(TokenScope(domain: "d", permissions: [.approve]).grants(.approve))
+        #expect(TokenScope(domain: "d", permissions: [.approve]).grants(.read))
+        #expect(!TokenScope(domain: "d", permissions: [.approve]).grants(.publish))
+        #expect(!TokenScope(domain: "d", permissions: [.publish]).grants(.approve))
+        #expect(TokenScope(domain: "d", permissions: [.admin]).grants(.approve))
     }
 
     @Test("admin implies publish implies read")

@@ -2,13 +2,20 @@ import Foundation
 
 public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case read, publish, admin
+    /// Answering pipeline approvals: apart from `read`, nothing else; `admin` implies it.
+    case approve
 
     private var rank: Int {
         switch self {
         case .read: 0
-        case .publish: 1
+        case .publish, .approve: 1
         case .admin: 2
         }
+    }
+
+    /// `admin` implies every permission and every permission implies `read`; `publish` and `approve` are apart.
+    public func implies(_ other: Permission) -> Bool {
+        self == other || self == .admin || other == .read
     }
 
     public static func < (lhs: Permission, rhs: Permission) -> Bool { lhs.rank < rhs.rank }
@@ -27,9 +34,9 @@ public struct TokenScope: Sendable, Equatable, Codable {
         self.permissions = permissions
     }
 
-    /// `admin` implies `publish`, which implies `read`.
+    /// `admin` implies `publish` and `approve`, which imply `read`.
     public func grants(_ permission: Permission) -> Bool {
-        permissions.contains { $0 >= permission }
+        permissions.contains { $0.implies(permission) }
     }
 
     public func covers(domain: String) -> Bool { self.domain == nil || self.domain == domain }

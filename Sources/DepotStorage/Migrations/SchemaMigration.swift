@@ -17,6 +17,7 @@ enum SchemaMigrations {
         M007AddTokenParent.self,
         M008AddListingIndexes.self,
         M009CreateVersionProperties.self,
+        M010CreatePipelines.self,
     ]
 
     static func migrator() -> DatabaseMigrator {

@@ -1,0 +1,31 @@
+import DepotBuild
+import DepotCore
+import DepotHTTP
+import DepotStorage
+import Foundation
+import Hummingbird
+import Logging
+
+/// Creates the pipeline service with its action runners, adds the pipeline routes and starts the background work:
+/// resuming persisted executions, approval expiry and the git branch poll.
+func addPipelineRoutes(
+    to api: RouterGroup<DepotRequestContext>, store: SQLiteMetadataStore, builds: BuildService, blobs: any BlobStore, collector: BlobCollector,
+    repositories: RepositoryService, packages: PackageService, formats: FormatRegistry, configuration: DepotConfiguration,
+    policy: AuthorizationPolicy, logger: Logger
+) {
+    let artifacts = PipelineArtifacts(
+        blobs: blobs, store: store, collector: collector,
+        scratch: FileManager.default.temporaryDirectory.appendingPathComponent("depot-pipelines", isDirectory: true))
+    let serverURL = configuration.publicURL ?? "\(configuration.tlsCertificatePath == nil ? "http" : "https")://\(configuration.host):\(configuration.port)"
+    let runners = PipelineActionRunners([
+        .git: GitSourceActionRunner(artifacts: artifacts),
+        .depotBuild: BuildActionRunner(store: store, builds: builds, artifacts: artifacts, serverURL: serverURL),
+        .depotTest: BuildActionRunner(store: store, builds: builds, artifacts: artifacts, serverURL: serverURL),
+        .promote: PromoteActionRunner(repositories: repositories, packages: packages, formats: formats),
+    ])
+    let service = PipelineService(store: store, runners: runners, logger: logger)
+    PipelineController(pipelines: service, policy: policy).addRoutes(to: api)
+    // How often polled branches are looked at: `DEPOT_PIPELINE_POLL_SECONDS`, default one minute.
+    let pollSeconds = ProcessInfo.processInfo.environment["DEPOT_PIPELINE_POLL_SECONDS"].flatMap(Int.init).map { max(1, $0) } ?? 60
+    PipelineTimers(service: service, pollInterval: .seconds(pollSeconds), logger: logger).start()
+}

@@ -1,0 +1,53 @@
+import DepotCore
+import DepotStorage
+import Foundation
+import Testing
+
+@Suite struct PipelineStoreTests {
+    private func pipeline(_ name: String, record: String = "{}") -> StoredPipeline {
+        StoredPipeline(
+            domain: "acme", name: name, definition: "name: \(name)", record: Data(record.utf8), createdBy: "admin",
+            createdAt: Date(timeIntervalSince1970: 1000), updatedAt: Date(timeIntervalSince1970: 1000))
+    }
+
+    @Test func createsReadsListsAndRefusesDuplicates() async throws {
+        let fixture = try StorageFixture()
+        try await fixture.store.createPipeline(pipeline("b"))
+        try await fixture.store.createPipeline(pipeline("a"))
+        await #expect(throws: DepotError.self) { try await fixture.store.createPipeline(pipeline("a")) }
+        #expect(try await fixture.store.listPipelines(domain: "acme").map(\.name) == ["a", "b"])
+        #expect(try await fixture.store.listPipelines(domain: "other").isEmpty)
+        #expect(try await fixture.store.pipeline(domain: "acme", name: "a") == pipeline("a"))
+        #expect(try await fixture.store.allPipelines().count == 2)
+    }
+
+    @Test func savesTheRecordWithItsEventsAndPagesThem() async throws {
+        let fixture = try StorageFixture()
+        try await fixture.store.createPipeline(pipeline("p"))
+        try await fixture.store.createPipeline(pipeline("q"))
+        var saved = pipeline("p", record: #"{"x":1}"#)
+        saved.updatedAt = Date(timeIntervalSince1970: 2000)
+        let events = (1...3).map {
+            StoredPipelineEvent(executionId: "e1", time: Date(timeIntervalSince1970: 1500), type: "T\($0)", stageName: "S", actionName: nil, detail: "d")
+        }
+        try await fixture.store.savePipeline(saved, appending: events)
+        try await fixture.store.savePipeline(pipeline("q"), appending: [events[0]])
+        #expect(try await fixture.store.pipeline(domain: "acme", name: "p") == saved)
+        let all = try await fixture.store.pipelineEvents(domain: "acme", name: "p", after: 0, limit: 10)
+        #expect(all.map(\.type) == ["T1", "T2", "T3"])
+        #expect(all[0].stageName == "S" && all[0].actionName == nil && all[0].time == Date(timeIntervalSince1970: 1500))
+        let rest = try await fixture.store.pipelineEvents(domain: "acme", name: "p", after: all[0].id, limit: 1)
+        #expect(rest.map(\.type) == ["T2"])
+        await #expect(throws: DepotError.self) { try await fixture.store.savePipeline(pipeline("missing"), appending: []) }
+    }
+
+    @Test func deletingRemovesTheEventsToo() async throws {
+        let fixture = try StorageFixture()
+        try await fixture.store.createPipeline(pipeline("p"))
+        try await fixture.store.savePipeline(
+            pipeline("p"), appending: [StoredPipelineEvent(executionId: "e", time: Date(), type: "T", stageName: nil, actionName: nil, detail: "")])
+        #expect(try await fixture.store.deletePipeline(domain: "acme", name: "p"))
+        #expect(try await fixture.store.deletePipeline(domain: "acme", name: "p") == false)
+        #expect(try await fixture.store.pipelineEvents(domain: "acme", name: "p", after: 0, limit: 10).isEmpty)
+    }
+}
