@@ -95,7 +95,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
         access: access, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize, limits: configuration.inputLimits,
         downloads: downloads, changes: changes)
     for module in modules.all { module.addRoutes(router, services) }
-    try ConsoleController(access: access, repositories: repositories, packages: packages, upstreams: upstreams, policy: policy, modules: modules, baseURL: baseURL, configuration: configuration).addRoutes(to: router)
+    try ConsoleController(access: access, repositories: repositories, packages: packages, upstreams: upstreams, policy: policy, modules: modules, baseURL: baseURL, configuration: configuration, builds: database, blobs: blobs, storage: storage).addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,
         buildShutdown: buildShutdown, orphanSweep: OrphanBlobSweep(collector: collector, logger: logger),
         accessLog: AccessLogWriter(log: accessLog))

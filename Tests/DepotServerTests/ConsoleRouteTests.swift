@@ -233,3 +233,36 @@ struct ConsoleRouteTests {
         }
     }
 }
+
+@Suite("Console build pages")
+struct ConsoleBuildRouteTests {
+    @Test("a build's page shows its phases, and its events stream the log lines then the final status")
+    func buildPageAndEvents() async throws {
+        let source = FileManager.default.temporaryDirectory.appendingPathComponent("depot-console-build-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: source) }
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        try "version: 0.2\nphases:\n  build:\n    commands:\n      - echo console-line-one\n      - echo console-line-two\n"
+            .write(to: source.appendingPathComponent("buildspec.yml"), atomically: true, encoding: .utf8)
+        try await Depot.run(configure: { $0.buildSandbox = "none" }) { depot in
+            try await depot.standardSetup()
+            let project = try await depot.request(
+                .post, "/api/v1/domains/acme/projects", json: ["name": "app", "repository": "main", "sourceDirectory": source.path])
+            try #require(project.status == .created, "\(project.text)")
+            let started = try await depot.request(.post, "/api/v1/domains/acme/projects/app/builds", json: [String: Any]())
+            let id = try #require(try started.object()["id"] as? String)
+            let browser = try await ConsoleRouteTests.signIn(depot, token: depot.adminToken)
+
+            let events = try await browser.get("/ui/domains/acme/builds/\(id)/events")
+            #expect(events.headers[.contentType]?.hasPrefix("text/event-stream") == true)
+            #expect(events.text.contains("event: line\ndata: console-line-one\n\n"), "\(events.text)")
+            #expect(events.text.hasSuffix("event: end\ndata: SUCCEEDED\n\n"), "\(events.text)")
+
+            let list = try await browser.get("/ui/domains/acme/builds")
+            #expect(list.status == .ok && list.text.contains(id))
+            let page = try await browser.get("/ui/domains/acme/builds/\(id)")
+            #expect(page.status == .ok && page.text.contains("SUCCEEDED") && page.text.contains("console-line-two"))
+            #expect(page.text.contains("BUILD") && !page.text.contains("data-events"))
+            #expect(try await browser.get("/ui/domains/acme/builds/acme:999").status == .notFound)
+        }
+    }
+}

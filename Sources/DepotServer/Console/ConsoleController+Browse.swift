@@ -31,6 +31,7 @@ extension ConsoleController {
                     "canCreate": policy.permits(caller.identity, .admin, on: .domain(domain)),
                     "connections": connectionNames.map { ["name": $0] },
                     "tokensHref": "/ui/domains/\(Self.segment(domain))/tokens",
+                    "buildsHref": "/ui/domains/\(Self.segment(domain))/builds",
                     "createHref": "/ui/domains/\(Self.segment(domain))/repositories",
                 ])
         }

@@ -26,12 +26,20 @@ struct ConsoleController: Sendable {
     /// The configured external connections, offered when a repository is created.
     let connectionNames: [String]
     let markdown = SafeMarkdown()
+    /// Build records, logs and artifacts; nil where a server has no builds (pages then answer 404).
+    let buildLog: ConsoleBuildLog?
 
     init(
         access: AccessService, repositories: RepositoryService, packages: PackageService, upstreams: UpstreamService,
         policy: AuthorizationPolicy, modules: FormatModules, baseURL: PublicBaseURL, configuration: DepotConfiguration,
+        builds: (any BuildStore)? = nil, blobs: (any BlobStore)? = nil, storage: URL? = nil,
         views: ConsoleViews? = nil, sessions: ConsoleSessionStore = ConsoleSessionStore()
     ) throws {
+        if let builds, let blobs, let storage {
+            buildLog = ConsoleBuildLog(store: builds, blobs: blobs, root: storage.appendingPathComponent("builds"))
+        } else {
+            buildLog = nil
+        }
         secureCookies = configuration.tlsCertificatePath != nil
         metadataTTL = configuration.metadataTTL
         connectionNames = configuration.externalConnections.keys.sorted()
@@ -67,6 +75,10 @@ struct ConsoleController: Sendable {
             RoutePermission(.get, "/ui/domains/{domain}/tokens", .read, .domain, note: "lists the tokens only to the domain's admins"),
             RoutePermission(.post, "/ui/domains/{domain}/tokens", .read, .domain, note: "the new token is no broader than the caller's"),
             RoutePermission(.post, "/ui/domains/{domain}/tokens/{id}/revoke", .admin, .token),
+            RoutePermission(.get, "/ui/domains/{domain}/builds", .read, .domain, note: "lists the builds whose repository the token may read"),
+            RoutePermission(.get, "/ui/domains/{domain}/builds/{id}", .read, .build),
+            RoutePermission(.get, "/ui/domains/{domain}/builds/{id}/events", .read, .build, note: "the live log as Server-Sent Events"),
+            RoutePermission(.get, "/ui/domains/{domain}/builds/{id}/artifacts/{name}", .read, .build),
         ]
     }()
 
@@ -90,6 +102,10 @@ struct ConsoleController: Sendable {
         ui.get("domains/:domain/tokens", use: tokens)
         ui.post("domains/:domain/tokens", use: mintToken)
         ui.post("domains/:domain/tokens/:id/revoke", use: revokeToken)
+        ui.get("domains/:domain/builds", use: builds)
+        ui.get("domains/:domain/builds/:id", use: build)
+        ui.get("domains/:domain/builds/:id/events", use: buildEvents)
+        ui.get("domains/:domain/builds/:id/artifacts/:name", use: buildArtifact)
     }
 
     // MARK: Callers and pages
