@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The web console in a real headless Chromium (chromedriver + Selenium, from `scripts/install-browser-tools`):
-/// sign in, browse, search, an inert README, snippets, tokens, CSRF, sign out, a revoked token's session, and
+/// sign in, browse, search, an inert README, snippets, tokens, CSRF, a build's live log, sign out, a revoked token's session, and
 /// axe-core on the main pages. Screenshots (desktop and phone widths) and axe reports go to
 /// `.build/test-artifacts/console/`.
 @Suite("Console in a browser")
@@ -16,7 +16,7 @@ struct ConsoleBrowserTests {
             && FileManager.default.isExecutableFile(atPath: PythonTools.shared.python)
     }
 
-    @Test("sign in, browse, search, README inert, snippets, tokens, CSRF, sign out, revoked session; axe clean")
+    @Test("sign in, browse, search, README inert, snippets, tokens, CSRF, live build log, sign out, revoked session; axe clean")
     func console() throws {
         try #require(Self.browserAvailable, "chromium, chromedriver or the python tools are missing: run scripts/install-browser-tools")
         let ws = try Workspace()
@@ -32,11 +32,17 @@ struct ConsoleBrowserTests {
         let published = try ws.npm(["publish"], in: package)
         try #require(published.succeeded, "\(published.output)")
 
+        // A build that prints, waits, then prints again: the page must show the second line without a reload.
+        let source = try ws.directory("live-build")
+        try "version: 0.2\nphases:\n  build:\n    commands:\n      - echo live-log-first\n      - sleep 4\n      - echo live-log-marker\n"
+            .write(to: source.appendingPathComponent("buildspec.yml"), atomically: true, encoding: .utf8)
+
         let run = try Command.run(
-            PythonTools.shared.python, [Self.script.path, ws.server.url, ws.server.adminToken, Self.artifacts.path], timeout: 240)
+            PythonTools.shared.python, [Self.script.path, ws.server.url, ws.server.adminToken, Self.artifacts.path, source.path],
+            timeout: 300)
         #expect(run.succeeded, "\(run.stdout)\n\(run.stderr.suffix(4000))")
         #expect(run.stdout.hasSuffix("OK\n"), "\(run.stdout)")
-        for page in ["signin", "home", "domain", "repository", "package", "version", "tokens"] {
+        for page in ["signin", "home", "domain", "repository", "package", "version", "tokens", "build"] {
             for width in ["desktop", "phone"] {
                 #expect(FileManager.default.fileExists(atPath: Self.artifacts.appendingPathComponent("\(page)-\(width).png").path))
             }

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Drives Depot's web console in headless Chromium (Selenium + chromedriver) for ConsoleBrowserTests.
 
-Usage: console_browser.py BASE_URL ADMIN_TOKEN ARTIFACTS_DIR
+Usage: console_browser.py BASE_URL ADMIN_TOKEN ARTIFACTS_DIR BUILD_SOURCE_DIR
 Expects domain `acme`, repository `main` and npm package `depot-console-demo` 1.0.0 whose README holds a
-<script> and a javascript: link. Saves screenshots (desktop and phone widths) and axe-core reports into
+<script> and a javascript: link; BUILD_SOURCE_DIR holds a buildspec that prints `live-log-first`, sleeps, then
+prints `live-log-marker`. Saves screenshots (desktop and phone widths) and axe-core reports into
 ARTIFACTS_DIR, prints one line per step, and exits 1 with the failed check on the last line.
 """
 import json
@@ -13,17 +14,27 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-base, admin_token, artifacts = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
+base, admin_token, artifacts, build_source = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3], sys.argv[4]
 os.makedirs(artifacts, exist_ok=True)
 
 
 def check(condition, message):
     if not condition:
+        raise AssertionError(message)
+
+
+def wait_h1(driver, predicate, message):
+    """Waits for the next page's h1 after a click (the old page's elements go stale as it navigates)."""
+    try:
+        WebDriverWait(driver, 15, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: predicate(d.find_element(By.TAG_NAME, "h1").text))
+    except Exception:
         raise AssertionError(message)
 
 
@@ -102,11 +113,11 @@ def main():
 
         # Domain -> repository -> package -> version, by clicking links.
         driver.find_element(By.LINK_TEXT, "acme").click()
-        check(driver.find_element(By.TAG_NAME, "h1").text == "Domain acme", "domain page")
+        wait_h1(driver, lambda t: t == "Domain acme", "domain page")
         shoot(driver, "domain")
         axe_check(driver, "domain")
         driver.find_element(By.LINK_TEXT, "main").click()
-        check(driver.find_element(By.TAG_NAME, "h1").text == "Repository main", "repository page")
+        wait_h1(driver, lambda t: t == "Repository main", "repository page")
         shoot(driver, "repository")
         axe_check(driver, "repository")
 
@@ -128,21 +139,24 @@ def main():
         box.clear()
         box.send_keys("depot-console")
         driver.find_element(By.ID, "search").click()
+        WebDriverWait(driver, 10).until(EC.url_contains("q=depot-console"))
         check(driver.find_elements(By.LINK_TEXT, "depot-console-demo"), "search finds the package")
         box = driver.find_element(By.ID, "q")
         box.clear()
         box.send_keys("nothing-like-this")
         driver.find_element(By.ID, "search").click()
+        WebDriverWait(driver, 10).until(EC.url_contains("q=nothing-like-this"))
         check("No package matches" in driver.page_source, "search with no match says so")
         driver.back()
         print("search works")
 
         driver.find_element(By.LINK_TEXT, "depot-console-demo").click()
-        check(driver.find_element(By.TAG_NAME, "h1").text == "depot-console-demo", "package page")
+        wait_h1(driver, lambda t: t == "depot-console-demo", "package page")
         check("npm install depot-console-demo@1.0.0" in driver.page_source, "install line")
         shoot(driver, "package")
         axe_check(driver, "package")
         driver.find_element(By.LINK_TEXT, "1.0.0").click()
+        wait_h1(driver, lambda t: "1.0.0" in t, "version page")
         readme = driver.find_element(By.ID, "readme")
         check(readme.find_elements(By.TAG_NAME, "h2"), "README headings rendered")
         check("<script>" in readme.text, "the README's <script> shows as text")
@@ -177,8 +191,29 @@ def main():
         driver.get(base + "/ui/domains/acme/tokens")
         driver.execute_script("document.querySelector('form.card input[name=csrf]').remove()")
         driver.find_element(By.ID, "mint-token").click()
-        check("403" in driver.find_element(By.TAG_NAME, "h1").text, "a post without the CSRF token gets 403")
+        wait_h1(driver, lambda t: "403" in t, "a post without the CSRF token gets 403")
         print("CSRF enforced")
+
+        # A build's log appears live (Server-Sent Events) while the build runs.
+        status, _ = api("POST", "/api/v1/domains/acme/projects", admin_token,
+                        {"name": "live", "repository": "main", "sourceDirectory": build_source})
+        check(status == 201, f"create a project ({status})")
+        status, build = api("POST", "/api/v1/domains/acme/projects/live/builds", admin_token, {})
+        check(status == 202, f"start a build ({status})")
+        driver.get(base + f"/ui/domains/acme/builds/{build['id']}")
+        initial = driver.find_element(By.ID, "build-status").text
+        check(initial in ("QUEUED", "IN_PROGRESS"), f"the build page opened while the build runs ({initial})")
+        check(driver.find_element(By.ID, "log").get_attribute("data-events"), "a running build's log follows live")
+        check("live-log-marker" not in driver.find_element(By.ID, "log").text, "the marker is not printed yet")
+        WebDriverWait(driver, 60).until(lambda d: "live-log-first" in d.find_element(By.ID, "log").text)
+        WebDriverWait(driver, 60).until(lambda d: "live-log-marker" in d.find_element(By.ID, "log").text)
+        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "build-status").text == "SUCCEEDED")
+        check("BUILD" in driver.page_source, "phases listed")
+        driver.refresh()
+        check("live-log-marker" in driver.find_element(By.ID, "log").text, "the ended build's log is kept")
+        shoot(driver, "build")
+        axe_check(driver, "build")
+        print("live build log")
 
         # Sign out.
         driver.get(base + "/ui/")
@@ -193,7 +228,7 @@ def main():
         check(status == 201, f"mint a read token ({status})")
         sign_in(driver, created["token"])
         driver.get(base + "/ui/domains/acme")
-        check(driver.find_element(By.TAG_NAME, "h1").text == "Domain acme", "the read token's session works")
+        wait_h1(driver, lambda t: t == "Domain acme", "the read token's session works")
         check(api("DELETE", f"/api/v1/domains/acme/tokens/{created['id']}", admin_token)[0] == 200, "revoke it")
         driver.get(base + "/ui/domains/acme")
         check(driver.find_elements(By.ID, "sign-in") and "session has ended" in driver.page_source, "the revoked token's session is refused")
