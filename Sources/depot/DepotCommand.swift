@@ -7,7 +7,7 @@ struct DepotCommand: AsyncParsableCommand {
         abstract: "Depot: a package repository server for npm, PyPI, Maven, Cargo and Swift packages with a build executor, and its client.",
         subcommands: [
             ServeCommand.self, ConfigureCommand.self, DomainCommand.self, RepoCommand.self, TokenCommand.self, PackageCommand.self,
-            LoginCommand.self, BuildCommand.self, SecretCommand.self, SeedCommand.self,
+            LoginCommand.self, BuildCommand.self, SecretCommand.self, SeedCommand.self, PipelineCommand.self,
         ])
 
     /// ArgumentParser's own main, except that failures are one `depot: ...` line with the exit code of their kind.
