@@ -5,5 +5,5 @@ import DepotHTTP
 func routePermissions() -> [RoutePermission] {
     OperationsController.permissions + DomainController.permissions + RepositoryController.permissions
         + TokenController.permissions + PackageController.permissions + BuildController.permissions
-        + SecretController.permissions + registeredFormats().permissions + ConsoleController.permissions
+        + SecretController.permissions + PipelineController.permissions + registeredFormats().permissions + ConsoleController.permissions
 }
