@@ -92,7 +92,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
         policy: policy, repositories: repositories, baseURL: baseURL, logger: logger)
     addPipelineRoutes(
         to: api, store: database, builds: buildShutdown.builds, blobs: blobs, collector: collector, repositories: repositories,
-        packages: packages, formats: formats, configuration: configuration, policy: policy, logger: logger)
+        packages: packages, formats: formats, configuration: configuration, policy: policy, baseURL: baseURL, logger: logger)
     let services = FormatServices(
         repositories: RepositoryAccess(repositories: repositories, policy: policy), packages: packages, upstreams: upstreams,
         access: access, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize, limits: configuration.inputLimits,

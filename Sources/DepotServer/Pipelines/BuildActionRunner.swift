@@ -9,7 +9,7 @@ struct BuildActionRunner: PipelineActionRunner {
     let store: any BuildStore
     let builds: BuildService
     let artifacts: PipelineArtifacts
-    /// How builds reach the registry (`server.publicURL`, else the address the server listens on).
+    /// How builds reach the registry when no request told (`server.publicURL`, else the configured address).
     let serverURL: String
     var pollInterval: Duration = .milliseconds(300)
 
@@ -53,7 +53,7 @@ struct BuildActionRunner: PipelineActionRunner {
             let id = "\(project.name):\(UUID().uuidString.lowercased())"
             let build = try await store.createBuild(
                 id: id, domain: job.domain, project: project.name, initiator: "pipeline \(job.pipeline)", at: Date())
-            try await builds.enqueue(BuildJob(build: build, project: project, serverURL: serverURL, overrides: overrides))
+            try await builds.enqueue(BuildJob(build: build, project: project, serverURL: job.serverURL ?? serverURL, overrides: overrides))
             let ended = try await waitForEnd(domain: job.domain, id: id)
             return try outcome(of: ended, job: job)
         } catch {

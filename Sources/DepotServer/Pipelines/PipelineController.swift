@@ -10,6 +10,8 @@ import Hummingbird
 struct PipelineController {
     let pipelines: PipelineService
     let policy: AuthorizationPolicy
+    /// The server's address as each request names it: builds of the pipeline reach the registry through it.
+    let baseURL: PublicBaseURL
 
     static let permissions: [RoutePermission] = [
         RoutePermission(.post, "/api/v1/domains/{domain}/pipelines", .admin, .domain),
@@ -46,7 +48,7 @@ struct PipelineController {
     @Sendable func create(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try authorized(context, .admin)
         let body = try await APIJSON.decode(PipelineDefinitionRequest.self, from: request, context: context)
-        let loaded = try await pipelines.create(domain: domain, text: body.definition, by: context.identity?.name ?? "unknown")
+        let loaded = try await pipelines.create(domain: domain, text: body.definition, by: context.identity?.name ?? "unknown", serverURL: baseURL.resolve(for: request))
         return try APIJSON.response(PipelineResponse(loaded, withDefinition: true), status: .created)
     }
 
@@ -80,7 +82,7 @@ struct PipelineController {
         let body = try await APIJSON.decode(StartPipelineRequest.self, from: request, context: context)
         let id = try await pipelines.start(
             domain: domain, name: try APIJSON.parameter(context, "pipeline"), variables: body.variables ?? [:],
-            trigger: "manual: \(context.identity?.name ?? "unknown")")
+            trigger: "manual: \(context.identity?.name ?? "unknown")", serverURL: baseURL.resolve(for: request))
         return try APIJSON.response(StartedExecutionResponse(pipelineExecutionId: id), status: .accepted)
     }
 
@@ -117,7 +119,7 @@ struct PipelineController {
         }
         try await pipelines.retry(
             domain: domain, name: try APIJSON.parameter(context, "pipeline"), executionId: try APIJSON.parameter(context, "execution"),
-            stage: body.stage, mode: mode)
+            stage: body.stage, mode: mode, serverURL: baseURL.resolve(for: request))
         return try APIJSON.response(OK())
     }
 
@@ -133,7 +135,7 @@ struct PipelineController {
         try await pipelines.answerApproval(
             domain: domain, name: try APIJSON.parameter(context, "pipeline"), executionId: try APIJSON.parameter(context, "execution"),
             stage: body.stage, action: body.action, approved: body.status == "Approved", comment: body.summary,
-            by: context.identity?.name ?? "unknown")
+            by: context.identity?.name ?? "unknown", serverURL: baseURL.resolve(for: request))
         return try APIJSON.response(OK())
     }
 

@@ -8,6 +8,8 @@ struct PipelineJob: Sendable {
     var invocation: ActionInvocation
     /// Input artifact name -> SHA-256 of its zip.
     var inputArtifacts: [String: String]
+    /// How builds reach this server (the address clients used), when known.
+    var serverURL: String?
 }
 
 /// How a job ended: the result for the state machine, the zips of its output artifacts, a link to show.

@@ -15,6 +15,8 @@ struct PipelineRecord: Sendable, Codable {
     var triggers: [String: String] = [:]
     /// Per "repository branch": the last head commit the poll saw.
     var polledCommits: [String: String] = [:]
+    /// How builds reach this server, as the last API request that changed the pipeline addressed it.
+    var serverURL: String?
     /// Per execution: how many of its events are in the store's events table.
     var persistedEvents: [String: Int] = [:]
 

@@ -33,10 +33,11 @@ actor PipelineService {
 
     // MARK: - Definitions
 
-    func create(domain: String, text: String, by creator: String) async throws -> Loaded {
+    func create(domain: String, text: String, by creator: String, serverURL: String? = nil) async throws -> Loaded {
         let definition = try Self.parse(text, domain: domain)
         let now = clock()
-        let record = PipelineRecord(state: PipelineState(plan: PipelineExecutionPlan(definition)))
+        var record = PipelineRecord(state: PipelineState(plan: PipelineExecutionPlan(definition)))
+        record.serverURL = serverURL
         let stored = StoredPipeline(
             domain: domain, name: definition.name, definition: text, record: try Self.encode(record), createdBy: creator, createdAt: now,
             updatedAt: now)
@@ -99,10 +100,11 @@ actor PipelineService {
 
     // MARK: - Executions
 
-    func start(domain: String, name: String, variables: [String: String], trigger: String) async throws -> String {
+    func start(domain: String, name: String, variables: [String: String], trigger: String, serverURL: String? = nil) async throws -> String {
         let id = UUID().uuidString.lowercased()
         let key = Self.key(domain, try await pipeline(domain: domain, name: name).stored.name)
         pipelines[key]?.record.triggers[id] = trigger
+        if let serverURL { pipelines[key]?.record.serverURL = serverURL }
         try await apply(key, .start(executionId: id, variables: variables))
         return id
     }
@@ -113,17 +115,20 @@ actor PipelineService {
         if abandon { cancelTasks(of: executionId) }
     }
 
-    func retry(domain: String, name: String, executionId: String, stage: String, mode: RetryStageMode) async throws {
+    func retry(domain: String, name: String, executionId: String, stage: String, mode: RetryStageMode, serverURL: String? = nil) async throws {
         let key = Self.key(domain, try await pipeline(domain: domain, name: name).stored.name)
+        if let serverURL { pipelines[key]?.record.serverURL = serverURL }
         try await apply(key, .retryStage(executionId: executionId, stageName: stage, mode: mode))
     }
 
     /// PutApprovalResult: the approver (a token's name) and the time go into the summary, the link and the event.
     func answerApproval(
-        domain: String, name: String, executionId: String, stage: String, action: String, approved: Bool, comment: String?, by approver: String
+        domain: String, name: String, executionId: String, stage: String, action: String, approved: Bool, comment: String?, by approver: String,
+        serverURL: String? = nil
     ) async throws {
         let loaded = try await pipeline(domain: domain, name: name)
         let key = Self.key(domain, loaded.stored.name)
+        if let serverURL { pipelines[key]?.record.serverURL = serverURL }
         guard let execution = loaded.record.state.execution(executionId) else {
             throw DepotError.notFound("no execution \(executionId) of pipeline '\(name)'", code: "PipelineExecutionNotFound")
         }
@@ -249,7 +254,7 @@ actor PipelineService {
         let artifacts = loaded.record.artifacts[invocation.executionId] ?? [:]
         let job = PipelineJob(
             domain: loaded.stored.domain, pipeline: loaded.stored.name, invocation: invocation,
-            inputArtifacts: artifacts.filter { invocation.inputArtifacts.contains($0.key) })
+            inputArtifacts: artifacts.filter { invocation.inputArtifacts.contains($0.key) }, serverURL: pipelines[key]?.record.serverURL)
         let runners = self.runners
         let slot = "\(invocation.stageName)/\(invocation.actionName)"
         tasks[invocation.executionId, default: [:]][slot] = Task {

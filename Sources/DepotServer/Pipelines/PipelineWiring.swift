@@ -11,7 +11,7 @@ import Logging
 func addPipelineRoutes(
     to api: RouterGroup<DepotRequestContext>, store: SQLiteMetadataStore, builds: BuildService, blobs: any BlobStore, collector: BlobCollector,
     repositories: RepositoryService, packages: PackageService, formats: FormatRegistry, configuration: DepotConfiguration,
-    policy: AuthorizationPolicy, logger: Logger
+    policy: AuthorizationPolicy, baseURL: PublicBaseURL, logger: Logger
 ) {
     let artifacts = PipelineArtifacts(
         blobs: blobs, store: store, collector: collector,
@@ -24,7 +24,7 @@ func addPipelineRoutes(
         .promote: PromoteActionRunner(repositories: repositories, packages: packages, formats: formats),
     ])
     let service = PipelineService(store: store, runners: runners, logger: logger)
-    PipelineController(pipelines: service, policy: policy).addRoutes(to: api)
+    PipelineController(pipelines: service, policy: policy, baseURL: baseURL).addRoutes(to: api)
     // How often polled branches are looked at: `DEPOT_PIPELINE_POLL_SECONDS`, default one minute.
     let pollSeconds = ProcessInfo.processInfo.environment["DEPOT_PIPELINE_POLL_SECONDS"].flatMap(Int.init).map { max(1, $0) } ?? 60
     PipelineTimers(service: service, pollInterval: .seconds(pollSeconds), logger: logger).start()
