@@ -105,8 +105,11 @@ extension ConsoleController {
             let cursor = try request.uri.queryParameters["next"].map(String.init).flatMap { $0.isEmpty ? nil : try PageCursor(token: $0) }
             let versions = try await packages.listVersions(of: package, status: nil, page: PageRequest(limit: 100, after: cursor))
             let tags = try await packages.tags(of: package)
+            // One query for the package's assets, not one per version.
+            let assets = try await packages.assetsByVersion(of: package)
             let rows: [[String: Any]] = versions.items.reversed().map { version in
                 [
+                    "size": Self.size((assets[version.id] ?? []).reduce(Int64(0)) { $0 + $1.digests.size }),
                     "version": version.version, "status": version.status.rawValue, "origin": version.origin.type.rawValue,
                     "originRepository": version.origin.repository, "published": Self.time(version.publishedAt),
                     "href": "\(base)/versions/\(Self.segment(version.version))",

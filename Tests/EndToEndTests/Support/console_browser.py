@@ -174,7 +174,7 @@ def main():
         driver.find_element(By.ID, "token-hours").clear()
         driver.find_element(By.ID, "token-hours").send_keys("1")
         driver.find_element(By.ID, "mint-token").click()
-        secret = driver.find_element(By.ID, "new-token").text.strip()
+        secret = WebDriverWait(driver, 15).until(EC.presence_of_element_located((By.ID, "new-token"))).text.strip()
         token_id = driver.find_element(By.ID, "new-token-id").text.strip()
         check(secret.startswith("dpt_"), "the new token is shown")
         shoot(driver, "tokens")
@@ -183,7 +183,8 @@ def main():
         driver.get(base + "/ui/domains/acme/tokens")
         check(secret not in driver.page_source, "the secret is shown once")
         driver.find_element(By.CSS_SELECTOR, f"#token-{token_id} button.danger").click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, f"#token-{token_id} .state").text == "revoked")
+        WebDriverWait(driver, 15, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, f"#token-{token_id} .state").text == "revoked")
         check(api("GET", "/api/v1/domains/acme/repositories", secret)[0] == 401, "the revoked token is refused")
         print("minted and revoked a token")
 
@@ -241,5 +242,9 @@ def main():
 try:
     main()
 except Exception as error:  # the Swift test shows the last line
-    print(f"FAILED: {type(error).__name__}: {error}")
+    import traceback
+
+    ours = [frame.lineno for frame in traceback.extract_tb(error.__traceback__) if frame.filename == __file__]
+    line = ours[-1] if ours else 0
+    print(f"FAILED at line {line}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
     sys.exit(1)
