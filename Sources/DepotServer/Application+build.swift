@@ -90,9 +90,9 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let buildShutdown = try addBuildRoutes(
         to: api, store: database, blobs: blobs, collector: collector, storage: storage, configuration: configuration, access: access,
         policy: policy, repositories: repositories, baseURL: baseURL, logger: logger)
-    addPipelineRoutes(
+    try addPipelineRoutes(
         to: api, store: database, builds: buildShutdown.builds, blobs: blobs, collector: collector, repositories: repositories,
-        packages: packages, formats: formats, configuration: configuration, policy: policy, baseURL: baseURL, logger: logger)
+        packages: packages, formats: formats, configuration: configuration, policy: policy, baseURL: baseURL, storage: storage, logger: logger)
     let services = FormatServices(
         repositories: RepositoryAccess(repositories: repositories, policy: policy), packages: packages, upstreams: upstreams,
         access: access, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize, limits: configuration.inputLimits,
