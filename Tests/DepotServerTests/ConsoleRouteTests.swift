@@ -266,3 +266,15 @@ struct ConsoleBuildRouteTests {
         }
     }
 }
+
+@Suite("Console cookies under TLS")
+struct ConsoleSecureCookieTests {
+    @Test("a server that speaks TLS marks the console's cookies Secure")
+    func secureCookies() async throws {
+        try await Depot.run(configure: { $0.tlsCertificatePath = "/nonexistent/cert.pem" }) { depot in
+            let page = try await depot.request(.get, "/ui/signin", auth: .anonymous)
+            let cookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix(ConsoleController.signInCookie) })
+            #expect(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        }
+    }
+}
