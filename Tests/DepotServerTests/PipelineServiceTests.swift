@@ -66,6 +66,8 @@ struct PipelineServiceTests {
         _ = try await service.create(domain: "acme", text: PipelineTestBed.definition, by: "admin")
         let waiting = try await service.start(domain: "acme", name: "demo", variables: [:], trigger: "manual")
         try await eventually("the approval waits") { try await service.actionStatus(waiting, "Approve", "Gate") == .waitingForApproval }
+        // The state in memory changes before its save ends: the restart reads what was saved.
+        await service.idle()
 
         service = bed.service()
         try await service.resume()
@@ -77,6 +79,10 @@ struct PipelineServiceTests {
         await bed.script.hold("A")
         let running = try await service.start(domain: "acme", name: "demo", variables: [:], trigger: "manual")
         try await eventually("A runs") { try await service.actionStatus(running, "Build", "A") == .inProgress }
+        try await eventually("A's start is saved") {
+            let events = try await bed.store.pipelineEvents(domain: "acme", name: "demo", after: 0, limit: 1000)
+            return events.contains { $0.executionId == running && $0.actionName == "A" && $0.type == "ActionStarted" }
+        }
         // The old service's task is abandoned with it; a new one takes over the same database.
         let restarted = bed.service()
         try await restarted.resume()

@@ -64,7 +64,11 @@ struct BuildActionRunner: PipelineActionRunner {
     /// Polls the build until it ends; a cancelled task (the execution was stopped, abandoning) stops the build.
     private func waitForEnd(domain: String, id: String) async throws -> StoredBuild {
         while true {
-            if Task.isCancelled { _ = try? await builds.stop(id) }
+            // Abandoned: stop the build; the execution ignores this action's result from now on.
+            if Task.isCancelled {
+                _ = try? await builds.stop(id)
+                throw CancellationError()
+            }
             if let build = try await store.build(domain: domain, id: id), !["QUEUED", "IN_PROGRESS"].contains(build.status) { return build }
             try? await Task.sleep(for: pollInterval)
         }

@@ -226,11 +226,12 @@ actor PipelineService {
         return try await start(domain: domain, name: name, variables: [:], trigger: "poll: commit \(commit) on \(source.branch)")
     }
 
-    /// Waits until every running action task has reported (tests, shutdown).
+    /// Waits until every running action task has reported and every record is saved (tests, shutdown).
     func idle() async {
         while let task = tasks.values.lazy.flatMap(\.values).first {
             await task.value
         }
+        _ = await lastSave?.result
     }
 
     // MARK: - The loop
