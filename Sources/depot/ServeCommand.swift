@@ -33,7 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("depot: \(error.description)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
-        var logger = Logger(label: "depot")
+        var logger = Logger(label: "depot") { DeferredMetadataLogHandler(label: $0) }
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         do {
             let app = try await buildApplication(configuration: configuration, logger: logger)
