@@ -18,13 +18,10 @@ public struct DeferredMetadataLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var stream = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
         stream.logLevel = logLevel
         stream.metadata = metadata
-        stream.log(level: level, message: message, metadata: explicit, source: source, file: file, function: function, line: line)
+        stream.log(event: event)
     }
 }
