@@ -104,9 +104,9 @@ final class PipelineTestBed: Sendable {
     }
 }
 
-/// Waits (up to 10 s) until `condition` holds.
+/// Waits (up to 60 s) until `condition` holds.
 func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(10)
+    let deadline = Date().addingTimeInterval(60)
     while Date() < deadline {
         if try await condition() { return }
         try await Task.sleep(for: .milliseconds(10))
