@@ -74,7 +74,7 @@ public struct BlobDownloads: Sendable {
     static func response(serving buffer: ByteBuffer, range: String?, headers: HTTPFields) -> Response {
         response(size: Int64(buffer.readableBytes), range: range, headers: headers) { offset, length in
             ResponseBody(byteBuffer: buffer.getSlice(at: buffer.readerIndex + Int(offset), length: Int(length)) ?? ByteBuffer())
-        } unsatisfiable: {}
+        } unsatisfiable: {}.repeatable(range == nil)
     }
 
     /// 200, 206 or 416 for a representation of `size` bytes; `body` makes the bytes of (offset, length).

@@ -51,7 +51,7 @@ public final class ConnectionCounter: Sendable {
 }
 
 /// The connection-level handlers of the HTTP/1 pipeline (after the codec), in order. Whoever builds the server
-/// (plain or TLS) adds these, then its own, e.g. `ExpectContinueHandler`.
+/// (plain or TLS) adds these. One handler does all of it: each one more costs every request a hop in and out.
 public func connectionHandlers(limits: ConnectionLimits, counter: ConnectionCounter) -> [any RemovableChannelHandler] {
     [ConnectionGuardHandler(limits: limits, counter: counter)]
 }
@@ -59,6 +59,13 @@ public func connectionHandlers(limits: ConnectionLimits, counter: ConnectionCoun
 /// Counts the connection against `maxConnections` (over it: 503 and close), closes a connection whose first request
 /// head is not complete within `headerTimeout`, and answers header overflow (431) and unparsable requests (400)
 /// instead of dropping the connection without a word.
+///
+/// It also answers `Expect: 100-continue` with `HTTP/1.1 100 Continue`, so clients that wait for it (Maven's
+/// transport, curl for large bodies) send the body at once instead of after their 1-3 s timeout; Hummingbird has no
+/// support for it. The 100 is sent when the request head arrives, before any handler decides anything: a client that
+/// got 100 always sends its body, so a final response that does not read it (401, 404) still leaves the connection
+/// in step. With pipelining the 100 of a request is held back until every earlier response has been written,
+/// because responses (informational ones too) must go out in request order.
 final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -71,8 +78,9 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var counted = false
     private var rejected = false
     private var sawHead = false
-    /// Requests read whose response has not ended: an error answer may only go out when nothing else is being written.
-    private var inFlight = 0
+    /// Requests read whose final response has not ended, oldest first; `true` while a 100 is owed. An error answer
+    /// may only go out when nothing else is being written.
+    private var owed: [Bool] = []
     private var headerTimer: Scheduled<Void>?
 
     init(limits: ConnectionLimits, counter: ConnectionCounter) {
@@ -137,20 +145,45 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
             if case .head = part { context.close(promise: nil) }
             return
         }
-        if case .head = part {
-            inFlight += 1
+        switch part {
+        case .head(let head):
+            owed.append(ExpectContinue.expectsContinue(head))
             if !sawHead {
                 sawHead = true
                 headerTimer?.cancel()
                 headerTimer = nil
             }
+            if owed.count == 1 { sendContinueIfOwed(context: context) }
+        case .body:
+            break
+        case .end:
+            // The client sent the whole body without waiting: a late 100 would be noise.
+            if !owed.isEmpty { owed[owed.count - 1] = false }
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { inFlight = max(0, inFlight - 1) }
-        context.write(data, promise: promise)
+        switch unwrapOutboundIn(data) {
+        case .head(let response) where response.status.kind == .informational:
+            context.write(data, promise: promise)
+        case .head:
+            // The final response has started: the client no longer needs a 100 for this request.
+            if !owed.isEmpty { owed[0] = false }
+            context.write(data, promise: promise)
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            context.write(data, promise: promise)
+            if !owed.isEmpty { owed.removeFirst() }
+            sendContinueIfOwed(context: context)
+        }
+    }
+
+    private func sendContinueIfOwed(context: ChannelHandlerContext) {
+        guard owed.first == true else { return }
+        owed[0] = false
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -159,7 +192,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
             return
         }
         // The decoder cannot go on after an error: answer if nothing else is being written, then close.
-        if inFlight == 0 {
+        if owed.isEmpty {
             if parserError == .headerOverflow {
                 respond(
                     .init(code: 431, reasonPhrase: "Request Header Fields Too Large"), code: "HeadersTooLarge",

@@ -11,15 +11,18 @@ public struct EdgeMiddleware: RouterMiddleware {
     private let metrics: RouteMetrics
     private let logger: Logger
     private let accessLog: AccessLog?
+    private let edgeCache: EdgeCache?
     private let errorStyle: @Sendable (String) -> ErrorStyle
 
-    /// `accessLog` nil: no line per request (`log.access: false`).
+    /// `accessLog` nil: no line per request (`log.access: false`). `edgeCache` nil or off: no answer is kept.
     public init(
-        metrics: PrometheusCollectorRegistry, logger: Logger, accessLog: AccessLog?, errorStyle: @escaping @Sendable (String) -> ErrorStyle
+        metrics: PrometheusCollectorRegistry, logger: Logger, accessLog: AccessLog?, edgeCache: EdgeCache? = nil,
+        errorStyle: @escaping @Sendable (String) -> ErrorStyle
     ) {
         self.metrics = RouteMetrics(registry: metrics)
         self.logger = logger
         self.accessLog = accessLog
+        self.edgeCache = edgeCache
         self.errorStyle = errorStyle
     }
 
@@ -41,6 +44,15 @@ public struct EdgeMiddleware: RouterMiddleware {
         // one NIO's HTTP/1 decoder stops reading the connection (apple/swift-nio#2570): the next request on it
         // would hang. Closing it after the answer makes the client open a fresh one.
         if request.headers[.upgrade] != nil { response.headers[.connection] = "close" }
+        if response.headers[EdgeCache.marker] != nil {
+            // What the connection's edge cache needs to give this answer again: the route and the token's expiry.
+            if let edgeCache, edgeCache.isEnabled, request.method == .get, response.status == .ok {
+                let mark = EdgeMark(route: context.endpointPath ?? "unmatched", expiresAt: context.identity?.expiresAt?.timeIntervalSince1970)
+                response.headers[EdgeCache.marker] = mark.headerValue
+            } else {
+                response.headers[EdgeCache.marker] = nil
+            }
+        }
         if let failure, response.status == .internalServerError {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(failure)"])
         }

@@ -47,17 +47,18 @@ public final class RenderedDocumentCache: Sendable {
     }
 
     /// The document as a response: 304 when the client has it (`If-None-Match`), gzipped when it accepts that.
-    /// `headers` carries the content type and caching headers; ETag and Vary are added here.
-    public static func response(for document: Document, headers: HTTPFields, request: Request) -> Response {
+    /// `headers` carries the content type and caching headers; ETag and Vary are added here. `repeatable`: the
+    /// document was made from this server's packages only (see `Response.repeatable`).
+    public static func response(for document: Document, headers: HTTPFields, request: Request, repeatable: Bool = false) -> Response {
         var headers = headers
         headers[.eTag] = document.etag
         headers[.vary] = "Accept, Accept-Encoding"
         if EntityTag.matches(request.headers[.ifNoneMatch], document.etag) { return Response(status: .notModified, headers: headers) }
         if let gzipped = document.gzipped, (request.headers[.acceptEncoding] ?? "").includes("gzip") {
             headers[.contentEncoding] = "gzip"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped)).repeatable(repeatable)
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: document.body))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: document.body)).repeatable(repeatable)
     }
 }
 
@@ -66,6 +67,8 @@ public enum EntityTag {
     /// True when the header lists `etag` (or is `*`): the client has these bytes, the answer is 304.
     public static func matches(_ ifNoneMatch: String?, _ etag: String) -> Bool {
         guard let ifNoneMatch else { return false }
+        // What clients send back: the one tag they were given.
+        if ifNoneMatch == etag { return true }
         return ifNoneMatch.split(separator: ",").contains { tag in
             let tag = tag.trimmingBlanks()
             return tag == "*" || tag == etag || (tag.hasPrefix("W/") && tag.dropFirst(2) == etag)

@@ -76,12 +76,15 @@ public struct MavenController: Sendable {
             return try downloads.response(for: asset, request: request, headers: Self.headers(for: artifact.fileName))
         case .checksum(let inner, let algorithm):
             let digests: BlobDigests
+            var repeatable = true
             if case .artifact(let artifact) = inner {
                 digests = try await locate(artifact, in: repository, throughUpstreams: true).digests
             } else {
-                digests = try await metadata(inner, repository: repository).digests
+                let metadata = try await metadata(inner, repository: repository)
+                digests = metadata.digests
+                repeatable = metadata.repeatable
             }
-            return Self.text(algorithm.value(in: digests))
+            return Self.text(algorithm.value(in: digests)).repeatable(repeatable)
         case .artifactMetadata, .snapshotMetadata, .groupMetadata:
             let metadata = try await metadata(path, repository: repository)
             // Depot writes this document itself (escaped values only), so it may keep the type Maven Central sends.
@@ -90,7 +93,7 @@ public struct MavenController: Sendable {
             let etag = "\"" + metadata.digests.sha1 + "\""
             headers[.eTag] = etag
             if EntityTag.matches(ifNoneMatch, etag) { return Response(status: .notModified, headers: headers) }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: metadata.xml))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: metadata.xml)).repeatable(metadata.repeatable)
         }
     }
 
@@ -99,6 +102,7 @@ public struct MavenController: Sendable {
     func metadata(_ path: MavenPath, repository: Repository) async throws -> MavenRenderedMetadata {
         let notFound = DepotError.notFound("\(path.path) not found", code: "MetadataNotFound")
         let fingerprint: String
+        var repeatable = true
         var view: PackageView?
         var upstreamGroup: (body: Data, tag: String)?
         switch path {
@@ -110,6 +114,7 @@ public struct MavenController: Sendable {
                 throw notFound
             }
             fingerprint = merged.fingerprint
+            repeatable = !merged.consultsExternal
             view = merged
         case .snapshotMetadata:
             guard let package = try await packages.package(in: repository, key: path.packageKey!) else { throw notFound }
@@ -118,11 +123,16 @@ public struct MavenController: Sendable {
             let generation = changes.value
             upstreamGroup = try? await upstreamGroupDocument(groupId, repository: repository)
             fingerprint = "\(generation)|\(upstreamGroup?.tag ?? "-")"
+            // Whether the external connection answered is not a change on the feed.
+            repeatable = false
         case .artifact, .checksum:
             throw notFound
         }
         let cacheKey = "\(repository.id)|\(path.path)"
-        if let hit = rendered.value(forKey: cacheKey), hit.fingerprint == fingerprint { return hit }
+        if var hit = rendered.value(forKey: cacheKey), hit.fingerprint == fingerprint {
+            hit.repeatable = repeatable
+            return hit
+        }
         let xml: [UInt8]
         switch path {
         case .artifactMetadata(let groupId, let artifactId):
@@ -147,7 +157,8 @@ public struct MavenController: Sendable {
         case .artifact, .checksum:
             throw notFound
         }
-        let metadata = MavenRenderedMetadata(fingerprint: fingerprint, xml: ByteBuffer(bytes: xml), digests: Self.digests(of: xml))
+        let metadata = MavenRenderedMetadata(
+            fingerprint: fingerprint, xml: ByteBuffer(bytes: xml), digests: Self.digests(of: xml), repeatable: repeatable)
         rendered.set(metadata, forKey: cacheKey, cost: xml.count + cacheKey.utf8.count + 512)
         return metadata
     }
@@ -410,4 +421,6 @@ struct MavenRenderedMetadata: Sendable {
     var fingerprint: String
     var xml: ByteBuffer
     var digests: BlobDigests
+    /// Made from this server's packages only (no external document): see `Response.repeatable`.
+    var repeatable: Bool
 }

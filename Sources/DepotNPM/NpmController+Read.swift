@@ -16,11 +16,12 @@ extension NpmController {
         // the others merge in upstream versions.
         let renderer: PackumentRenderer
         let fingerprint: String
+        let repeatable: Bool
         if forWrite {
             let package = try await requirePackage(name, in: target)
             fingerprint = "\(package.id):\(package.revision)"
             if let hit = cache.lookup(key: cacheKey, fingerprint: fingerprint) {
-                return respond(with: hit, abbreviated: false, request: request)
+                return respond(with: hit, abbreviated: false, request: request, repeatable: true)
             }
             let entries = try await entries(of: package, includeUnlisted: true)
             guard !entries.isEmpty else {
@@ -29,27 +30,29 @@ extension NpmController {
             renderer = PackumentRenderer(
                 name: name, package: package, entries: entries, tags: try await packages.tags(of: package),
                 registryURL: target.registryURL)
+            repeatable = true
         } else {
             let view = try await requireView(name, in: target)
             fingerprint = view.fingerprint
+            repeatable = !view.consultsExternal
             // Any change to a package bumps its revision and any upstream refresh its fetch time, so a hit is current.
             if let hit = cache.lookup(key: cacheKey, fingerprint: fingerprint) {
-                return respond(with: hit, abbreviated: abbreviated, request: request)
+                return respond(with: hit, abbreviated: abbreviated, request: request, repeatable: repeatable)
             }
             renderer = try self.renderer(name, view: view, registryURL: target.registryURL)
         }
         let object = abbreviated ? renderer.abbreviated() : renderer.full()
         let body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
         let document = cache.store(key: cacheKey, fingerprint: fingerprint, body: body)
-        return respond(with: document, abbreviated: abbreviated, request: request)
+        return respond(with: document, abbreviated: abbreviated, request: request, repeatable: repeatable)
     }
 
     /// A rendered packument, or 304 when the client has it, gzipped when the client accepts it.
-    private func respond(with document: RenderedDocumentCache.Document, abbreviated: Bool, request: Request) -> Response {
+    private func respond(with document: RenderedDocumentCache.Document, abbreviated: Bool, request: Request, repeatable: Bool) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = abbreviated ? "application/vnd.npm.install-v1+json" : "application/json"
         headers[.cacheControl] = "no-cache"
-        return RenderedDocumentCache.response(for: document, headers: headers, request: request)
+        return RenderedDocumentCache.response(for: document, headers: headers, request: request, repeatable: repeatable)
     }
 
     /// `GET /<name>/<version or tag>`: one version's manifest.

@@ -91,12 +91,12 @@ public struct PyPIController: Sendable {
         // Read before the listing: a change after this moves it, so the next request builds the list again.
         let fingerprint = String(changes.value)
         if let hit = pages.lookup(key: cacheKey, fingerprint: fingerprint) {
-            return RenderedDocumentCache.response(for: hit, headers: Self.pageHeaders(type), request: request)
+            return RenderedDocumentCache.response(for: hit, headers: Self.pageHeaders(type), request: request, repeatable: true)
         }
         let summaries = try await packages.listPackages(in: target.repository, filter: PackageFilter(format: PyPIFormat.id))
         let list = SimpleProjectList(projects: summaries.filter { $0.latestVersion != nil }.map(\.package.key.name))
         let document = pages.store(key: cacheKey, fingerprint: fingerprint, body: ByteBuffer(string: type.isJSON ? list.json() : list.html()))
-        return RenderedDocumentCache.response(for: document, headers: Self.pageHeaders(type), request: request)
+        return RenderedDocumentCache.response(for: document, headers: Self.pageHeaders(type), request: request, repeatable: true)
     }
 
     @Sendable func projectPage(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -112,7 +112,8 @@ public struct PyPIController: Sendable {
         let view = try await upstreams.view(of: Self.key(project), from: target.repository)
         let cacheKey = "\(target.repository.id)|\(project.normalized)|\(type.isJSON ? "json" : "html")|\(target.repositoryURL)"
         if let hit = pages.lookup(key: cacheKey, fingerprint: view.fingerprint) {
-            return RenderedDocumentCache.response(for: hit, headers: Self.pageHeaders(type), request: request)
+            return RenderedDocumentCache.response(
+                for: hit, headers: Self.pageHeaders(type), request: request, repeatable: !view.consultsExternal)
         }
         let fileURL = { (version: String, filename: String) in
             "\(target.repositoryURL)/files/\(project.normalized)/\(version)/\(filename)"
@@ -163,7 +164,8 @@ public struct PyPIController: Sendable {
         let page = SimpleProjectPage(name: project.normalized, files: files, versions: versions)
         let document = pages.store(
             key: cacheKey, fingerprint: view.fingerprint, body: ByteBuffer(string: type.isJSON ? page.json() : page.html()))
-        return RenderedDocumentCache.response(for: document, headers: Self.pageHeaders(type), request: request)
+        return RenderedDocumentCache.response(
+            for: document, headers: Self.pageHeaders(type), request: request, repeatable: !view.consultsExternal)
     }
 
     // MARK: Files

@@ -25,6 +25,8 @@ public struct DepotServerParts {
     let orphanSweep: OrphanBlobSweep
     /// Writes the access log's lines off the request path.
     let accessLog: AccessLogWriter
+    /// Repeatable answers, given again by the connection itself until the next change.
+    let edgeCache: EdgeCache
 }
 
 /// The formats this server speaks, the CLI configures and builds are wired for: one line per format module.
@@ -68,7 +70,10 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
 
     let router = Router(context: DepotRequestContext.self)
     let accessLog = configuration.writesAccessLog ? AccessLog() : nil
-    router.add(middleware: EdgeMiddleware(metrics: metrics, logger: logger, accessLog: accessLog) { path in
+    let edgeCache = EdgeCache(
+        budget: configuration.edgeCacheSize, feed: changes, metrics: metrics, accessLog: accessLog,
+        trustedProxies: configuration.trustedProxies)
+    router.add(middleware: EdgeMiddleware(metrics: metrics, logger: logger, accessLog: accessLog, edgeCache: edgeCache) { path in
         path.hasPrefix("/api/") ? .api : modules.errorStyle(path: path, fallback: .registry)
     })
     router.add(middleware: ExpectationMiddleware())
@@ -101,7 +106,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     try ConsoleController(access: access, repositories: repositories, packages: packages, upstreams: upstreams, policy: policy, modules: modules, baseURL: baseURL, configuration: configuration, builds: database, blobs: blobs, storage: storage).addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,
         buildShutdown: buildShutdown, orphanSweep: OrphanBlobSweep(collector: collector, logger: logger),
-        accessLog: AccessLogWriter(log: accessLog))
+        accessLog: AccessLogWriter(log: accessLog), edgeCache: edgeCache)
 }
 
 /// The upstream proxy: external connection URLs from configuration, one HTTP client, the metadata cache.
@@ -149,7 +154,7 @@ public func buildApplication(configuration: DepotConfiguration, logger: Logger) 
         limits: configuration.connectionLimits, counter: connectionCounter(limits: configuration.connectionLimits, logger: logger))
     return Application(
         router: parts.router,
-        server: try transport.server(http1: http1),
+        server: try transport.server(http1: http1, edgeCache: parts.edgeCache),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "Depot"),
         services: [parts.buildShutdown, parts.orphanSweep, parts.accessLog] + (await transport.services(logger: logger)),
         onServerRunning: { channel in

@@ -11,12 +11,12 @@ import Darwin
 #endif
 
 /// The HTTP/1 channel configuration with the connection limits: header size and count enforced by the decoder,
-/// the idle (keep-alive) timeout, and the connection guard (connection cap, header timeout) ahead of
-/// `ExpectContinueHandler`. The plain and the TLS server both build from this.
+/// the idle (keep-alive) timeout, and the connection guard (connection cap, header timeout, `100 Continue`).
+/// The plain and the TLS server both build from this.
 func limitedHTTP1Configuration(limits: ConnectionLimits, counter: ConnectionCounter) -> HTTP1Channel.Configuration {
     HTTP1Channel.Configuration(
         // Hummingbird does not answer `Expect: 100-continue`; without it every Maven PUT waits out a timeout.
-        additionalChannelHandlers: connectionHandlers(limits: limits, counter: counter) + [ExpectContinueHandler()],
+        additionalChannelHandlers: connectionHandlers(limits: limits, counter: counter),
         idleTimeout: limits.idleTimeAmount,
         // The decoder itself enforces the header limits (431 from the connection guard).
         httpDecoderConfiguration: .init(

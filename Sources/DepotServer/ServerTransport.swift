@@ -1,3 +1,4 @@
+import DepotHTTP
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -29,8 +30,15 @@ public struct ServerTransport: Sendable {
     /// The Hummingbird server. `http1` (additional handlers, idle timeout, header limits) applies to every
     /// HTTP/1.1 connection and, on TLS, to every HTTP/2 stream too, so both protocols get the same handling.
     /// On TLS a connection whose handshake takes longer than `handshakeTimeout` is closed.
-    public func server(http1: HTTP1Channel.Configuration, handshakeTimeout: TimeAmount = .seconds(10)) throws -> HTTPServerBuilder {
-        guard let certificates else { return .http1(configuration: http1) }
+    public func server(
+        http1: HTTP1Channel.Configuration, edgeCache: EdgeCache? = nil, handshakeTimeout: TimeAmount = .seconds(10)
+    ) throws -> HTTPServerBuilder {
+        guard let certificates else {
+            guard let edgeCache else { return .http1(configuration: http1) }
+            return HTTPServerBuilder { responder in
+                EdgeCacheChannel(base: HTTP1Channel(responder: responder, configuration: http1), cache: edgeCache)
+            }
+        }
         let idle = http1.idleTimeout.map { Duration.nanoseconds($0.nanoseconds) }
         let tls = certificates.tlsConfiguration
         // Called once when the server is built (its TLS context too), not per connection.

@@ -10,6 +10,7 @@ import Testing
 
 /// Reads are answered from memory; each kind of change must show on the very next request, never a cached
 /// answer from before it. Every test reads twice first (the second is a cache hit), then changes, then reads.
+/// The server runs as `depot serve` does, so repeated reads are answered by the connection's edge cache.
 @Suite("Cache coherence")
 struct CacheCoherenceTests {
     static let packument = "/acme/main/npm/pkg"
@@ -26,9 +27,41 @@ struct CacheCoherenceTests {
         return try await versions(depot, path)
     }
 
+    @Test("repeated reads are answered by the connection's edge cache; a publish shows on the next read")
+    func edgeCacheAnswers() async throws {
+        try await Depot.run(live: true) { depot in
+            try await depot.standardSetup()
+            try await depot.publish("pkg", tarball: NpmPublish.tarball(1))
+            func hits() async throws -> Int {
+                let text = try await depot.request(.get, "/metrics", auth: .anonymous).text
+                let line = text.split(separator: "\n").first { $0.hasPrefix("depot_edge_cache_hits_total ") }
+                return line.flatMap { Double($0.split(separator: " ")[1]) }.map { Int($0) } ?? 0
+            }
+            let before = try await hits()
+            let first = try await depot.request(.get, Self.packument)
+            let again = try await depot.request(.get, Self.packument)
+            #expect(try await hits() == before + 1)
+            #expect(again.status == .ok && again.body == first.body)
+            #expect(again.headers[.eTag] == first.headers[.eTag] && again.headers[.date] != nil)
+            #expect(again.headers[HTTPField.Name("X-Depot-Edge-Cache")!] == nil)
+            // The 304 for the kept answer's ETag comes from the edge too.
+            let etag = try #require(first.headers[.eTag])
+            let revalidated = try await depot.request(.get, Self.packument, headers: [.ifNoneMatch: etag])
+            #expect(revalidated.status == .notModified && revalidated.headers[.contentLength] == nil)
+            #expect(try await hits() == before + 2)
+            // Another token, another key: its first read goes the whole way (and is authorized there).
+            let reader = try await depot.createToken(permissions: ["read"])
+            #expect(try await versions(depot, auth: .bearer(reader.secret)) == ["1.0.0"])
+            #expect(try await depot.request(.get, Self.packument, auth: .bearer("dpt_wrong")).status == .unauthorized)
+            #expect(try await depot.request(.get, Self.packument, auth: .anonymous).status == .unauthorized)
+            try await depot.publish("pkg", version: "2.0.0", tarball: NpmPublish.tarball(2))
+            #expect(try await versions(depot) == ["1.0.0", "2.0.0"])
+        }
+    }
+
     @Test("publish, status, dispose and delete show at once")
     func versionChanges() async throws {
-        try await Depot.run { depot in
+        try await Depot.run(live: true) { depot in
             try await depot.standardSetup()
             try await depot.publish("pkg", tarball: NpmPublish.tarball(1))
             #expect(try await warm(depot) == ["1.0.0"])
@@ -53,7 +86,7 @@ struct CacheCoherenceTests {
 
     @Test("dist-tags, deprecation, unpublish and origin controls show at once")
     func packageChanges() async throws {
-        try await Depot.run { depot in
+        try await Depot.run(live: true) { depot in
             try await depot.standardSetup()
             try await depot.publish("pkg", tarball: NpmPublish.tarball(1))
             try await depot.publish("pkg", version: "2.0.0", tarball: NpmPublish.tarball(2))
@@ -90,7 +123,7 @@ struct CacheCoherenceTests {
 
     @Test("an upstream added to or removed from a repository shows at once; so does a new repository")
     func upstreamChanges() async throws {
-        try await Depot.run { depot in
+        try await Depot.run(live: true) { depot in
             try await depot.standardSetup()
             try await depot.createRepository("team")
             try await depot.publish("shared", tarball: NpmPublish.tarball(4), repository: "team")
@@ -109,7 +142,7 @@ struct CacheCoherenceTests {
 
     @Test("a revoked token (and its children) is refused on the very next request")
     func tokenRevocation() async throws {
-        try await Depot.run { depot in
+        try await Depot.run(live: true) { depot in
             try await depot.standardSetup()
             try await depot.publish("pkg", tarball: NpmPublish.tarball(1))
             let parent = try await depot.createToken(permissions: ["read", "publish"])
@@ -128,7 +161,7 @@ struct CacheCoherenceTests {
 
     @Test("32 readers while versions are published: a read that starts after a publish returned sees it")
     func concurrentReaders() async throws {
-        try await Depot.run { depot in
+        try await Depot.run(live: true) { depot in
             try await depot.standardSetup()
             try await depot.publish("pkg", version: "0.0.0", tarball: NpmPublish.tarball(0))
             let progress = Progress()

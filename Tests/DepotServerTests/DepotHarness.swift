@@ -10,7 +10,8 @@ import Testing
 @testable import DepotServer
 
 /// A whole Depot (real router, SQLite and blob store in a temporary directory) driven through
-/// `app.test(.router)`, with the bootstrap admin token read from `<storage>/admin.token`.
+/// `app.test(.router)`, with the bootstrap admin token read from `<storage>/admin.token`; `live`: the server
+/// `depot serve` runs (its connection handlers and edge cache too) on a free port, driven over HTTP/1.1.
 struct Depot: Sendable {
     enum Auth: Sendable {
         case admin
@@ -25,6 +26,7 @@ struct Depot: Sendable {
 
     /// Builds a server in a fresh temporary storage directory, runs `test`, and removes the directory.
     static func run(
+        live: Bool = false,
         configure: (inout DepotConfiguration) -> Void = { _ in },
         _ test: @Sendable (Depot) async throws -> Void
     ) async throws {
@@ -35,6 +37,16 @@ struct Depot: Sendable {
         configure(&configuration)
         var logger = Logger(label: "depot-server-tests")
         logger.logLevel = .error
+        if live {
+            configuration.port = 0
+            let app = try await buildApplication(configuration: configuration, logger: logger)
+            let token = try String(contentsOf: storage.appendingPathComponent("admin.token"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            try await app.test(.live) { client in
+                try await test(Depot(client: client, adminToken: token, storage: storage))
+            }
+            return
+        }
         let parts = try buildServerParts(configuration: configuration, logger: logger)
         try await ensureBootstrapToken(configuration: configuration, access: parts.access, logger: logger)
         let token = try String(contentsOf: storage.appendingPathComponent("admin.token"), encoding: .utf8)

@@ -33,6 +33,9 @@ public struct PackageView: Sendable {
     public var local: Package?
     /// Changes whenever anything the view was built from changes: a cache key and ETag seed.
     public var fingerprint: String
+    /// True when an external connection was asked: its document can change without a change on the feed (a
+    /// refresh after its time to live), so answers made from this view are not kept at the edge.
+    public var consultsExternal = false
 
     public var isEmpty: Bool { entries.isEmpty }
 }

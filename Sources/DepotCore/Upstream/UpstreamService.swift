@@ -111,9 +111,14 @@ public struct UpstreamService: Sendable {
             }
         }).joined(separator: ",")
         let cacheKey = "\(repository.id)|\(key)|\(includeLocalHidden)"
-        if let hit = views.lookup(cacheKey, tag: fingerprint) { return hit }
-        let view = try await buildView(of: key, stored: stored, offers: offers, includeLocalHidden: includeLocalHidden, fingerprint: fingerprint)
-        views.store(cacheKey, tag: fingerprint, package: view, cost: view.entries.reduce(256) { $0 + $1.metadata.count + 128 })
+        var view: PackageView
+        if let hit = views.lookup(cacheKey, tag: fingerprint) {
+            view = hit
+        } else {
+            view = try await buildView(of: key, stored: stored, offers: offers, includeLocalHidden: includeLocalHidden, fingerprint: fingerprint)
+            views.store(cacheKey, tag: fingerprint, package: view, cost: view.entries.reduce(256) { $0 + $1.metadata.count + 128 })
+        }
+        view.consultsExternal = !external.isEmpty
         return view
     }
 

@@ -6,7 +6,7 @@ import Yams
 public enum ConfigurationLoader {
     /// `section.key` paths the file may contain.
     static let knownKeys: Set<String> = [
-        "server.host", "server.port", "server.publicURL", "server.tls.certificate", "server.tls.key", "server.tls.caCertificate", "server.trustedProxies", "server.metricsToken", "storage.path", "storage.blobCacheSize", "tokens.defaultLifetime", "tokens.maxLifetime",
+        "server.host", "server.port", "server.publicURL", "server.tls.certificate", "server.tls.key", "server.tls.caCertificate", "server.trustedProxies", "server.metricsToken", "storage.path", "storage.blobCacheSize", "server.edgeCacheSize", "tokens.defaultLifetime", "tokens.maxLifetime",
         "limits.maxUploadSize", "limits.maxHeaderSize", "limits.maxHeaderCount", "limits.headerTimeout",
         "limits.idleTimeout", "limits.maxConnections", "limits.maxJSONSize", "limits.maxJSONDepth", "limits.maxJSONValues", "limits.maxNpmAttachments",
         "limits.maxFormFields", "limits.maxFormFieldsSize", "limits.maxXMLSize", "limits.maxDecompressedSize",
@@ -67,7 +67,7 @@ public enum ConfigurationLoader {
     static func apply(environment: [String: String], to configuration: inout DepotConfiguration) throws {
         let variables: [(String, String)] = [
             ("DEPOT_HOST", "server.host"), ("DEPOT_PORT", "server.port"), ("DEPOT_PUBLIC_URL", "server.publicURL"), ("DEPOT_TLS_CERT", "server.tls.certificate"), ("DEPOT_TLS_KEY", "server.tls.key"), ("DEPOT_TLS_CA_CERT", "server.tls.caCertificate"),
-            ("DEPOT_STORAGE", "storage.path"), ("DEPOT_BLOB_CACHE_SIZE", "storage.blobCacheSize"), ("DEPOT_TOKEN_DEFAULT_LIFETIME", "tokens.defaultLifetime"),
+            ("DEPOT_STORAGE", "storage.path"), ("DEPOT_BLOB_CACHE_SIZE", "storage.blobCacheSize"), ("DEPOT_EDGE_CACHE_SIZE", "server.edgeCacheSize"), ("DEPOT_TOKEN_DEFAULT_LIFETIME", "tokens.defaultLifetime"),
             ("DEPOT_TOKEN_MAX_LIFETIME", "tokens.maxLifetime"), ("DEPOT_MAX_UPLOAD_SIZE", "limits.maxUploadSize"),
             ("DEPOT_MAX_CONNECTIONS", "limits.maxConnections"), ("DEPOT_HEADER_TIMEOUT", "limits.headerTimeout"),
             ("DEPOT_IDLE_TIMEOUT", "limits.idleTimeout"),
@@ -104,6 +104,7 @@ public enum ConfigurationLoader {
         case "server.tls.caCertificate": c.tlsCACertificatePath = try value.map { try string($0, key: name) }
         case "storage.path": c.storagePath = try string(value, key: name)
         case "storage.blobCacheSize": c.blobCacheSize = try size(value, key: name)
+        case "server.edgeCacheSize": c.edgeCacheSize = try size(value, key: name)
         case "tokens.defaultLifetime": c.defaultTokenLifetime = try duration(value, key: name)
         case "tokens.maxLifetime": c.maxTokenLifetime = try duration(value, key: name)
         case "limits.maxUploadSize": c.maxUploadSize = try size(value, key: name)

@@ -21,6 +21,9 @@ public struct DepotConfiguration: Sendable, Equatable {
     public var storagePath = "./storage"
     /// Memory kept for the bytes of blobs up to 1 MiB, served from there (`storage.blobCacheSize`); 0 keeps none.
     public var blobCacheSize = BlobMemoryCache.defaultBudget
+    /// Memory for repeatable answers (documents of local packages, files up to 1 MiB) that a plain HTTP/1
+    /// connection gives again without the router until the next change (`server.edgeCacheSize`); 0 turns it off.
+    public var edgeCacheSize = 64 << 20
     public var defaultTokenLifetime: TimeInterval = 12 * 3600
     public var maxTokenLifetime: TimeInterval = 12 * 3600
     public var maxUploadSize = 2 << 30
