@@ -11,7 +11,7 @@ import Testing
 
 @Suite("Edge cache")
 struct EdgeCacheTests {
-    static func request(_ path: String = "/acme/main/npm/pkg", method: HTTPRequest.Method = .get, _ fields: [(String, String)] = []) -> HTTPRequest {
+    static func request(_ fields: [(String, String)] = [], path: String = "/acme/main/npm/pkg", method: HTTPRequest.Method = .get) -> HTTPRequest {
         var request = HTTPRequest(method: method, scheme: "http", authority: "depot.test", path: path)
         for (name, value) in fields { request.headerFields.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
         return request
@@ -40,7 +40,7 @@ struct EdgeCacheTests {
             != EdgeRequestKey(Self.request([("Authorization", "Bearer b")]), peerTrusted: false))
         #expect(EdgeRequestKey(Self.request([("Accept", "application/vnd.npm.install-v1+json")]), peerTrusted: false) != plain)
         #expect(EdgeRequestKey(Self.request([("Accept-Encoding", "gzip")]), peerTrusted: false) != plain)
-        #expect(EdgeRequestKey(Self.request("/acme/main/npm/pkg?write=true"), peerTrusted: false) != plain)
+        #expect(EdgeRequestKey(Self.request(path: "/acme/main/npm/pkg?write=true"), peerTrusted: false) != plain)
         // If-None-Match is answered from the entry; User-Agent does not change the answer.
         #expect(EdgeRequestKey(Self.request([("If-None-Match", "\"x\""), ("User-Agent", "npm")]), peerTrusted: false) == plain)
         // Repeated fields are joined as the application sees them.
@@ -99,7 +99,7 @@ struct EdgeCacheTests {
         let cache = Self.cache(budget: 8 * 1024)
         let body = ByteBuffer(repeating: 0x61, count: 1500)
         let mark = EdgeMark(route: "/r", expiresAt: nil)
-        let keys = try (0..<10).map { try #require(EdgeRequestKey(Self.request("/p\($0)"), peerTrusted: false)) }
+        let keys = try (0..<10).map { try #require(EdgeRequestKey(Self.request(path: "/p\($0)"), peerTrusted: false)) }
         for key in keys.prefix(4) { cache.store(key: key, head: Self.ok(""), body: body, generation: cache.generation, mark: mark) }
         #expect(cache.entry(forKey: keys[0], now: 0) != nil)
         for key in keys.dropFirst(4) { cache.store(key: key, head: Self.ok(""), body: body, generation: cache.generation, mark: mark) }
@@ -167,11 +167,11 @@ struct EdgeCacheTests {
         #expect(cache.count == 0)
 
         // Kept from a first answer, but asked while an earlier request is unanswered: passed on, in order.
-        let key = try #require(EdgeRequestKey(Self.request("/kept"), peerTrusted: false))
+        let key = try #require(EdgeRequestKey(Self.request(path: "/kept"), peerTrusted: false))
         cache.store(key: key, head: Self.ok("{}"), body: ByteBuffer(string: "{}"), generation: cache.generation, mark: EdgeMark(route: "/r", expiresAt: nil))
-        try channel.writeInbound(HTTPRequestPart.head(Self.request("/slow")))
+        try channel.writeInbound(HTTPRequestPart.head(Self.request(path: "/slow")))
         try channel.writeInbound(HTTPRequestPart.end(nil))
-        try channel.writeInbound(HTTPRequestPart.head(Self.request("/kept")))
+        try channel.writeInbound(HTTPRequestPart.head(Self.request(path: "/kept")))
         try channel.writeInbound(HTTPRequestPart.end(nil))
         var passed = 0
         while let part = try channel.readInbound(as: HTTPRequestPart.self) { if case .head = part { passed += 1 } }
