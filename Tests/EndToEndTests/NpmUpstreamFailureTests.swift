@@ -95,6 +95,18 @@ struct NpmUpstreamFailureTests {
         #expect(try await chain.get("/healthz").status == 200)
     }
 
+    @Test("a version the upstream adds shows once the cached document expires, however often it was read before")
+    func upstreamRefresh() async throws {
+        let chain = try NpmUpstreamChain(environment: ["DEPOT_METADATA_TTL": "1s"])
+        try chain.tree.add(directory: try chain.ws.makePackage("depot-fresh-lib", version: "1.0.0", body: "module.exports = 1;\n"))
+        let path = "/acme/app/npm/depot-fresh-lib"
+        // Repeated identical reads: the document includes the external connection's, so no connection keeps it.
+        for _ in 0..<3 { #expect(try Self.versions(try await chain.get(path).body) == ["1.0.0"]) }
+        try chain.tree.add(directory: try chain.ws.makePackage("depot-fresh-lib", version: "1.1.0", body: "module.exports = 2;\n"))
+        try await Task.sleep(for: .milliseconds(1_200))
+        #expect(try Self.versions(try await chain.get(path).body) == ["1.0.0", "1.1.0"])
+    }
+
     @Test("stale metadata is served when the upstream fails after a successful fetch; /metrics counts it")
     func staleMetadata() async throws {
         let chain = try NpmUpstreamChain(environment: ["DEPOT_UPSTREAM_TIMEOUT": "2s", "DEPOT_METADATA_TTL": "1s"])
