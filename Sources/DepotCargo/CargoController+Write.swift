@@ -35,7 +35,7 @@ extension CargoController {
     }
 
     /// crates.io's uniqueness rule: names that differ only in case or in `-` versus `_` are one crate, and a crate
-    /// keeps the spelling it was first published with.
+    /// keeps the spelling it was first published with (checked here; the twin rule is the store's).
     private func ensureSameCrate(_ name: CargoCrateName, target: Target) async throws {
         if let package = try await packages.package(in: target.repository, key: name.key),
             let first = try await packages.versions(of: package).lazy.compactMap({ try? CargoIndexEntry(data: $0.metadata) }).first,
@@ -43,12 +43,8 @@ extension CargoController {
         {
             throw DepotError.badRequest("crate \(name) was published as \(first.name); use that name", code: "NameMismatch")
         }
-        // Twins spell `-` and `_` differently; every version carries its crate's canonical name as an indexed property.
-        let twins = try await packages.packages(in: target.repository, withProperty: CargoVersionProperties.canonicalName(name), limit: 2)
-        if let twin = twins.first(where: { $0.key.name != name.lowercased }) {
-            throw DepotError.conflict(
-                "crate \(name) is the same name as the existing crate \(twin.key.name) ('-' and '_' are equivalent)", code: "PackageExists")
-        }
+        // A twin spelling (`-` versus `_`) is refused by the store inside the publish's own transaction (the crate's
+        // identity is its canonical name), so two racing first publishes cannot both land: no check here.
     }
 
     /// `DELETE .../{version}/yank` and `PUT .../{version}/unyank`. Yanking is a flag in the version's index line
