@@ -36,15 +36,15 @@ public struct ServerTransport: Sendable {
         guard let certificates else {
             guard let edgeCache else { return .http1(configuration: http1) }
             return HTTPServerBuilder { responder in
-                EdgeCacheChannel(base: HTTP1Channel(responder: responder, configuration: http1), cache: edgeCache)
+                HandlerAddingChannel.edgeCache(HTTP1Channel(responder: responder, configuration: http1), cache: edgeCache)
             }
         }
         let idle = http1.idleTimeout.map { Duration.nanoseconds($0.nanoseconds) }
         let tls = certificates.tlsConfiguration
         // Called once when the server is built (its TLS context too), not per connection.
         return HTTPServerBuilder { responder in
-            TLSHandshakeDeadlineChannel(
-                base: try HTTP2UpgradeChannel(
+            HandlerAddingChannel.tlsHandshakeDeadline(
+                try HTTP2UpgradeChannel(
                     tlsConfiguration: tls, configuration: .init(idleTimeout: idle, streamConfiguration: http1), responder: responder),
                 timeout: handshakeTimeout)
         }

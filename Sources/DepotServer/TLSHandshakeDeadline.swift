@@ -4,31 +4,18 @@ import NIOCore
 import NIOSSL
 import NIOTLS
 
-/// Wraps the TLS child channel so that a connection whose TLS handshake does not finish in time is closed.
-/// The HTTP limits (header timeout, connection cap) only start once the handshake and ALPN are done: without this a
-/// client could hold a TCP connection forever by never finishing its ClientHello.
-struct TLSHandshakeDeadlineChannel<Base: ServerChildChannel>: ServerChildChannel {
-    typealias Value = Base.Value
-    let base: Base
-    let timeout: TimeAmount
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        base.setup(channel: channel, logger: logger).flatMapThrowing { value in
+extension HandlerAddingChannel {
+    /// Closes a TLS connection whose handshake does not finish in time. The HTTP limits (header timeout, connection
+    /// cap) only start once the handshake and ALPN are done: without this a client could hold a TCP connection
+    /// forever by never finishing its ClientHello.
+    static func tlsHandshakeDeadline(_ base: Base, timeout: TimeAmount) -> Self {
+        HandlerAddingChannel(base: base) { pipeline in
             // After the TLS handler, so that it sees the handshake-completed event; the base set-up added that handler
             // synchronously on this event loop, before the connection is read.
-            let tls = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
-            try channel.pipeline.syncOperations.addHandler(TLSHandshakeDeadlineHandler(timeout: timeout), position: .after(tls))
-            return value
+            let tls = try pipeline.handler(type: NIOSSLServerHandler.self)
+            try pipeline.addHandler(TLSHandshakeDeadlineHandler(timeout: timeout), position: .after(tls))
         }
     }
-
-    func handle(value: Value, logger: Logger) async {
-        await base.handle(value: value, logger: logger)
-    }
-}
-
-extension TLSHandshakeDeadlineChannel: HTTPChannelHandler where Base: HTTPChannelHandler {
-    var responder: HTTPChannelHandler.Responder { base.responder }
 }
 
 /// Closes the connection when `TLSUserEvent.handshakeCompleted` has not arrived within `timeout`, then gets out of the way.

@@ -1,0 +1,40 @@
+import DepotHTTP
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// A child channel that adds handlers to the pipeline its base has just set up (the base's own handlers are there
+/// to be found, and no byte has been read yet).
+struct HandlerAddingChannel<Base: ServerChildChannel>: ServerChildChannel {
+    typealias Value = Base.Value
+    let base: Base
+    let add: @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        base.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            try add(channel.pipeline.syncOperations)
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+    }
+}
+
+extension HandlerAddingChannel: HTTPChannelHandler where Base: HTTPChannelHandler {
+    var responder: HTTPChannelHandler.Responder { base.responder }
+}
+
+extension HandlerAddingChannel {
+    /// An `EdgeCacheHandler` on a plain HTTP/1 connection, right after Hummingbird's connection state handler: there
+    /// it sees only whole requests and its answers still count for the idle time-out and graceful shutdown. (TLS
+    /// connections choose HTTP/1.1 or HTTP/2 after the handshake, inside Hummingbird's set-up; they go without.)
+    static func edgeCache(_ base: Base, cache: EdgeCache) -> Self {
+        HandlerAddingChannel(base: base) { pipeline in
+            guard cache.isEnabled else { return }
+            let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
+            try pipeline.addHandler(EdgeCacheHandler(cache: cache), position: .after(state))
+        }
+    }
+}
