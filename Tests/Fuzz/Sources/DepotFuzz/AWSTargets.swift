@@ -1,0 +1,22 @@
+import Foundation
+
+@testable import DepotAWS
+
+extension FuzzTargets {
+    /// The SigV4 `Authorization` header, `X-Amz-Date`, and the canonical path and query built from raw request bytes.
+    static let sigV4 = FuzzTarget(name: "sigv4", summary: "AWS SigV4 Authorization header, X-Amz-Date, canonical path and query") { bytes in
+        let input = FuzzInput(bytes)
+        let text = input.text
+        switch input.selector % 4 {
+        case 0:
+            if let parsed = try? SigV4Authorization(header: text) {
+                check(parsed.signature.utf8.count == 64 && parsed.signedHeaders.contains("host"), "accepted a malformed header")
+            }
+        case 1: _ = SigV4Verifier.parse(amzDate: text)
+        case 2:
+            let path = SigV4Verifier.canonicalPath(text)
+            check(path.hasPrefix("/"), "a canonical path must start with /")
+        default: _ = SigV4Verifier.canonicalQuery(text)
+        }
+    }
+}
