@@ -134,6 +134,20 @@ struct AWSCodeArtifactTests {
             "--versions", "1.0.0",
         ])
         #expect(((disposed["successfulVersions"] as? [String: Any])?["1.0.0"] as? [String: Any])?["status"] as? String == "Disposed")
+        let deleted = try ws.aws(admin, [
+            "delete-package-versions", "--domain", "acme", "--repository", "app", "--format", "pypi", "--package", "aws-e2e-py",
+            "--versions", "1.0.0", "2.0.0",
+        ])
+        #expect(((deleted["successfulVersions"] as? [String: Any])?["1.0.0"] as? [String: Any])?["status"] as? String == "Deleted", "\(deleted)")
+        #expect(((deleted["failedVersions"] as? [String: Any])?["2.0.0"] as? [String: Any])?["errorCode"] as? String == "NOT_FOUND", "\(deleted)")
+        let gone = try ws.awsRun(admin, [
+            "describe-package-version", "--domain", "acme", "--repository", "app", "--format", "pypi", "--package", "aws-e2e-py",
+            "--package-version", "1.0.0",
+        ])
+        #expect(!gone.succeeded && gone.output.contains("ResourceNotFoundException"), "\(gone.output)")
+        let disassociated = try ws.aws(
+            admin, ["disassociate-external-connection", "--domain", "acme", "--repository", "npm-store", "--external-connection", "public:npmjs"])
+        #expect(((disassociated["repository"] as? [String: Any])?["externalConnections"] as? [Any])?.isEmpty == true, "\(disassociated)")
     }
 
     /// A wrong secret, an unknown key, a read-only token's key doing an admin's work, a revoked token's key.

@@ -148,6 +148,12 @@ for label, outcome in [
     assert outcome == (403, "InvalidSignatureException"), (label, outcome)
 assert send("POST", "/v1/domains", b"{}", tamper=lambda b, h: (b, {k: v for k, v in h.items() if k != "Authorization"})) == (
     403, "MissingAuthenticationTokenException")
+# Signed but bad input: a clear 4xx, nothing changed.
+assert send("POST", "/v1/domains", b'{"maxResults": ') == (400, "ValidationException")
+assert send("POST", "/v1/domains", b'{"maxResults": 0}') == (400, "ValidationException")
+assert send("POST", "/v1/domains", b'{"pad": "' + b"x" * (1 << 20) + b'"}') == (413, "ValidationException")
+assert send("POST", "/v1/domain?domain=Upper_Case") == (400, "ValidationException")
+assert client.list_domains()["domains"] == []
 
 assert {"CreateDomain", "ListDomains", "ListRepositories", "GetAuthorizationToken", "DeleteDomain"} <= set(checked), checked
 print("boto3 checks passed:", len(checked), "responses conform to the model")
