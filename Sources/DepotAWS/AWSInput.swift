@@ -40,6 +40,13 @@ struct AWSInput {
         return list
     }
 
+    /// Depot keeps no tags: asking to set some is refused rather than silently dropped.
+    func refuseTags() throws {
+        if let tags = body["tags"] as? [Any], !tags.isEmpty {
+            throw AWSError.validation("tags are not supported by Depot; create the resource without tags")
+        }
+    }
+
     /// `maxResults` and `nextToken`, from the query (`max-results`, `next-token`) or the body, as a page request.
     func page(listing: String) throws -> PageRequest {
         var limit = 100

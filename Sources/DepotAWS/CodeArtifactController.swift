@@ -77,6 +77,7 @@ struct CodeArtifactController {
         try policy.authorize(context.identity, .admin, on: .domains)
         let name = try input.required("domain")
         try Self.validateDomainName(name)
+        try input.refuseTags()
         let domain = try await repositories.createDomain(name: name)
         return try AWSJSON.response(["domain": try await describe(domain, request: request)])
     }
@@ -127,6 +128,7 @@ struct CodeArtifactController {
         let input = try await AWSInput.read(request)
         let domain = try input.required("domain")
         try policy.authorize(context.identity, .admin, on: .domain(domain))
+        try input.refuseTags()
         let settings = RepositorySettings(description: try input.string("description"), upstreams: try Self.upstreams(input))
         if settings.changesReach(of: nil) { try policy.authorize(context.identity, .admin, on: .repositorySettings(domain: domain)) }
         let repository = try await repositories.createRepository(domain: domain, name: try input.required("repository"), settings: settings)

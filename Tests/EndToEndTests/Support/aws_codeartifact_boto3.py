@@ -94,6 +94,7 @@ for call, expected in [
     (lambda: client.create_repository(domain="boto", repository="top"), "ConflictException"),
     (lambda: client.delete_domain(domain="boto"), "ConflictException"),
     (lambda: client.list_domains(nextToken="not-a-token"), "ValidationException"),
+    (lambda: client.create_repository(domain="boto", repository="tagged", tags=[{"key": "k", "value": "v"}]), "ValidationException"),
     (lambda: client.describe_package(domain="boto", repository="top", format="npm", package="nothing"), "ResourceNotFoundException"),
 ]:
     try:
