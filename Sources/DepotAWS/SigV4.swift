@@ -53,6 +53,14 @@ public struct SigV4Authorization: Sendable, Equatable {
         guard let credential = fields["Credential"], let signed = fields["SignedHeaders"], let signature = fields["Signature"] else {
             throw AWSError.incompleteSignature("the Authorization header needs Credential, SignedHeaders and Signature")
         }
+        try self.init(credential: credential, signedHeaders: signed, signature: signature)
+    }
+
+    /// The three parts as the header or a presigned URL's query (`X-Amz-Credential`, ...) carries them.
+    init(credential: String, signedHeaders signed: String, signature: String) throws {
+        guard credential.utf8.count + signed.utf8.count + signature.utf8.count <= Self.maximumLength else {
+            throw AWSError.incompleteSignature("the signature is too long")
+        }
         let scope = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard scope.count == 5, scope[4] == "aws4_request", !scope[0].isEmpty, scope[1].utf8.count == 8,
             scope[1].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), !scope[2].isEmpty
@@ -75,7 +83,45 @@ public struct SigV4Authorization: Sendable, Equatable {
     }
 }
 
-/// Checks AWS Signature Version 4 (header form): the credential's service, the request time within
+/// The query of a presigned URL (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,
+/// `X-Amz-SignedHeaders`, `X-Amz-Signature`); nil when the query has no signature.
+struct PresignedQuery {
+    /// A presigned URL lives at most a week, as AWS's do.
+    static let maximumExpires: TimeInterval = 7 * 24 * 3600
+
+    let authorization: SigV4Authorization
+    let amzDate: String
+    let expires: TimeInterval
+    /// The query without `X-Amz-Signature`: what was signed.
+    let signedQuery: String
+
+    init?(_ query: String) throws {
+        var fields: [String: String] = [:]
+        var signed: [Substring] = []
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0]).removingPercentEncoding ?? String(parts[0])
+            if key.hasPrefix("X-Amz-") { fields[key] = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? "") : "" }
+            if key != "X-Amz-Signature" { signed.append(pair) }
+        }
+        guard let signature = fields["X-Amz-Signature"] else { return nil }
+        guard fields["X-Amz-Algorithm"] == SigV4Authorization.algorithm, let credential = fields["X-Amz-Credential"],
+            let names = fields["X-Amz-SignedHeaders"], let date = fields["X-Amz-Date"], let expiresText = fields["X-Amz-Expires"]
+        else {
+            throw AWSError.incompleteSignature(
+                "a presigned URL needs X-Amz-Algorithm=AWS4-HMAC-SHA256, X-Amz-Credential, X-Amz-Date, X-Amz-Expires and X-Amz-SignedHeaders")
+        }
+        guard let seconds = Int(expiresText), seconds >= 1, TimeInterval(seconds) <= Self.maximumExpires else {
+            throw AWSError.incompleteSignature("X-Amz-Expires must be 1 to 604800 seconds")
+        }
+        authorization = try SigV4Authorization(credential: credential, signedHeaders: names, signature: signature)
+        amzDate = date
+        expires = TimeInterval(seconds)
+        signedQuery = signed.joined(separator: "&")
+    }
+}
+
+/// Checks AWS Signature Version 4 (the Authorization header, or a presigned URL's query): the credential's service, the request time within
 /// `allowedClockSkew`, the payload hash, and the signature over the canonical request, compared in constant time.
 public struct SigV4Verifier: Sendable {
     public static let allowedClockSkew: TimeInterval = 15 * 60
@@ -90,22 +136,42 @@ public struct SigV4Verifier: Sendable {
     public func verify(
         _ request: SigV4Request, authorization header: String?, now: Date, secret: (String) async throws -> String
     ) async throws -> SigV4Authorization {
-        guard let header else { throw AWSError.missingAuthentication }
-        let authorization = try SigV4Authorization(header: header)
+        let authorization: SigV4Authorization
+        let amzDate: String
+        var signedQuery = request.query
+        if let header {
+            authorization = try SigV4Authorization(header: header)
+            guard let date = request.values(of: "x-amz-date").first else {
+                throw AWSError.incompleteSignature("X-Amz-Date (yyyyMMdd'T'HHmmss'Z') is required")
+            }
+            amzDate = date
+            guard authorization.signedHeaders.contains("x-amz-date") else {
+                throw AWSError.incompleteSignature("X-Amz-Date must be signed")
+            }
+        } else if let presigned = try PresignedQuery(request.query) {
+            authorization = presigned.authorization
+            amzDate = presigned.amzDate
+            signedQuery = presigned.signedQuery
+            guard let time = Self.parse(amzDate: amzDate), now >= time.addingTimeInterval(-Self.allowedClockSkew),
+                now <= time.addingTimeInterval(presigned.expires)
+            else {
+                throw AWSError.invalidSignature("Signature expired: the presigned URL of \(amzDate) is valid for \(Int(presigned.expires)) seconds")
+            }
+        } else {
+            throw AWSError.missingAuthentication
+        }
         guard authorization.service == service else {
             throw AWSError.invalidSignature("Credential should be scoped to correct service: '\(service)'")
         }
-        guard let amzDate = request.values(of: "x-amz-date").first, let time = Self.parse(amzDate: amzDate) else {
-            throw AWSError.incompleteSignature("X-Amz-Date (yyyyMMdd'T'HHmmss'Z') is required")
+        guard let time = Self.parse(amzDate: amzDate) else {
+            throw AWSError.incompleteSignature("X-Amz-Date must be yyyyMMdd'T'HHmmss'Z'")
         }
         guard amzDate.hasPrefix(authorization.date) else {
             throw AWSError.invalidSignature("the credential scope's date is not the date of X-Amz-Date")
         }
-        guard abs(time.timeIntervalSince(now)) <= Self.allowedClockSkew else {
+        // A presigned URL's own window was checked above; a signed header's date must be now.
+        guard header == nil || abs(time.timeIntervalSince(now)) <= Self.allowedClockSkew else {
             throw AWSError.invalidSignature("Signature expired: \(amzDate) is more than 15 minutes from the server's time")
-        }
-        guard authorization.signedHeaders.contains("x-amz-date") else {
-            throw AWSError.incompleteSignature("X-Amz-Date must be signed")
         }
         var payloadHash = request.payloadSHA256
         if let declared = request.values(of: "x-amz-content-sha256").first {
@@ -116,7 +182,8 @@ public struct SigV4Verifier: Sendable {
         }
         let key = try await secret(authorization.accessKeyID)
         let expected = Self.signature(
-            canonicalRequest: Self.canonicalRequest(request, signedHeaders: authorization.signedHeaders, payloadHash: payloadHash),
+            canonicalRequest: Self.canonicalRequest(
+                request, query: signedQuery, signedHeaders: authorization.signedHeaders, payloadHash: payloadHash),
             amzDate: amzDate, authorization: authorization, secret: key)
         guard ConstantTime.equals(expected, authorization.signature) else {
             throw AWSError.invalidSignature(
@@ -127,12 +194,12 @@ public struct SigV4Verifier: Sendable {
 
     // MARK: The algorithm
 
-    static func canonicalRequest(_ request: SigV4Request, signedHeaders: [String], payloadHash: String) -> String {
+    static func canonicalRequest(_ request: SigV4Request, query: String, signedHeaders: [String], payloadHash: String) -> String {
         let headers = signedHeaders.sorted().map { name in
             "\(name):" + request.values(of: name).map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }.joined(separator: ",")
         }
         return [
-            request.method.uppercased(), canonicalPath(request.path), canonicalQuery(request.query),
+            request.method.uppercased(), canonicalPath(request.path), canonicalQuery(query),
             headers.joined(separator: "\n") + "\n", signedHeaders.sorted().joined(separator: ";"), payloadHash,
         ].joined(separator: "\n")
     }

@@ -16,3 +16,5 @@ let sigV4Vectors: [SigV4Vector] = [
     SigV4Vector(method: "GET", url: "http://h:1/api/aws/codeartifact/v1/package/version/asset?asset=a%2Bb%2Fc.tgz&version=1.0.0&domain=d&repository=r&format=pypi&package=x", body: #""#, service: "codeartifact", region: "ap-south-1",
         amzDate: "20261203T140000Z", authorization: "AWS4-HMAC-SHA256 Credential=DPAKABCDEFGHIJKLMNOP/20261203/ap-south-1/codeartifact/aws4_request, SignedHeaders=host;x-amz-date, Signature=4bb9a4223b4b907c77737ea3a0d0d0f56ae80c4918f0fe978c98c1c2ec5e438a"),
 ]
+
+let sigV4PresignedURL = "http://127.0.0.1:8080/api/aws/codeartifact/v1/package/version/asset?domain=acme&repository=app&format=npm&package=lib&version=1.0.0&asset=lib-1.0.0.tgz&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=DPAKABCDEFGHIJKLMNOP%2F20261203%2Fus-east-1%2Fcodeartifact%2Faws4_request&X-Amz-Date=20261203T140000Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=ef585ce7c7bd5e9d5e424159c41adf42caf8e7921881d66c0aa02b615a1dfda0"

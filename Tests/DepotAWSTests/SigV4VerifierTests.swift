@@ -22,7 +22,7 @@ struct SigV4VerifierTests {
             payloadSHA256: Hex.encode(SHA256.hash(data: Data(payload.utf8))))
     }
 
-    func verify(_ request: SigV4Request, _ authorization: String, service: String = "codeartifact", now: Date = vectorTime) async throws -> SigV4Authorization {
+    func verify(_ request: SigV4Request, _ authorization: String?, service: String = "codeartifact", now: Date = vectorTime) async throws -> SigV4Authorization {
         try await SigV4Verifier(service: service).verify(request, authorization: authorization, now: now) { keyID in
             guard keyID == sigV4KeyID else { throw AWSError.unrecognizedClient("unknown key") }
             return sigV4Secret
@@ -56,7 +56,7 @@ struct SigV4VerifierTests {
             payloadSHA256: Hex.encode(SHA256.hash(data: Data())))
         let authorization = try? SigV4Authorization(
             header: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
-        let canonical = SigV4Verifier.canonicalRequest(request, signedHeaders: ["host", "x-amz-date"], payloadHash: request.payloadSHA256)
+        let canonical = SigV4Verifier.canonicalRequest(request, query: "", signedHeaders: ["host", "x-amz-date"], payloadHash: request.payloadSHA256)
         #expect(canonical == "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         let signature = authorization.map {
             SigV4Verifier.signature(canonicalRequest: canonical, amzDate: "20150830T123600Z", authorization: $0, secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
@@ -103,6 +103,34 @@ struct SigV4VerifierTests {
         await expectError("InvalidSignatureException") { _ = try await verify(path, vector.authorization) }
         await expectError("InvalidSignatureException") {
             _ = try await verify(Self.request(vector, extraHeaders: [("x-amz-content-sha256", String(repeating: "0", count: 64))]), vector.authorization)
+        }
+    }
+
+    static func presigned(_ url: String) -> SigV4Request {
+        let parsed = URL(string: url)!
+        return SigV4Request(
+            method: "GET", path: parsed.path(percentEncoded: true), query: parsed.query(percentEncoded: true) ?? "",
+            headers: [("host", "\(parsed.host!):\(parsed.port!)")], payloadSHA256: Hex.encode(SHA256.hash(data: Data())))
+    }
+
+    @Test("botocore's presigned URL verifies within its 300 seconds and not after, nor tampered")
+    func presignedURL() async throws {
+        let authorization = try await verify(Self.presigned(sigV4PresignedURL), nil, now: Self.vectorTime.addingTimeInterval(299))
+        #expect(authorization.accessKeyID == sigV4KeyID)
+        await expectError("InvalidSignatureException") {
+            _ = try await verify(Self.presigned(sigV4PresignedURL), nil, now: Self.vectorTime.addingTimeInterval(301))
+        }
+        await expectError("InvalidSignatureException") {
+            _ = try await verify(Self.presigned(sigV4PresignedURL.replacingOccurrences(of: "version=1.0.0", with: "version=2.0.0")), nil)
+        }
+        await expectError("InvalidSignatureException") {
+            _ = try await verify(Self.presigned(sigV4PresignedURL.replacingOccurrences(of: "X-Amz-Expires=300", with: "X-Amz-Expires=900")), nil)
+        }
+        await expectError("IncompleteSignatureException") {
+            _ = try await verify(Self.presigned(sigV4PresignedURL.replacingOccurrences(of: "X-Amz-Expires=300", with: "X-Amz-Expires=999999")), nil)
+        }
+        await expectError("MissingAuthenticationTokenException") {
+            _ = try await verify(Self.presigned("http://h:1/api/aws/codeartifact/v1/package?domain=a"), nil)
         }
     }
 

@@ -3,7 +3,7 @@ Run: python3 make_sigv4_vectors.py > ../SigV4Vectors.swift"""
 import datetime
 from unittest import mock
 
-from botocore.auth import SigV4Auth
+from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -34,4 +34,9 @@ for method, url, body, service, region in CASES:
         SigV4Auth(Credentials(KEY_ID, SECRET), service, region).add_auth(request)
     print(f'    SigV4Vector(method: "{method}", url: "{url}", body: #"{body.decode()}"#, service: "{service}", region: "{region}",')
     print(f'        amzDate: "{request.headers["X-Amz-Date"]}", authorization: "{request.headers["Authorization"]}"),')
-print("]")
+print("]\n")
+# A presigned URL (query form) valid for 300 seconds.
+request = AWSRequest(method="GET", url="http://127.0.0.1:8080/api/aws/codeartifact/v1/package/version/asset?domain=acme&repository=app&format=npm&package=lib&version=1.0.0&asset=lib-1.0.0.tgz")
+with mock.patch("botocore.auth.datetime.datetime", Clock):
+    SigV4QueryAuth(Credentials(KEY_ID, SECRET), "codeartifact", "us-east-1", expires=300).add_auth(request)
+print(f'let sigV4PresignedURL = "{request.url}"')

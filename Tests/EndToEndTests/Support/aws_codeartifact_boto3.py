@@ -103,6 +103,17 @@ for call, expected in [
     except ClientError as error:
         assert error.response["Error"]["Code"] == expected, error.response
 
+# Presigned URLs (the query form of SigV4): good while they last, refused after or when changed.
+url = client.generate_presigned_url("describe_domain", Params={"domain": "boto"}, ExpiresIn=60)
+with urllib.request.urlopen(url) as response:
+    assert json.loads(response.read())["domain"]["name"] == "boto"
+for spoiled in [url.replace("domain=boto", "domain=other"), url.replace("X-Amz-Expires=60", "X-Amz-Expires=600")]:
+    try:
+        urllib.request.urlopen(spoiled)
+        raise AssertionError("a spoiled presigned URL was accepted")
+    except urllib.error.HTTPError as error:
+        assert (error.code, error.headers.get("x-amzn-ErrorType")) == (403, "InvalidSignatureException"), error
+
 for name in ["top", "mid", "base"]:
     client.delete_repository(domain="boto", repository=name)
 assert client.delete_domain(domain="boto")["domain"]["name"] == "boto"
