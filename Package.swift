@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "depot", targets: ["depot"]),
         // Only for the libFuzzer harnesses in Tests/Fuzz (a separate package that depends on this one by path).
-        .library(name: "DepotParsers", targets: ["DepotCore", "DepotHTTP", "DepotNPM", "DepotPyPI", "DepotMaven", "DepotCargo", "DepotSwiftRegistry", "DepotBuild"]),
+        .library(name: "DepotParsers", targets: ["DepotCore", "DepotHTTP", "DepotNPM", "DepotPyPI", "DepotMaven", "DepotCargo", "DepotSwiftRegistry", "DepotBuild", "DepotAWS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -121,6 +121,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "DepotAWS",
+            dependencies: [
+                "DepotCore",
+                "DepotHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "DepotBuild",
             dependencies: [
                 "DepotCore",
@@ -143,6 +153,7 @@ let package = Package(
                 "DepotCargo",
                 "DepotSwiftRegistry",
                 "DepotBuild",
+                "DepotAWS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -179,6 +190,7 @@ let package = Package(
         .testTarget(name: "DepotMavenTests", dependencies: ["DepotMaven", "DepotCore"]),
         .testTarget(name: "DepotCargoTests", dependencies: ["DepotCargo", "DepotCore"]),
         .testTarget(name: "DepotSwiftRegistryTests", dependencies: ["DepotSwiftRegistry", "DepotCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "DepotAWSTests", dependencies: ["DepotAWS", "DepotCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DepotClientConfigTests", dependencies: ["DepotClientConfig", "DepotCore"]),
         .testTarget(name: "DepotBuildTests", dependencies: ["DepotBuild", "DepotClientConfig", "DepotCore"]),
         .testTarget(
@@ -192,6 +204,7 @@ let package = Package(
             name: "DepotServerTests",
             dependencies: ["DepotServer", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: []),
+        // The Python helpers the tests run are not sources.
+        .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["Support/console_browser.py", "Support/aws_codeartifact_boto3.py"]),
     ]
 )

@@ -1,3 +1,4 @@
+import DepotAWS
 import DepotCargo
 import DepotCore
 import DepotHTTP
@@ -90,7 +91,8 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     RepositoryController(
         repositories: repositories, policy: policy, formats: formats, baseURL: baseURL, upstreams: upstreams
     ).addRoutes(to: api)
-    TokenController(access: access, policy: policy).addRoutes(to: api)
+    let awsKeys = try AWSAccessKeys.loadingKey(from: storage.appendingPathComponent("aws-access-keys.key"))
+    TokenController(access: access, policy: policy, awsKeys: awsKeys).addRoutes(to: api)
     PackageController(repositories: repositories, packages: packages, policy: policy, formats: formats).addRoutes(to: api)
     let buildShutdown = try addBuildRoutes(
         to: api, store: database, blobs: blobs, collector: collector, storage: storage, configuration: configuration, access: access,
@@ -103,6 +105,10 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
         access: access, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize, limits: configuration.inputLimits,
         downloads: downloads, changes: changes)
     for module in modules.all { module.addRoutes(router, services) }
+    AWSControlPlane(
+        repositories: repositories, packages: packages, access: access, policy: policy, modules: modules.all, baseURL: baseURL,
+        keys: awsKeys, accountID: configuration.awsAccountID
+    ).addRoutes(to: router)
     try ConsoleController(access: access, repositories: repositories, packages: packages, upstreams: upstreams, policy: policy, modules: modules, baseURL: baseURL, configuration: configuration, builds: database, blobs: blobs, storage: storage).addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,
         buildShutdown: buildShutdown, orphanSweep: OrphanBlobSweep(collector: collector, logger: logger),

@@ -3,7 +3,7 @@ import Foundation
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Create, list and revoke tokens.", subcommands: [Create.self, List.self, Revoke.self])
+        commandName: "token", abstract: "Create, list and revoke tokens.", subcommands: [Create.self, List.self, Revoke.self, AWSKeys.self])
 
     struct Create: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
@@ -12,17 +12,37 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(name: .customLong("permission"), help: "read, publish or admin (repeat).") var permissions: [String] = ["read"]
         @Option(help: "Lifetime: seconds or 15m, 2h, ... (default 12h, the server's default).") var duration: String?
         @Option var name: String?
+        @Flag(help: "Also print an AWS access key pair of the token (for the AWS CLI and SDKs), as AWS_* variables.") var aws = false
 
         func run() async throws {
             let body: [String: Any?] = [
                 "repositories": repositories.isEmpty ? nil : repositories, "permissions": permissions,
-                "durationSeconds": try duration.map(parseDuration), "name": name,
+                "durationSeconds": try duration.map(parseDuration), "name": name, "aws": aws ? true : nil,
             ]
             let result = try await options.client().call("POST", "api/v1/domains/\(segment(domain))/tokens", body: body)
+            let fields = result as? [String: Any]
             if options.json {
                 Output.json(result)
-            } else if let token = (result as? [String: Any])?["token"] as? String {
+            } else if aws, let lines = awsKeyLines(fields) {
+                print(lines)
+            } else if let token = fields?["token"] as? String {
                 print(token)
+            }
+        }
+    }
+
+    struct AWSKeys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "aws-keys", abstract: "Print the AWS access key pair of the token in use (same rights, expiry, revocation).")
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            let result = try await options.client().call("POST", "api/v1/aws-credentials")
+            let fields = result as? [String: Any]
+            if options.json {
+                Output.json(result)
+            } else if let lines = awsKeyLines(fields) {
+                print(lines)
             }
         }
     }
@@ -50,6 +70,12 @@ struct TokenCommand: AsyncParsableCommand {
             Output.emit(result, json: options.json)
         }
     }
+}
+
+/// An AWS key pair as the environment variables the AWS CLI and SDKs read.
+private func awsKeyLines(_ fields: [String: Any]?) -> String? {
+    guard let keyID = fields?["accessKeyId"] as? String, let secret = fields?["secretAccessKey"] as? String else { return nil }
+    return "AWS_ACCESS_KEY_ID=\(keyID)\nAWS_SECRET_ACCESS_KEY=\(secret)"
 }
 
 /// `900`, `15m`, `2h`, `1d` -> seconds.

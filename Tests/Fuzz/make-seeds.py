@@ -127,6 +127,21 @@ for text in literals("Tests/DepotHTTPTests/AuthenticationTests.swift"):
 seed("authorization", "Bearer dpt_0123456789abcdef")
 seed("authorization", "Basic " + base64.b64encode(b"aws:dpt_0123456789abcdef").decode())
 
+# sigv4: botocore's Authorization headers and dates from the known-answer vectors (0), paths (2), queries (3),
+# the presigned URL's query (4).
+for text in literals("Tests/DepotAWSTests/SigV4Vectors.swift"):
+    if text.startswith("AWS4-HMAC-SHA256"):
+        seed("sigv4", text, 0)
+    elif text.startswith("http"):
+        rest = text.split("/", 3)[-1]
+        path, _, query = rest.partition("?")
+        seed("sigv4", "/" + path, 2)
+        seed("sigv4", query, 3)
+        if "X-Amz-Signature" in query:
+            seed("sigv4", query, 4)
+    elif len(text) == 16 and text.endswith("Z"):
+        seed("sigv4", text, 1)
+
 # npm-publish: the tests' bodies, and one as `npm publish` sends it; whole (0) and in 6-byte pieces (0x85).
 for text in literals("Tests/DepotNPMTests/PublishBodySplitterTests.swift"):
     if text.lstrip().startswith("{"):

@@ -76,6 +76,14 @@ public struct AccessService: Sendable {
         return Identity(tokenID: record.id, name: record.name, scope: record.scope, expiresAt: record.expiresAt)
     }
 
+    /// Resolves a token by its id, for credentials derived from it (AWS access keys) once their signature checked out.
+    public func authenticate(tokenID: String) async throws -> Identity {
+        guard let record = try await store.token(id: tokenID), record.isValid(at: now()) else {
+            throw DepotError.unauthorized("the token is unknown, expired or revoked")
+        }
+        return Identity(tokenID: record.id, name: record.name, scope: record.scope, expiresAt: record.expiresAt)
+    }
+
     public func listTokens(domain: String, page: PageRequest) async throws -> Page<TokenRecord> {
         try await store.listTokens(domain: domain, page: page)
     }

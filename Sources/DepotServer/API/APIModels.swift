@@ -64,6 +64,8 @@ struct CreateTokenRequest: Decodable {
     var permissions: [String]
     var durationSeconds: Double?
     var name: String?
+    /// Also answer the token's AWS access key pair.
+    var aws: Bool?
 }
 
 struct CreatedTokenResponse: Encodable {
@@ -73,6 +75,14 @@ struct CreatedTokenResponse: Encodable {
     var domain: String
     var repositories: [String]?
     var permissions: [String]
+    /// With `"aws": true`: the AWS access key pair of the token (valid while the token is).
+    var accessKeyId: String?
+    var secretAccessKey: String?
+}
+
+struct AWSCredentialsResponse: Encodable {
+    var accessKeyId: String
+    var secretAccessKey: String
 }
 
 struct TokenResponse: Encodable {

@@ -1,3 +1,4 @@
+import DepotAWS
 import DepotHTTP
 
 /// Every route's permission as its controller declares it: a test checks the router against this list and that
@@ -6,4 +7,5 @@ func routePermissions() -> [RoutePermission] {
     OperationsController.permissions + DomainController.permissions + RepositoryController.permissions
         + TokenController.permissions + PackageController.permissions + BuildController.permissions
         + SecretController.permissions + PipelineController.permissions + registeredFormats().permissions + ConsoleController.permissions
+        + AWSControlPlane.permissions
 }

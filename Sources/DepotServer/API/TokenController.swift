@@ -1,3 +1,4 @@
+import DepotAWS
 import DepotCore
 import DepotHTTP
 import Foundation
@@ -8,6 +9,8 @@ import Hummingbird
 struct TokenController {
     let access: AccessService
     let policy: AuthorizationPolicy
+    /// `"aws": true` adds the token's AWS access key pair (SigV4 for the AWS-compatible API) to the answer.
+    let awsKeys: AWSAccessKeys
 
     static let permissions: [RoutePermission] = [
         RoutePermission(
@@ -16,12 +19,16 @@ struct TokenController {
         RoutePermission(.get, "/api/v1/domains/{domain}/tokens", .admin, .domain),
         RoutePermission(
             .delete, "/api/v1/domains/{domain}/tokens/{id}", .admin, .token, note: "also revokes every token minted from it"),
+        RoutePermission(
+            .post, "/api/v1/aws-credentials", .read, .domains,
+            note: "the AWS access key pair of the calling token itself (the bootstrap token's too)"),
     ]
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
         group.post("domains/:domain/tokens", use: create)
         group.get("domains/:domain/tokens", use: list)
         group.delete("domains/:domain/tokens/:id", use: revoke)
+        group.post("aws-credentials", use: awsCredentials)
     }
 
     @Sendable func create(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -38,11 +45,21 @@ struct TokenController {
         let scope = TokenScope(domain: domain, repositories: body.repositories, permissions: permissions)
         let (record, secret) = try await access.createToken(
             by: identity, scope: scope, durationSeconds: body.durationSeconds, name: body.name)
+        let keyPair = body.aws == true ? awsKeys.keyPair(forTokenID: record.id) : nil
         return try APIJSON.response(
             CreatedTokenResponse(
                 id: record.id, token: secret, expiresAt: record.expiresAt, domain: domain, repositories: body.repositories,
-                permissions: permissions.map(\.rawValue).sorted()),
+                permissions: permissions.map(\.rawValue).sorted(), accessKeyId: keyPair?.accessKeyID,
+                secretAccessKey: keyPair?.secretAccessKey),
             status: .created)
+    }
+
+    /// The caller's own token as an AWS key pair: the same rights, expiry and revocation, nothing more.
+    @Sendable func awsCredentials(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        try policy.authorize(context.identity, .read, on: .domains)
+        guard let identity = context.identity else { throw DepotError.unauthorized() }
+        let keyPair = awsKeys.keyPair(forTokenID: identity.tokenID)
+        return try APIJSON.response(AWSCredentialsResponse(accessKeyId: keyPair.accessKeyID, secretAccessKey: keyPair.secretAccessKey))
     }
 
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {

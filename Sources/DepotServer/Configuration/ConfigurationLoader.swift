@@ -11,7 +11,7 @@ public enum ConfigurationLoader {
         "limits.idleTimeout", "limits.maxConnections", "limits.maxJSONSize", "limits.maxJSONDepth", "limits.maxJSONValues", "limits.maxNpmAttachments",
         "limits.maxFormFields", "limits.maxFormFieldsSize", "limits.maxXMLSize", "limits.maxDecompressedSize",
         "limits.maxArchiveEntries", "upstreamCache.metadataTTL", "upstreamCache.timeout", "upstreamCache.allowedHosts",
-        "upstreamCache.allowPrivateAddresses", "builds.concurrency", "builds.timeout", "builds.sandbox", "log.level", "log.access",
+        "upstreamCache.allowPrivateAddresses", "builds.concurrency", "builds.timeout", "builds.sandbox", "log.level", "log.access", "aws.accountID",
     ]
 
     public static func load(file: String?, environment: [String: String]) throws -> DepotConfiguration {
@@ -74,7 +74,7 @@ public enum ConfigurationLoader {
             ("DEPOT_METADATA_TTL", "upstreamCache.metadataTTL"), ("DEPOT_UPSTREAM_TIMEOUT", "upstreamCache.timeout"),
             ("DEPOT_UPSTREAM_ALLOW_PRIVATE_ADDRESSES", "upstreamCache.allowPrivateAddresses"), ("DEPOT_TRUSTED_PROXIES", "server.trustedProxies"),
             ("DEPOT_METRICS_TOKEN", "server.metricsToken"), ("DEPOT_BUILD_CONCURRENCY", "builds.concurrency"),
-            ("DEPOT_BUILD_TIMEOUT", "builds.timeout"), ("DEPOT_BUILD_SANDBOX", "builds.sandbox"), ("DEPOT_LOG_LEVEL", "log.level"), ("DEPOT_ACCESS_LOG", "log.access"),
+            ("DEPOT_BUILD_TIMEOUT", "builds.timeout"), ("DEPOT_BUILD_SANDBOX", "builds.sandbox"), ("DEPOT_LOG_LEVEL", "log.level"), ("DEPOT_ACCESS_LOG", "log.access"), ("DEPOT_AWS_ACCOUNT_ID", "aws.accountID"),
         ]
         for (variable, key) in variables {
             if let value = environment[variable] { try set(key, value, in: &configuration, source: variable) }
@@ -143,6 +143,12 @@ public enum ConfigurationLoader {
             }
             c.logLevel = level
         case "log.access": c.accessLog = try flag(value, key: name)
+        case "aws.accountID":
+            let account = try string(value, key: name)
+            guard account.utf8.count == 12, account.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                throw ConfigurationError(key: name, "must be 12 digits, as AWS account ids are")
+            }
+            c.awsAccountID = account
         default:
             throw ConfigurationError(key: name, "unknown key (known: \(knownKeys.sorted().joined(separator: ", ")), externalConnections)")
         }

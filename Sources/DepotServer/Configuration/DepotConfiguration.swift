@@ -48,6 +48,8 @@ public struct DepotConfiguration: Sendable, Equatable {
     /// `bubblewrap` or `none`; nil: bubblewrap when `bwrap` is installed.
     public var buildSandbox: String?
     public var logLevel = "info"
+    /// The account id the AWS-compatible API puts in ARNs and `domainOwner`.
+    public var awsAccountID = "000000000000"
     /// One line per request (`log.access`); unset, it follows the level (on at info and below).
     public var accessLog: Bool?
 

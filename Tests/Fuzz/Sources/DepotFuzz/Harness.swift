@@ -26,7 +26,7 @@ struct FuzzTarget: Sendable {
 
 enum FuzzTargets {
     static let all: [FuzzTarget] = [
-        sdist, npmPublish, names, coreMetadata, mavenPath, mavenXML, buildspec, multipart, authorization, wheel,
+        sdist, npmPublish, names, coreMetadata, mavenPath, mavenXML, buildspec, multipart, authorization, sigV4, wheel,
         cargoPublish, swiftPublish, swiftArchive,
     ]
 
