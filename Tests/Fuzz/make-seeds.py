@@ -77,7 +77,7 @@ def metadata(name="pkg", version="1.0"):
 for selector, path in [
     (0, "Tests/DepotPyPITests/PEP440VersionTests.swift"),
     (1, "Tests/DepotPyPITests/DistributionFilenameTests.swift"),
-    (2, "Tests/DepotNPMTests/SemanticVersionTests.swift"),
+    (2, "Tests/DepotCoreTests/SemanticVersionTests.swift"),
     (3, "Tests/DepotNPMTests/NpmPackageNameTests.swift"),
     (4, "Tests/DepotMavenTests/MavenVersionTests.swift"),
 ]:
