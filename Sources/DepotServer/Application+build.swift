@@ -90,7 +90,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let buildShutdown = try addBuildRoutes(
         to: api, store: database, blobs: blobs, collector: collector, storage: storage, configuration: configuration, access: access,
         policy: policy, repositories: repositories, baseURL: baseURL, logger: logger)
-    try addPipelineRoutes(
+    let pipelines = try addPipelineRoutes(
         to: api, store: database, builds: buildShutdown.builds, blobs: blobs, collector: collector, repositories: repositories,
         packages: packages, formats: formats, configuration: configuration, policy: policy, baseURL: baseURL, storage: storage, logger: logger)
     let services = FormatServices(
@@ -98,7 +98,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
         access: access, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize, limits: configuration.inputLimits,
         downloads: downloads, changes: changes)
     for module in modules.all { module.addRoutes(router, services) }
-    try ConsoleController(access: access, repositories: repositories, packages: packages, upstreams: upstreams, policy: policy, modules: modules, baseURL: baseURL, configuration: configuration, builds: database, blobs: blobs, storage: storage).addRoutes(to: router)
+    try ConsoleController(access: access, repositories: repositories, packages: packages, upstreams: upstreams, policy: policy, modules: modules, baseURL: baseURL, configuration: configuration, buildLog: ConsoleBuildLog(store: database, blobs: blobs, builds: buildShutdown.builds), pipelines: pipelines).addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,
         buildShutdown: buildShutdown, orphanSweep: OrphanBlobSweep(collector: collector, logger: logger),
         accessLog: AccessLogWriter(log: accessLog))

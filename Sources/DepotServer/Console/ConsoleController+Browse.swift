@@ -32,6 +32,7 @@ extension ConsoleController {
                     "connections": connectionNames.map { ["name": $0] },
                     "tokensHref": "/ui/domains/\(Self.segment(domain))/tokens",
                     "buildsHref": "/ui/domains/\(Self.segment(domain))/builds",
+                    "pipelinesHref": "/ui/domains/\(Self.segment(domain))/pipelines",
                     "createHref": "/ui/domains/\(Self.segment(domain))/repositories",
                 ])
         }

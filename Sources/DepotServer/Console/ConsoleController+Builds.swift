@@ -36,7 +36,7 @@ extension ConsoleController {
             let base = "/ui/domains/\(Self.segment(domain))/builds/\(Self.segment(build.id))"
             let result = ConsoleBuildLog.result(of: build)
             let running = !ConsoleBuildLog.ended.contains(build.status)
-            let text = String(decoding: try log.read(build, from: 0, limit: 1 << 20), as: UTF8.self)
+            let text = String(decoding: try await log.text(of: build, limit: 1 << 20), as: UTF8.self)
             return render(
                 "build", caller: caller, title: "Build \(build.id)",
                 crumbs: [("Domains", "/ui/"), (domain, "/ui/domains/\(Self.segment(domain))"), ("Builds", "/ui/domains/\(Self.segment(domain))/builds")],
