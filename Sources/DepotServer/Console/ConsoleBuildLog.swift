@@ -2,8 +2,9 @@ import DepotBuild
 import DepotCore
 import Foundation
 
-/// A build's log for the console: while the build runs, what `BuildService.follow` hands out (the bytes so far, then
-/// each new line, as the API's `?follow=true` reads it); once it has ended, the blob its log was moved into.
+/// A build's log for the console: while the build runs, what `BuildService` hands out (`follow`: the bytes so far,
+/// then each new line, as the API's `?follow=true` reads it; `logSoFar` for the page); once it has ended, the blob
+/// its log was moved into.
 struct ConsoleBuildLog: Sendable {
     let store: any BuildStore
     let blobs: any BlobStore
@@ -23,9 +24,9 @@ struct ConsoleBuildLog: Sendable {
 
     /// The log so far (at most `limit` bytes): the running build's from its live log, else the stored one.
     func text(of build: StoredBuild, limit: Int) async throws -> [UInt8] {
-        if let live = await builds.follow(build.id) {
-            defer { live.existing?.close() }
-            return try live.existing?.read(maxLength: limit) ?? []
+        if let running = await builds.logSoFar(build.id) {
+            defer { running.close() }
+            return try running.read(maxLength: limit)
         }
         // Not running: ended since it was looked up (its log is stored), or still queued (no log yet).
         let current = try await store.build(domain: build.domain, id: build.id) ?? build
