@@ -19,7 +19,6 @@ extension ConsoleController {
                     "stages": loaded.definition.stages.map(\.name).joined(separator: " → "),
                     "latestStatus": latest?.status.rawValue ?? "", "latestStarted": latest.map { Self.time($0.startTime) } ?? "",
                     "latestHref": latest.map { "\(pipelineBase(domain, loaded.stored.name))/executions/\(Self.segment($0.id))" } ?? "",
-                    "hasLatest": latest != nil,
                 ]
             }
             return render(
@@ -75,8 +74,7 @@ extension ConsoleController {
                 [
                     "pipeline": loaded.stored.name, "id": execution.id, "status": execution.status.rawValue,
                     "started": Self.time(execution.startTime), "updated": Self.time(execution.lastUpdateTime),
-                    "trigger": loaded.record.triggers[execution.id] ?? "", "hasTrigger": loaded.record.triggers[execution.id] != nil,
-                    "stopReason": execution.stopReason ?? "", "hasStopReason": execution.stopReason != nil,
+                    "trigger": loaded.record.triggers[execution.id] ?? "", "stopReason": execution.stopReason ?? "",
                     "running": !execution.status.isFinished, "stages": stages, "approvalHref": "\(base)/approval",
                     "commentLimit": Self.maximumApprovalComment,
                 ])
@@ -113,19 +111,17 @@ extension ConsoleController {
         // A build action's link is "build <id>" (BuildActionRunner): the console links the build's page.
         let buildID = link.flatMap { $0.hasPrefix("build ") ? String($0.dropFirst("build ".count)) : nil }
         let waiting = action.status == .waitingForApproval
-        // Mustache renders a section for any string, even an empty one: each optional part has its flag.
         return [
             "name": action.name, "stage": stage, "status": action.status?.rawValue ?? "NotStarted",
             "statusClass": (action.status?.rawValue ?? "NotStarted").lowercased(),
-            "retry": "attempt \(action.attempt)", "hasRetry": action.attempt > 1,
-            "started": action.startTime.map(Self.time) ?? "", "hasStarted": action.startTime != nil,
-            "ended": action.endTime.map(Self.time) ?? "", "hasEnded": action.endTime != nil,
-            "summary": action.summary ?? "", "hasSummary": action.summary?.isEmpty == false,
-            "link": link ?? "", "hasLink": buildID == nil && link?.isEmpty == false && link != action.summary,
+            "retry": action.attempt > 1 ? "attempt \(action.attempt)" : "",
+            "started": action.startTime.map(Self.time) ?? "", "ended": action.endTime.map(Self.time) ?? "",
+            "summary": action.summary ?? "",
+            // Other links (the approver's answer, a commit) are shown as text unless the summary says the same.
+            "link": buildID == nil && link != action.summary ? link ?? "" : "",
             "buildID": buildID ?? "", "buildHref": buildID.map { "/ui/domains/\(Self.segment(domain))/builds/\(Self.segment($0))" } ?? "",
-            "hasBuild": buildID != nil,
             "approvable": waiting && canApprove,
-            "expires": action.approvalExpiresAt.map(Self.time) ?? "", "hasExpiry": waiting && action.approvalExpiresAt != nil,
+            "expires": waiting ? action.approvalExpiresAt.map(Self.time) ?? "" : "",
             "formID": "approve-\(Self.segment(stage))-\(Self.segment(action.name))",
         ]
     }
