@@ -3,6 +3,7 @@ import DepotCore
 import DepotHTTP
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// Build pages: the domain's builds, one build (phases, durations, reports with failing cases, artifacts) with its
 /// log following live over Server-Sent Events, and artifact downloads.
@@ -75,7 +76,8 @@ extension ConsoleController {
             return Response(
                 status: .ok, headers: headers,
                 body: ResponseBody { writer in
-                    for try await event in events { try await writer.write(ByteBuffer(string: event)) }
+                    // The server's shutdown waits for open responses: this one ends then, not with the build.
+                    for try await event in events.cancelOnGracefulShutdown() { try await writer.write(ByteBuffer(string: event)) }
                     try await writer.finish(nil)
                 })
         }
