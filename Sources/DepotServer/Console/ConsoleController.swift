@@ -34,7 +34,8 @@ struct ConsoleController: Sendable {
     init(
         access: AccessService, repositories: RepositoryService, packages: PackageService, upstreams: UpstreamService,
         policy: AuthorizationPolicy, modules: FormatModules, baseURL: PublicBaseURL, configuration: DepotConfiguration,
-        buildLog: ConsoleBuildLog? = nil, pipelines: PipelineService? = nil, views: ConsoleViews? = nil, sessions: ConsoleSessionStore = ConsoleSessionStore()
+        buildLog: ConsoleBuildLog? = nil, pipelines: PipelineService? = nil, views: ConsoleViews? = nil,
+        sessions: ConsoleSessionStore = ConsoleSessionStore()
     ) throws {
         self.pipelines = pipelines
         self.buildLog = buildLog
@@ -228,7 +229,7 @@ struct ConsoleController: Sendable {
             "signin", caller: ConsoleCaller(), title: "Sign in",
             [
                 "next": Self.safeNext(next), "message": message ?? "", "hasMessage": message != nil, "nonce": nonce,
-                "link": link ?? "", "hasLink": link != nil,
+                "link": link ?? "",
             ], status: status)
         response.setCookie(cookie(Self.signInCookie, nonce, maxAge: 3600))
         return response
@@ -289,7 +290,8 @@ struct ConsoleController: Sendable {
 
     /// A link code as `ConsoleSessionStore` makes them: 64 hex digits.
     static func isLinkCode(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        text.utf8.count == 64
+            && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 
     func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {
@@ -315,6 +317,7 @@ struct ConsoleController: Sendable {
     }
 }
 
+/// The answer of `POST /api/v1/signin-links`.
 struct SignInLinkResponse: Encodable {
     var url: String
     var expiresAt: Date
