@@ -9,7 +9,7 @@ public enum CargoModule {
             externalConnection: ExternalConnectionDefault(
                 name: CargoUpstreamFormat.connectionName, url: CargoUpstreamFormat.defaultIndexURL, environmentVariable: "DEPOT_CRATES_IO_URL",
                 extraHosts: [CargoUpstreamFormat.crateHost]),
-            client: CargoClientConfigurator(), errorStyle: .cargo, permissions: CargoController.permissions
+            client: CargoClientConfigurator(), presentation: CargoPresentation(), errorStyle: .cargo, permissions: CargoController.permissions
         ) { router, services in
             CargoController(
                 repositories: services.repositories, packages: services.packages, upstreams: services.upstreams, uploads: services.uploads, baseURL: services.baseURL,

@@ -14,6 +14,8 @@ public struct FormatModule: Sendable {
     public let externalConnection: ExternalConnectionDefault?
     /// How `depot login` and builds point the format's clients at a repository.
     public let client: any ClientConfigurator
+    /// How the console shows its versions (install line, README, dependencies).
+    public let presentation: any PackagePresentation
     /// How an error on one of its routes is written (npm's `{"error"}`, Cargo's `{"errors":[{"detail"}]}`, ...).
     public let errorStyle: ErrorStyle
     /// What each of its routes needs, as the authorization policy and the README's route table read them.
@@ -23,13 +25,14 @@ public struct FormatModule: Sendable {
 
     public init(
         format: any PackageFormat, upstream: (any UpstreamFormat)?, externalConnection: ExternalConnectionDefault?,
-        client: any ClientConfigurator, errorStyle: ErrorStyle, permissions: [RoutePermission],
+        client: any ClientConfigurator, presentation: any PackagePresentation, errorStyle: ErrorStyle, permissions: [RoutePermission],
         addRoutes: @escaping @Sendable (Router<DepotRequestContext>, FormatServices) -> Void
     ) {
         self.format = format
         self.upstream = upstream
         self.externalConnection = externalConnection
         self.client = client
+        self.presentation = presentation
         self.errorStyle = errorStyle
         self.permissions = permissions
         self.addRoutes = addRoutes
@@ -109,6 +112,11 @@ public struct FormatModules: Sendable {
     public var permissions: [RoutePermission] { all.flatMap(\.permissions) }
 
     public var externalConnections: [ExternalConnectionDefault] { all.compactMap(\.externalConnection) }
+
+    /// How the console shows versions of the format with this id (`npm`, `pypi`, ...).
+    public func presentation(of formatID: String) -> (any PackagePresentation)? {
+        all.first { $0.format.id == formatID }?.presentation
+    }
 
     /// The error style of the request path `/{domain}/{repo}/{segment}/...`; `fallback` for any other path.
     public func errorStyle(path: String, fallback: ErrorStyle) -> ErrorStyle {

@@ -9,7 +9,7 @@ public enum MavenModule {
             format: MavenFormat(), upstream: MavenUpstreamFormat(),
             externalConnection: ExternalConnectionDefault(
                 name: "public:maven-central", url: "https://repo1.maven.org/maven2/", environmentVariable: "DEPOT_MAVEN_CENTRAL_URL"),
-            client: MavenClientConfigurator(), errorStyle: .registry, permissions: MavenController.permissions
+            client: MavenClientConfigurator(), presentation: MavenPresentation(), errorStyle: .registry, permissions: MavenController.permissions
         ) { router, services in
             MavenController(
                 repositories: services.repositories, packages: services.packages, upstreams: services.upstreams,

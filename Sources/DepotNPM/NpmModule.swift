@@ -8,7 +8,7 @@ public enum NpmModule {
             format: NpmFormat(), upstream: NpmUpstreamFormat(),
             externalConnection: ExternalConnectionDefault(
                 name: "public:npmjs", url: "https://registry.npmjs.org/", environmentVariable: "DEPOT_NPMJS_URL"),
-            client: NpmClientConfigurator(), errorStyle: .registry, permissions: NpmController.permissions
+            client: NpmClientConfigurator(), presentation: NpmPresentation(), errorStyle: .registry, permissions: NpmController.permissions
         ) { router, services in
             NpmController(
                 repositories: services.repositories, packages: services.packages, upstreams: services.upstreams, access: services.access,

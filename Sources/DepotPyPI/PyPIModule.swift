@@ -10,7 +10,7 @@ public enum PyPIModule {
             externalConnection: ExternalConnectionDefault(
                 name: "public:pypi", url: "https://pypi.org/simple/", environmentVariable: "DEPOT_PYPI_URL",
                 extraHosts: ["files.pythonhosted.org"]),
-            client: PyPIClientConfigurator(), errorStyle: .registry, permissions: PyPIController.permissions
+            client: PyPIClientConfigurator(), presentation: PyPIPresentation(), errorStyle: .registry, permissions: PyPIController.permissions
         ) { router, services in
             PyPIController(
                 repositories: services.repositories, packages: services.packages, upstreams: services.upstreams, baseURL: services.baseURL,

@@ -97,7 +97,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let buildShutdown = try addBuildRoutes(
         to: api, store: database, blobs: blobs, collector: collector, storage: storage, configuration: configuration, access: access,
         policy: policy, repositories: repositories, baseURL: baseURL, logger: logger)
-    try addPipelineRoutes(
+    let pipelines = try addPipelineRoutes(
         to: api, store: database, builds: buildShutdown.builds, blobs: blobs, collector: collector, repositories: repositories,
         packages: packages, formats: formats, configuration: configuration, policy: policy, baseURL: baseURL, storage: storage, logger: logger)
     let services = FormatServices(
@@ -109,7 +109,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
         repositories: repositories, packages: packages, access: access, policy: policy, modules: modules.all, baseURL: baseURL,
         keys: awsKeys, accountID: configuration.awsAccountID
     ).addRoutes(to: router)
-    try ConsoleController(access: access, repositories: repositories, packages: packages, upstreams: upstreams, policy: policy, modules: modules, baseURL: baseURL, configuration: configuration, builds: database, blobs: blobs, storage: storage).addRoutes(to: router)
+    try ConsoleController(access: access, repositories: repositories, packages: packages, upstreams: upstreams, policy: policy, modules: modules, baseURL: baseURL, configuration: configuration, buildLog: ConsoleBuildLog(store: database, blobs: blobs, builds: buildShutdown.builds), pipelines: pipelines).addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,
         buildShutdown: buildShutdown, orphanSweep: OrphanBlobSweep(collector: collector, logger: logger),
         accessLog: AccessLogWriter(log: accessLog), edgeCache: edgeCache)

@@ -8,7 +8,7 @@ public enum SwiftRegistryModule {
     public static var registration: FormatModule {
         FormatModule(
             format: SwiftRegistryFormat(), upstream: nil, externalConnection: nil, client: SwiftRegistryClientConfigurator(),
-            errorStyle: ProblemDetails.style, permissions: SwiftRegistryController.permissions
+            presentation: SwiftRegistryPresentation(), errorStyle: ProblemDetails.style, permissions: SwiftRegistryController.permissions
         ) { router, services in
             SwiftRegistryController(
                 repositories: services.repositories, packages: services.packages, upstreams: services.upstreams,

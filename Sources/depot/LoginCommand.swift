@@ -7,25 +7,35 @@ import Foundation
 import Glibc
 #endif
 
-/// Like `aws codeartifact login`: mints a token for one repository and writes the client's configuration.
+/// Like `aws codeartifact login`: mints a token for one repository and writes the client's configuration. With
+/// `--tool browser`, prints a one-time link that signs a browser in to the console with the CLI's token instead.
 struct LoginCommand: AsyncParsableCommand {
     /// The formats whose clients `--tool` can configure.
     static let clients = registeredFormats().clients
     static let toolNames = ClientConfigurators.toolNames(in: clients)
+    static let browser = "browser"
 
     static let configuration = CommandConfiguration(
-        commandName: "login", abstract: "Mint a token and configure a client (\(toolNames.joined(separator: ", "))) to use a repository.")
+        commandName: "login",
+        abstract: "Mint a token and configure a client (\(toolNames.joined(separator: ", "))) to use a repository, or sign a browser in.")
 
     @OptionGroup var options: ClientOptions
-    @Option(help: "Client to configure: \(LoginCommand.toolNames.dropLast().joined(separator: ", ")) or \(LoginCommand.toolNames.last ?? "").")
+    @Option(help: "Client to configure: \(LoginCommand.toolNames.joined(separator: ", ")); or browser: print a one-time console sign-in link.")
     var tool: String
-    @Option var domain: String
-    @Option(name: .customLong("repo")) var repository: String
+    @Option(help: "Domain of the repository (not for --tool browser).") var domain: String?
+    @Option(name: .customLong("repo"), help: "Repository (not for --tool browser).") var repository: String?
     @Option(help: "npm scope (@x) to route to Depot instead of the default registry.") var scope: String?
     @Option(help: "Token lifetime: seconds or 15m, 2h (default: the server's, 12h).") var duration: String?
 
+    func validate() throws {
+        guard tool != Self.browser else { return }
+        guard domain != nil, repository != nil else { throw ValidationError("--domain and --repo are required with --tool \(tool)") }
+    }
+
     func run() async throws {
         let client = try options.client()
+        guard tool != Self.browser else { return try await printSignInLink(client) }
+        let (domain, repository) = (domain ?? "", repository ?? "")
         let repositoryPath = "api/v1/domains/\(segment(domain))/repositories/\(segment(repository))"
         guard let match = ClientConfigurators.tool(named: tool, in: Self.clients) else {
             throw ValidationError("unsupported --tool \(tool) (supported: \(Self.toolNames.joined(separator: ", ")))")
@@ -39,7 +49,7 @@ struct LoginCommand: AsyncParsableCommand {
         }
         let endpoint = try await client.call("GET", repositoryPath + "/endpoint", query: ["format": configurator.formatID])
         guard let url = (endpoint as? [String: Any])?["url"] as? String else { throw ValidationError("the server sent no endpoint URL") }
-        let token = try await mintToken(client)
+        let token = try await mintToken(client, domain: domain, repository: repository)
 
         let environment = ProcessInfo.processInfo.environment
         let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
@@ -50,8 +60,17 @@ struct LoginCommand: AsyncParsableCommand {
         if url.hasPrefix("https://"), let ca = try options.privateCACertificate() { print(chosen.privateCAHint(ca: ca)) }
     }
 
+    /// The link opens the console's sign-in page; its button starts a session with this CLI's token (its scope,
+    /// its expiry). It works once, for five minutes.
+    private func printSignInLink(_ client: DepotClient) async throws {
+        let result = try await client.call("POST", "api/v1/signin-links")
+        guard let url = (result as? [String: Any])?["url"] as? String else { throw ValidationError("the server sent no link") }
+        print(url)
+        print("Open it in a browser within 5 minutes; it works once.")
+    }
+
     /// Asks for read+publish on the repository, falling back to read when the caller may not publish.
-    private func mintToken(_ client: DepotClient) async throws -> String {
+    private func mintToken(_ client: DepotClient, domain: String, repository: String) async throws -> String {
         let path = "api/v1/domains/\(segment(domain))/tokens"
         var body: [String: Any?] = [
             "repositories": [repository], "permissions": ["read", "publish"], "durationSeconds": try duration.map(parseDuration),

@@ -1,3 +1,5 @@
+import DepotClientConfig
+
 /// The CLI's profile file: `[profiles.NAME]` tables of `url`, `token` and `ca_cert` strings.
 ///
 /// A strict reader for exactly this shape of TOML (no dependency for a file this small): comments and blank lines

@@ -212,6 +212,39 @@ struct ConsoleRouteTests {
         }
     }
 
+    @Test("a sign-in link signs a browser in once with the token's scope; without a token there is none")
+    func signInLink() async throws {
+        try await Depot.run { depot in
+            try await depot.standardSetup()
+            #expect(try await depot.request(.post, "/api/v1/signin-links", auth: .anonymous).status == .unauthorized)
+            let token = try await depot.createToken(permissions: ["read"])
+            let created = try await depot.request(.post, "/api/v1/signin-links", auth: .bearer(token.secret))
+            try #require(created.status == .created, "\(created.text)")
+            let url = try #require(try created.object()["url"] as? String)
+            let path = String(url[try #require(url.range(of: "/ui/signin?link=")).lowerBound...])
+            let code = String(path.dropFirst("/ui/signin?link=".count))
+
+            func use() async throws -> TestResponse {
+                let page = try await depot.request(.get, path, auth: .anonymous)
+                #expect(page.status == .ok && Self.hidden("link", in: page.text) == code && !page.text.contains("id=\"token\""))
+                let nonce = try #require(Self.cookie(ConsoleController.signInCookie, in: page))
+                var headers: HTTPFields = [.cookie: "\(ConsoleController.signInCookie)=\(nonce)"]
+                headers[.contentType] = "application/x-www-form-urlencoded"
+                return try await depot.request(
+                    .post, "/ui/signin", auth: .anonymous, headers: headers, body: Array(Self.form(["link": code, "nonce": nonce]).utf8))
+            }
+            let first = try await use()
+            #expect(first.status == .seeOther)
+            let session = try #require(Self.cookie(ConsoleController.sessionCookie, in: first))
+            let domain = try await depot.request(.get, "/ui/domains/acme", auth: .anonymous, headers: [.cookie: "\(ConsoleController.sessionCookie)=\(session)"])
+            // The read token's session: it reads, and offers no admin form.
+            #expect(domain.status == .ok && !domain.text.contains("create-repository"))
+            let second = try await use()
+            #expect(second.status == .unauthorized && second.text.contains("used already or has expired"))
+            #expect(Self.cookie(ConsoleController.sessionCookie, in: second) == nil)
+        }
+    }
+
     @Test("admin forms: create a repository, set a version's status and origin controls")
     func adminForms() async throws {
         try await Depot.run { depot in

@@ -53,6 +53,21 @@ struct ConsoleSessionTests {
         }
     }
 
+    @Test("a sign-in link works once, and not after five minutes")
+    func links() async {
+        let clock = Clock()
+        let store = ConsoleSessionStore(now: { clock.now })
+        let link = await store.createLink(secret: "dpt_a")
+        #expect(link.expiresAt == clock.now.addingTimeInterval(ConsoleSessionStore.linkLifetime))
+        #expect(ConsoleController.isLinkCode(link.code))
+        #expect(await store.redeemLink(link.code) == "dpt_a")
+        #expect(await store.redeemLink(link.code) == nil)
+        let late = await store.createLink(secret: "dpt_b")
+        clock.now = clock.now.addingTimeInterval(ConsoleSessionStore.linkLifetime + 1)
+        #expect(await store.redeemLink(late.code) == nil)
+        #expect(await store.redeemLink("") == nil)
+    }
+
     final class Clock: @unchecked Sendable {
         var now = Date()
     }

@@ -36,7 +36,7 @@ public enum CargoConfigFile {
                 throw Unsafe(description: "\(table) is defined outside a [\(table)] table; edit it by hand")
             }
         }
-        let rendered = values.keys.sorted().map { "\($0) = \(Self.quoted(values[$0]!))" }
+        let rendered = values.keys.sorted().map { "\($0) = \(TOMLBasicString.quote(values[$0]!))" }
         guard let start else {
             if !lines.isEmpty, lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == false { lines.append("") }
             lines.append("[\(table)]")
@@ -47,34 +47,13 @@ public enum CargoConfigFile {
         var missing = values.keys.sorted()
         for (index, line) in section.enumerated() {
             guard let key = Self.key(line.trimmingCharacters(in: .whitespaces)), let value = values[key] else { continue }
-            section[index] = "\(key) = \(Self.quoted(value))"
+            section[index] = "\(key) = \(TOMLBasicString.quote(value))"
             missing.removeAll { $0 == key }
         }
         // New keys go right after the header, before any blank lines that end the section.
-        section.insert(contentsOf: missing.map { "\($0) = \(Self.quoted(values[$0]!))" }, at: 0)
+        section.insert(contentsOf: missing.map { "\($0) = \(TOMLBasicString.quote(values[$0]!))" }, at: 0)
         lines.replaceSubrange((start + 1)..<end, with: section)
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// A TOML basic string.
-    static func quoted(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     /// `registries.depot` of `[registries.depot]` (spaces and quotes around parts dropped); nil for other lines.

@@ -88,6 +88,11 @@ actor BuildService {
         return await log.follow()
     }
 
+    /// What a running build has logged so far (nil when it is not running), for a page that does not follow.
+    func logSoFar(_ buildID: String) async -> LogFileReader? {
+        await running[buildID]?.log.snapshot()
+    }
+
     /// Stops a queued or running build; false when it is neither.
     func stop(_ buildID: String) async throws -> Bool {
         if let index = queue.firstIndex(where: { $0.build.id == buildID }) {

@@ -25,7 +25,7 @@ actor LiveBuildLog {
     /// How many bytes of the file are the log so far, and the lines after them, ending when the build does
     /// (taken together, so none is lost). The bytes are read in chunks by the caller: a log can be large.
     func follow() -> (existing: LogFileReader?, lines: AsyncStream<String>) {
-        let existing = LogFileReader(file: file, limit: finished ? finalSize : ((try? handle?.offset()) ?? 0))
+        let existing = snapshot()
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         if finished {
             continuation.finish()
@@ -35,6 +35,11 @@ actor LiveBuildLog {
             continuation.onTermination = { _ in Task { await self.unfollow(id) } }
         }
         return (existing, stream)
+    }
+
+    /// The log so far, without following it.
+    func snapshot() -> LogFileReader? {
+        LogFileReader(file: file, limit: finished ? finalSize : ((try? handle?.offset()) ?? 0))
     }
 
     private func unfollow(_ id: UUID) {

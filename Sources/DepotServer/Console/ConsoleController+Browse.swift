@@ -32,6 +32,7 @@ extension ConsoleController {
                     "connections": connectionNames.map { ["name": $0] },
                     "tokensHref": "/ui/domains/\(Self.segment(domain))/tokens",
                     "buildsHref": "/ui/domains/\(Self.segment(domain))/builds",
+                    "pipelinesHref": "/ui/domains/\(Self.segment(domain))/pipelines",
                     "createHref": "/ui/domains/\(Self.segment(domain))/repositories",
                 ])
         }
@@ -127,7 +128,7 @@ extension ConsoleController {
                     "nextHref": versions.next.map { "\(base)?next=\($0.token)" } ?? "",
                     "tags": tags.sorted { $0.key < $1.key }.map { ["tag": $0.key, "version": $0.value] },
                     "latest": latest ?? "", "latestHref": latest.map { "\(base)/versions/\(Self.segment($0))" } ?? "",
-                    "install": latest.map { ConsoleSnippets.installLine(format: format.id, name: name, version: $0) } ?? "",
+                    "install": latest.map { modules.presentation(of: format.id)?.installLine(name: name, version: $0) ?? "" } ?? "",
                     "publish": package.originControls.publish.rawValue, "upstream": package.originControls.upstream.rawValue,
                     "publishAllow": package.originControls.publish == .allow, "upstreamAllow": package.originControls.upstream == .allow,
                     "canAdmin": policy.permits(caller.identity, .admin, on: .repository(domain: domain, name: repository.name)),
@@ -143,7 +144,8 @@ extension ConsoleController {
             let name = format.displayName(of: package.key)
             let version = try await packages.requireVersion(of: package, try Self.parameter(context, "version"))
             let assets = try await packages.assets(of: version)
-            let details = ConsoleVersionDetails(metadata: version.metadata)
+            let presentation = modules.presentation(of: format.id)
+            let details = presentation?.details(metadata: version.metadata) ?? VersionDetails()
             let base = packageBase(domain, repository, format, name)
             return render(
                 "version", caller: caller, title: "\(name) \(version.version)",
@@ -167,7 +169,7 @@ extension ConsoleController {
                     "hasReadme": details.readme != nil,
                     // The sanitizer's output is the only unescaped value of any template.
                     "readmeHTML": details.readme.map(markdown.render) ?? "",
-                    "install": ConsoleSnippets.installLine(format: format.id, name: name, version: version.version),
+                    "install": presentation?.installLine(name: name, version: version.version) ?? "",
                     "canPublish": policy.permits(caller.identity, .publish, on: .repository(domain: domain, name: repository.name)),
                     "statusAction": "\(base)/versions/\(Self.segment(version.version))/status",
                     "statuses": [VersionStatus.published, .unlisted, .archived].map {

@@ -3,6 +3,7 @@ import DepotCore
 import DepotHTTP
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// Build pages: the domain's builds, one build (phases, durations, reports with failing cases, artifacts) with its
 /// log following live over Server-Sent Events, and artifact downloads.
@@ -36,7 +37,7 @@ extension ConsoleController {
             let base = "/ui/domains/\(Self.segment(domain))/builds/\(Self.segment(build.id))"
             let result = ConsoleBuildLog.result(of: build)
             let running = !ConsoleBuildLog.ended.contains(build.status)
-            let text = String(decoding: try log.read(build, from: 0, limit: 1 << 20), as: UTF8.self)
+            let text = String(decoding: try await log.text(of: build, limit: 1 << 20), as: UTF8.self)
             return render(
                 "build", caller: caller, title: "Build \(build.id)",
                 crumbs: [("Domains", "/ui/"), (domain, "/ui/domains/\(Self.segment(domain))"), ("Builds", "/ui/domains/\(Self.segment(domain))/builds")],
@@ -75,7 +76,8 @@ extension ConsoleController {
             return Response(
                 status: .ok, headers: headers,
                 body: ResponseBody { writer in
-                    for try await event in events { try await writer.write(ByteBuffer(string: event)) }
+                    // The server's shutdown waits for open responses: this one ends then, not with the build.
+                    for try await event in events.cancelOnGracefulShutdown() { try await writer.write(ByteBuffer(string: event)) }
                     try await writer.finish(nil)
                 })
         }

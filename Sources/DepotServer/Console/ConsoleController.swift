@@ -28,18 +28,17 @@ struct ConsoleController: Sendable {
     let markdown = SafeMarkdown()
     /// Build records, logs and artifacts; nil where a server has no builds (pages then answer 404).
     let buildLog: ConsoleBuildLog?
+    /// The server's pipelines; nil where it runs none (pages then answer 404).
+    let pipelines: PipelineService?
 
     init(
         access: AccessService, repositories: RepositoryService, packages: PackageService, upstreams: UpstreamService,
         policy: AuthorizationPolicy, modules: FormatModules, baseURL: PublicBaseURL, configuration: DepotConfiguration,
-        builds: (any BuildStore)? = nil, blobs: (any BlobStore)? = nil, storage: URL? = nil,
-        views: ConsoleViews? = nil, sessions: ConsoleSessionStore = ConsoleSessionStore()
+        buildLog: ConsoleBuildLog? = nil, pipelines: PipelineService? = nil, views: ConsoleViews? = nil,
+        sessions: ConsoleSessionStore = ConsoleSessionStore()
     ) throws {
-        if let builds, let blobs, let storage {
-            buildLog = ConsoleBuildLog(store: builds, blobs: blobs, root: storage.appendingPathComponent("builds"))
-        } else {
-            buildLog = nil
-        }
+        self.pipelines = pipelines
+        self.buildLog = buildLog
         secureCookies = configuration.tlsCertificatePath != nil
         metadataTTL = configuration.metadataTTL
         connectionNames = configuration.externalConnections.keys.sorted()
@@ -61,7 +60,12 @@ struct ConsoleController: Sendable {
             .open(.get, "/", note: "redirects to `/ui/`"),
             .open(.get, "/ui/static/{name}", note: "the console's stylesheet and script"),
             .open(.get, "/ui/signin"),
-            .open(.post, "/ui/signin", note: "a valid token in the form starts a session (cookie `HttpOnly`, `SameSite=Strict`)"),
+            .open(
+                .post, "/ui/signin",
+                note: "a valid token (or the code of a sign-in link) in the form starts a session (cookie `HttpOnly`, `SameSite=Strict`)"),
+            RoutePermission(
+                .post, "/api/v1/signin-links", .read, .domains,
+                note: "a one-time link (5 minutes) that signs a browser in with the calling token: `depot login --tool browser`"),
             .open(.post, "/ui/signout", note: "ends the session; needs its CSRF token"),
             RoutePermission(.get, "/ui", .read, .domains, note: "console pages: the session's token, or an `Authorization` header"),
             RoutePermission(.get, "/ui/domains/{domain}", .read, .domain),
@@ -79,11 +83,18 @@ struct ConsoleController: Sendable {
             RoutePermission(.get, "/ui/domains/{domain}/builds/{id}", .read, .build),
             RoutePermission(.get, "/ui/domains/{domain}/builds/{id}/events", .read, .build, note: "the live log as Server-Sent Events"),
             RoutePermission(.get, "/ui/domains/{domain}/builds/{id}/artifacts/{name}", .read, .build),
+            RoutePermission(.get, "/ui/domains/{domain}/pipelines", .read, .domain),
+            RoutePermission(.get, "/ui/domains/{domain}/pipelines/{pipeline}", .read, .domain),
+            RoutePermission(.get, "/ui/domains/{domain}/pipelines/{pipeline}/executions/{execution}", .read, .domain, note: "stages and actions as boxes"),
+            RoutePermission(
+                .post, "/ui/domains/{domain}/pipelines/{pipeline}/executions/{execution}/approval", .approve, .domain,
+                note: "or `admin`; the form is shown only to such tokens"),
         ]
     }()
 
     func addRoutes(to router: Router<DepotRequestContext>) {
         router.get("/") { _, _ in Response.redirect(to: "/ui/", type: .found) }
+        router.post("api/v1/signin-links", use: createSignInLink)
         let ui = router.group("ui").add(middleware: ConsoleHeadersMiddleware())
         ui.get("static/:name", use: staticFile)
         ui.get("signin", use: signInPage)
@@ -106,6 +117,10 @@ struct ConsoleController: Sendable {
         ui.get("domains/:domain/builds/:id", use: build)
         ui.get("domains/:domain/builds/:id/events", use: buildEvents)
         ui.get("domains/:domain/builds/:id/artifacts/:name", use: buildArtifact)
+        ui.get("domains/:domain/pipelines", use: pipelines)
+        ui.get("domains/:domain/pipelines/:pipeline", use: pipelinePage)
+        ui.get("domains/:domain/pipelines/:pipeline/executions/:execution", use: executionPage)
+        ui.post("domains/:domain/pipelines/:pipeline/executions/:execution/approval", use: answerApproval)
     }
 
     // MARK: Callers and pages
@@ -202,15 +217,20 @@ struct ConsoleController: Sendable {
 
     @Sendable func signInPage(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let next = request.uri.queryParameters["next"].map(String.init) ?? "/ui/"
-        return signInResponse(next: next, message: nil, status: .ok)
+        let link = request.uri.queryParameters["link"].map(String.init) ?? ""
+        return signInResponse(next: next, message: nil, status: .ok, link: Self.isLinkCode(link) ? link : nil)
     }
 
     /// The sign-in form with a fresh pre-session token in a cookie and a hidden field (login CSRF).
-    func signInResponse(next: String, message: String?, status: HTTPResponse.Status) -> Response {
+    /// With `link`, a sign-in link's page: one button that uses the code (opening the link alone uses nothing up).
+    func signInResponse(next: String, message: String?, status: HTTPResponse.Status, link: String? = nil) -> Response {
         let nonce = ConsoleSessionStore.randomToken()
         var response = render(
             "signin", caller: ConsoleCaller(), title: "Sign in",
-            ["next": Self.safeNext(next), "message": message ?? "", "hasMessage": message != nil, "nonce": nonce], status: status)
+            [
+                "next": Self.safeNext(next), "message": message ?? "", "hasMessage": message != nil, "nonce": nonce,
+                "link": link ?? "",
+            ], status: status)
         response.setCookie(cookie(Self.signInCookie, nonce, maxAge: 3600))
         return response
     }
@@ -223,7 +243,17 @@ struct ConsoleController: Sendable {
         else {
             return signInResponse(next: next, message: "The sign-in form expired. Try again.", status: .forbidden)
         }
-        let secret = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let secret: String
+        if let code = form["link"], !code.isEmpty {
+            guard let linked = await sessions.redeemLink(code) else {
+                return signInResponse(
+                    next: next, message: "That sign-in link was used already or has expired. Run depot login --tool browser again.",
+                    status: .unauthorized)
+            }
+            secret = linked
+        } else {
+            secret = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         guard let identity = try? await access.authenticate(secret: secret) else {
             return signInResponse(next: next, message: "That token is unknown, expired or revoked.", status: .unauthorized)
         }
@@ -244,6 +274,24 @@ struct ConsoleController: Sendable {
             response.setCookie(cookie(Self.sessionCookie, "", maxAge: 0))
             return response
         }
+    }
+
+    /// `POST /api/v1/signin-links`: a link that signs a browser in, once, within 5 minutes, with the calling token
+    /// (so the session has the token's scope and ends with it).
+    @Sendable func createSignInLink(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        try policy.authorize(context.identity, .read, on: .domains)
+        guard let secret = AuthenticationMiddleware.presentedSecret(request.headers[.authorization]) else {
+            throw DepotError.unauthorized()
+        }
+        let link = await sessions.createLink(secret: secret)
+        let url = "\(baseURL.resolve(for: request))/ui/signin?link=\(link.code)"
+        return try APIJSON.response(SignInLinkResponse(url: url, expiresAt: link.expiresAt), status: .created)
+    }
+
+    /// A link code as `ConsoleSessionStore` makes them: 64 hex digits.
+    static func isLinkCode(_ text: String) -> Bool {
+        text.utf8.count == 64
+            && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 
     func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {
@@ -267,4 +315,10 @@ struct ConsoleController: Sendable {
             return render("home", caller: caller, title: "Domains", ["domains": domains, "more": page.next != nil])
         }
     }
+}
+
+/// The answer of `POST /api/v1/signin-links`.
+struct SignInLinkResponse: Encodable {
+    var url: String
+    var expiresAt: Date
 }

@@ -1,12 +1,16 @@
 import Foundation
 
-/// The console's sessions, in memory and bounded: expired ones are dropped, and past `limit` the oldest goes first.
-/// A restart signs everyone out, which is the safe direction.
+/// The console's sessions and one-time sign-in links, in memory and bounded: expired ones are dropped, and past
+/// `limit` the oldest goes first. A restart signs everyone out, which is the safe direction.
 actor ConsoleSessionStore {
     static let maximumLifetime: TimeInterval = 12 * 60 * 60
+    /// How long a link of `depot login --tool browser` can be used (once).
+    static let linkLifetime: TimeInterval = 5 * 60
     private let limit: Int
     private let now: @Sendable () -> Date
     private var sessions: [String: ConsoleSession] = [:]
+    /// Sign-in link code -> the token it signs in with, and until when.
+    private var links: [String: (secret: String, expiresAt: Date)] = [:]
 
     init(limit: Int = 10_000, now: @escaping @Sendable () -> Date = { Date() }) {
         self.limit = max(1, limit)
@@ -36,6 +40,25 @@ actor ConsoleSessionStore {
             return nil
         }
         return session
+    }
+
+    /// A new one-time code for a sign-in link with `secret`, valid for `linkLifetime`.
+    func createLink(secret: String) -> (code: String, expiresAt: Date) {
+        let current = now()
+        links = links.filter { $0.value.expiresAt > current }
+        if links.count >= limit, let oldest = links.min(by: { $0.value.expiresAt < $1.value.expiresAt }) {
+            links.removeValue(forKey: oldest.key)
+        }
+        let code = Self.randomToken()
+        let expiresAt = current.addingTimeInterval(Self.linkLifetime)
+        links[code] = (secret, expiresAt)
+        return (code, expiresAt)
+    }
+
+    /// The token of a link's code, once: the code is gone afterwards, used or expired.
+    func redeemLink(_ code: String) -> String? {
+        guard let link = links.removeValue(forKey: code), link.expiresAt > now() else { return nil }
+        return link.secret
     }
 
     func remove(id: String) {

@@ -2,7 +2,7 @@ import DepotClientConfig
 import DepotHTTP
 
 /// Set-up snippets for a repository's endpoints: the `depot login` line and the file each client tool reads, as the
-/// format modules' own client configurators write them (with a placeholder for the token), and an install line.
+/// format modules' own client configurators write them (with a placeholder for the token).
 enum ConsoleSnippets {
     static let tokenPlaceholder = "<your token>"
 
@@ -22,24 +22,6 @@ enum ConsoleSnippets {
                 ]
             }
             return ["format": module.format.id, "url": url, "tools": tools, "id": "endpoint-\(index)"]
-        }
-    }
-
-    /// The command (or manifest line) that installs `name` at `version`, as each format's users write it.
-    static func installLine(format: String, name: String, version: String) -> String {
-        switch format {
-        case "npm": "npm install \(name)@\(version)"
-        case "pypi": "pip install \(name)==\(version)"
-        case "maven":
-            {
-                let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
-                let group = parts.first ?? name
-                let artifact = parts.count > 1 ? parts[1] : name
-                return "<dependency><groupId>\(group)</groupId><artifactId>\(artifact)</artifactId><version>\(version)</version></dependency>"
-            }()
-        case "cargo": "cargo add \(name)@\(version) --registry depot"
-        case "swift": ".package(id: \"\(name)\", exact: \"\(version)\")"
-        default: "\(name) \(version)"
         }
     }
 }

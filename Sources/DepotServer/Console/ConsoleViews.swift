@@ -47,9 +47,32 @@ struct ConsoleViews: Sendable {
 
     /// A page as HTML; Mustache escapes every `{{value}}`.
     func page(_ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        let html = library.render(values, withTemplate: template) ?? "template \(template) is missing"
+        let html = html(template, values)
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+extension ConsoleViews {
+    func html(_ template: String, _ values: [String: Any]) -> String {
+        library.render(Self.blankingEmptyStrings(values), withTemplate: template) ?? "template \(template) is missing"
+    }
+
+    /// Mustache opens a section for every string, even an empty one: empty strings become `EmptyText`, so that
+    /// `{{#message}}<p>{{message}}</p>{{/message}}` shows nothing when there is no message.
+    static func blankingEmptyStrings(_ value: Any) -> Any {
+        switch value {
+        case let text as String: text.isEmpty ? EmptyText() : text
+        case let dictionary as [String: Any]: dictionary.mapValues(blankingEmptyStrings)
+        case let array as [Any]: array.map(blankingEmptyStrings)
+        default: value
+        }
+    }
+
+    /// Renders as nothing and counts as false in a section.
+    struct EmptyText: MustacheCustomRenderable {
+        var renderText: String { "" }
+        var isNull: Bool { true }
     }
 }

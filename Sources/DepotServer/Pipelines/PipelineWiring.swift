@@ -7,12 +7,13 @@ import Hummingbird
 import Logging
 
 /// Creates the pipeline service with its action runners, adds the pipeline routes and starts the background work:
-/// resuming persisted executions, approval expiry and the git branch poll.
+/// resuming persisted executions, approval expiry and the git branch poll. Returns the service (the console reads it).
+@discardableResult
 func addPipelineRoutes(
     to api: RouterGroup<DepotRequestContext>, store: SQLiteMetadataStore, builds: BuildService, blobs: any BlobStore, collector: BlobCollector,
     repositories: RepositoryService, packages: PackageService, formats: FormatRegistry, configuration: DepotConfiguration,
     policy: AuthorizationPolicy, baseURL: PublicBaseURL, storage: URL, logger: Logger
-) throws {
+) throws -> PipelineService {
     let artifacts = PipelineArtifacts(
         blobs: blobs, store: store, collector: collector,
         scratch: FileManager.default.temporaryDirectory.appendingPathComponent("depot-pipelines", isDirectory: true))
@@ -35,4 +36,5 @@ func addPipelineRoutes(
     // How often polled branches are looked at: `DEPOT_PIPELINE_POLL_SECONDS`, default one minute.
     let pollSeconds = ProcessInfo.processInfo.environment["DEPOT_PIPELINE_POLL_SECONDS"].flatMap(Int.init).map { max(1, $0) } ?? 60
     PipelineTimers(service: service, pollInterval: .seconds(pollSeconds), logger: logger).start()
+    return service
 }

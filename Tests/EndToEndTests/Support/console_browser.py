@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Drives Depot's web console in headless Chromium (Selenium + chromedriver) for ConsoleBrowserTests.
 
-Usage: console_browser.py BASE_URL ADMIN_TOKEN ARTIFACTS_DIR BUILD_SOURCE_DIR
+Usage: console_browser.py BASE_URL ADMIN_TOKEN ARTIFACTS_DIR BUILD_SOURCE_DIR GIT_REPOSITORY DEPOT_BIN
 Expects domain `acme`, repository `main` and npm package `depot-console-demo` 1.0.0 whose README holds a
 <script> and a javascript: link; BUILD_SOURCE_DIR holds a buildspec that prints `live-log-first`, sleeps, then
-prints `live-log-marker`. Saves screenshots (desktop and phone widths) and axe-core reports into
+prints `live-log-marker`; GIT_REPOSITORY is a git repository with a `main` branch (a pipeline's source); DEPOT_BIN is the CLI
+(`depot login --tool browser` prints a one-time sign-in link). Saves screenshots (desktop and phone widths) and axe-core reports into
 ARTIFACTS_DIR, prints one line per step, and exits 1 with the failed check on the last line.
 """
 import json
 import os
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -20,7 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-base, admin_token, artifacts, build_source = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3], sys.argv[4]
+base, admin_token, artifacts, build_source, git_repository, depot_bin = sys.argv[1].rstrip("/"), *sys.argv[2:7]
 os.makedirs(artifacts, exist_ok=True)
 
 
@@ -96,6 +98,45 @@ def api(method, path, token, body=None):
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, {}
+
+
+PIPELINE = """
+name: console-release
+stages:
+  - name: Source
+    actions:
+      - name: Checkout
+        category: Source
+        provider: Git
+        configuration: {Repository: "%s", Branch: main}
+        outputArtifacts: [SourceOutput]
+  - name: Approve
+    actions:
+      - name: Gate
+        category: Approval
+        provider: Manual
+  - name: Deploy
+    actions:
+      - name: Announce
+        category: Invoke
+        provider: Shell
+        configuration: {Command: "echo deployed"}
+"""
+
+
+def wait_action(execution_id, stage, action, status, seconds=120):
+    """Polls the API until the action has `status`."""
+    def current(_):
+        _, detail = api("GET", f"/api/v1/domains/acme/pipelines/console-release/executions/{execution_id}", admin_token)
+        for s in detail.get("stages", []):
+            for a in s.get("actions", []):
+                if s["name"] == stage and a["name"] == action:
+                    return a.get("status") == status
+        return False
+    try:
+        WebDriverWait(None, seconds, poll_frequency=0.3).until(current)
+    except Exception:
+        raise AssertionError(f"{stage}/{action} never became {status}")
 
 
 def main():
@@ -216,6 +257,46 @@ def main():
         axe_check(driver, "build")
         print("live build log")
 
+        # A pipeline execution: stages and actions as boxes; approve its waiting action in the browser and see it continue.
+        status, _ = api("POST", "/api/v1/domains/acme/pipelines", admin_token, {"definition": PIPELINE % git_repository})
+        check(status == 201, f"create a pipeline ({status})")
+        status, started = api("POST", "/api/v1/domains/acme/pipelines/console-release/executions", admin_token, {})
+        check(status == 202, f"start the pipeline ({status})")
+        execution = started["pipelineExecutionId"]
+        wait_action(execution, "Approve", "Gate", "WaitingForApproval")
+        driver.get(base + "/ui/domains/acme")
+        driver.find_element(By.LINK_TEXT, "Pipelines").click()
+        wait_h1(driver, lambda t: t == "Pipelines of acme", "pipelines page")
+        driver.find_element(By.LINK_TEXT, "console-release").click()
+        wait_h1(driver, lambda t: t == "Pipeline console-release", "pipeline page")
+        driver.find_element(By.PARTIAL_LINK_TEXT, execution).click()
+        wait_h1(driver, lambda t: t == "Execution of console-release", "execution page")
+        gate = driver.find_element(By.CSS_SELECTOR, "[data-action='Approve/Gate']")
+        check("WaitingForApproval" in gate.text, "the approval action's box says it waits")
+        check("Succeeded" in driver.find_element(By.CSS_SELECTOR, "[data-action='Source/Checkout']").text, "the source action's box")
+        check(driver.find_element(By.CSS_SELECTOR, "label[for=approve-Approve-Gate-comment]").text == "Comment", "the comment has a label")
+        shoot(driver, "execution")
+        axe_check(driver, "execution")
+        driver.find_element(By.ID, "approve-Approve-Gate-comment").send_keys("looks good from the browser")
+        driver.find_element(By.ID, "approve-Approve-Gate-approve").click()
+        wait_h1(driver, lambda t: t == "Execution of console-release", "back on the execution page")
+        gate = driver.find_element(By.CSS_SELECTOR, "[data-action='Approve/Gate']")
+        check("Succeeded" in gate.text and "looks good from the browser" in gate.text, f"approved with the comment: {gate.text}")
+        check(not driver.find_elements(By.ID, "approve-Approve-Gate-approve"), "no approve button once answered")
+
+        def deployed(d):
+            d.refresh()
+            return d.find_element(By.ID, "execution-status").text == "Succeeded"
+        WebDriverWait(driver, 120, poll_frequency=1).until(deployed)
+        check("Succeeded" in driver.find_element(By.CSS_SELECTOR, "[data-action='Deploy/Announce']").text, "the execution continued past the approval")
+        shoot(driver, "execution-done")
+        # A second execution waits for a read-only token below, which sees no buttons.
+        status, started = api("POST", "/api/v1/domains/acme/pipelines/console-release/executions", admin_token, {})
+        check(status == 202, f"start the pipeline again ({status})")
+        waiting = started["pipelineExecutionId"]
+        wait_action(waiting, "Approve", "Gate", "WaitingForApproval")
+        print("approved a pipeline action")
+
         # Sign out.
         driver.get(base + "/ui/")
         driver.find_element(By.ID, "sign-out").click()
@@ -230,10 +311,40 @@ def main():
         sign_in(driver, created["token"])
         driver.get(base + "/ui/domains/acme")
         wait_h1(driver, lambda t: t == "Domain acme", "the read token's session works")
+        driver.get(base + f"/ui/domains/acme/pipelines/console-release/executions/{waiting}")
+        gate = driver.find_element(By.CSS_SELECTOR, "[data-action='Approve/Gate']")
+        check("WaitingForApproval" in gate.text, "the read token sees the waiting approval")
+        check(not driver.find_elements(By.ID, "approve-Approve-Gate-approve"), "but no approve button without the approve permission")
         check(api("DELETE", f"/api/v1/domains/acme/tokens/{created['id']}", admin_token)[0] == 200, "revoke it")
         driver.get(base + "/ui/domains/acme")
         check(driver.find_elements(By.ID, "sign-in") and "session has ended" in driver.page_source, "the revoked token's session is refused")
         print("revoked session refused")
+
+        # depot login --tool browser: the link it prints signs this browser in once, with the CLI's (read) token.
+        status, reader = api("POST", "/api/v1/domains/acme/tokens", admin_token, {"permissions": ["read"], "name": "link-reader"})
+        check(status == 201, f"mint a read token for the CLI ({status})")
+        login = subprocess.run([depot_bin, "login", "--tool", "browser"], env=dict(os.environ, DEPOT_URL=base, DEPOT_TOKEN=reader["token"]),
+                               capture_output=True, text=True, timeout=30)
+        check(login.returncode == 0, f"depot login --tool browser: {login.stdout} {login.stderr}")
+        link = login.stdout.split()[0] if login.stdout.split() else ""
+        check(link.startswith(base + "/ui/signin?link="), f"the CLI prints the link: {login.stdout}")
+        check(reader["token"] not in login.stdout, "the link does not hold the token")
+        driver.delete_all_cookies()
+        driver.get(link)
+        check(not driver.find_elements(By.ID, "token"), "the link's page asks for no token")
+        shoot(driver, "signin-link")
+        axe_check(driver, "signin-link")
+        driver.find_element(By.ID, "sign-in").click()
+        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "sign-out")))
+        check("link-reader" in driver.find_element(By.CSS_SELECTOR, ".who").text, "signed in with the CLI's token")
+        driver.get(base + "/ui/domains/acme")
+        check(not driver.find_elements(By.ID, "create-repository"), "the session has the token's (read) scope")
+        driver.delete_all_cookies()
+        driver.get(link)
+        driver.find_element(By.ID, "sign-in").click()
+        WebDriverWait(driver, 10).until(lambda d: "used already or has expired" in d.page_source)
+        check(not driver.find_elements(By.ID, "sign-out"), "a used link signs nobody in")
+        print("sign-in link works once")
     finally:
         driver.quit()
     print("OK")
