@@ -50,8 +50,8 @@ public protocol PipelineStore: Sendable {
     /// Throws a conflict when the domain has a pipeline of that name.
     func createPipeline(_ pipeline: StoredPipeline) async throws
     func pipeline(domain: String, name: String) async throws -> StoredPipeline?
-    /// By name.
-    func listPipelines(domain: String) async throws -> [StoredPipeline]
+    /// A page of the domain's pipelines, by name.
+    func listPipelines(domain: String, page: PageRequest) async throws -> Page<StoredPipeline>
     /// Every pipeline of every domain: what the server resumes at start-up.
     func allPipelines() async throws -> [StoredPipeline]
     /// Replaces the definition and record, and appends the events, in one transaction.

@@ -44,6 +44,12 @@ public struct DepotConfiguration: Sendable, Equatable {
     public var buildTimeout: TimeInterval = 3600
     /// `bubblewrap` or `none`; nil: bubblewrap when `bwrap` is installed.
     public var buildSandbox: String?
+    /// Hosts a pipeline's Source/Git action may fetch from (`pipelines.gitAllowedHosts`; `*` any, `*.example.com`).
+    public var pipelineGitAllowedHosts = ["*"]
+    /// Directories whose local repositories a Source/Git action may fetch (`pipelines.gitAllowedPaths`); none by default.
+    public var pipelineGitAllowedPaths: [String] = []
+    /// How often each polled source branch's head is looked at (`pipelines.pollInterval`).
+    public var pipelinePollInterval: TimeInterval = 60
     public var logLevel = "info"
     /// One line per request (`log.access`); unset, it follows the level (on at info and below).
     public var accessLog: Bool?

@@ -27,9 +27,13 @@ extension SQLiteMetadataStore: PipelineStore {
         }
     }
 
-    public func listPipelines(domain: String) async throws -> [StoredPipeline] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM pipelines WHERE domain = ? ORDER BY name", arguments: [domain]).map(Self.storedPipeline)
+    public func listPipelines(domain: String, page: PageRequest) async throws -> Page<StoredPipeline> {
+        var builder = KeysetQuery(listing: "pipelines", page: page)
+        builder.require("domain = ?", [domain])
+        try builder.after(["name"])
+        let query = builder
+        return try await read { db in
+            try query.page(db, select: "SELECT * FROM pipelines", order: "name", map: Self.storedPipeline) { [$0["name"]] }
         }
     }
 
