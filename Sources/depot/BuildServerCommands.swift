@@ -156,13 +156,10 @@ struct BuildFollower {
             }
         }
         // The stream ends with the build; its record may be written a moment later.
-        var status = "UNKNOWN"
-        for _ in 0..<50 {
-            let build = try await client.call("GET", path) as? [String: Any]
-            status = build?["status"] as? String ?? "UNKNOWN"
-            if !["QUEUED", "IN_PROGRESS"].contains(status) { break }
-            try await Task.sleep(for: .milliseconds(200))
+        let build = try await client.poll(path, every: .milliseconds(200), attempts: 50) {
+            !["QUEUED", "IN_PROGRESS"].contains($0["status"] as? String ?? "UNKNOWN")
         }
+        let status = build["status"] as? String ?? "UNKNOWN"
         if echo { print("Build \(id) \(status)") }
         return status
     }

@@ -56,11 +56,12 @@ struct PipelineListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the domain's pipelines.")
 
     @OptionGroup var options: ClientOptions
+    @OptionGroup var paging: PagingOptions
     @Option var domain: String
 
     func run() async throws {
-        let result = try await options.client().call("GET", pipelinePath(domain))
-        Output.emit(result, json: options.json, list: "pipelines", columns: ["name", "executionMode", "stages", "updatedAt"])
+        let listing = try await options.client().list(pipelinePath(domain), key: "pipelines", paging: paging)
+        Output.emit(listing: listing, json: options.json, list: "pipelines", columns: ["name", "executionMode", "stages", "updatedAt"])
     }
 }
 
@@ -114,26 +115,23 @@ struct PipelineFollower {
 
     func follow() async throws -> String {
         var shown: [String: String] = [:]
-        while true {
-            guard let execution = try await client.call("GET", path) as? [String: Any] else { throw ValidationError("unexpected answer") }
+        let execution = try await client.poll(path, every: .seconds(1)) { execution in
             for stage in execution["stages"] as? [[String: Any]] ?? [] {
                 for action in stage["actions"] as? [[String: Any]] ?? [] {
                     guard let status = action["status"] as? String else { continue }
                     let key = "\(stage["name"] ?? "")/\(action["name"] ?? "")"
-                    let line = Self.line(key, action)
-                    if shown[key] != "\(status) \(action["attempt"] ?? "")" {
-                        shown[key] = "\(status) \(action["attempt"] ?? "")"
-                        print(line)
+                    let state = "\(status) \(action["attempt"] ?? "")"
+                    if shown[key] != state {
+                        shown[key] = state
+                        print(Self.line(key, action))
                     }
                 }
             }
-            let status = execution["status"] as? String ?? "Unknown"
-            if !["InProgress", "Stopping"].contains(status) {
-                print("Execution \(execution["pipelineExecutionId"] ?? "") \(status)")
-                return status
-            }
-            try await Task.sleep(for: .seconds(1))
+            return !["InProgress", "Stopping"].contains(execution["status"] as? String ?? "")
         }
+        let status = execution["status"] as? String ?? "Unknown"
+        print("Execution \(execution["pipelineExecutionId"] ?? "") \(status)")
+        return status
     }
 
     static func line(_ key: String, _ action: [String: Any]) -> String {
@@ -156,9 +154,20 @@ struct PipelineExecutionsCommand: AsyncParsableCommand {
     @Option var domain: String
     @Argument var name: String
     @Option(name: .customLong("id"), help: "One execution: its stages and actions.") var id: String?
+    @Flag(help: "With --id: show each action's status as it changes until the execution ends; exit non-zero unless it succeeds.")
+    var follow = false
+
+    func validate() throws {
+        if follow, id == nil { throw ValidationError("--follow watches one execution: give its --id") }
+    }
 
     func run() async throws {
         let client = try options.client()
+        if follow, let id {
+            let status = try await PipelineFollower(client: client, path: pipelinePath(domain, name) + "/executions/\(segment(id))").follow()
+            if status != "Succeeded" { throw ExitCode(1) }
+            return
+        }
         guard let id else {
             let result = try await client.call("GET", pipelinePath(domain, name) + "/executions")
             return Output.emit(result, json: options.json, list: "executions", columns: ["pipelineExecutionId", "status", "startTime", "trigger"])
@@ -184,34 +193,36 @@ struct ExecutionOptions: ParsableArguments {
     var path: String { pipelinePath(domain, name) + "/executions/\(segment(id))" }
 }
 
-struct PipelineApproveCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve a waiting manual approval.")
-
-    @OptionGroup var options: ClientOptions
+/// The answer to a manual approval: which action of which execution, and the reviewer's comment.
+struct ApprovalAnswerOptions: ParsableArguments {
     @OptionGroup var execution: ExecutionOptions
     @Option var stage: String
     @Option var action: String
     @Option var comment: String?
 
-    func run() async throws {
-        let body: [String: Any?] = ["stage": stage, "action": action, "status": "Approved", "summary": comment]
+    /// PutApprovalResult with `status` (Approved or Rejected).
+    func send(_ status: String, options: ClientOptions) async throws {
+        let body: [String: Any?] = ["stage": stage, "action": action, "status": status, "summary": comment]
         Output.emit(try await options.client().call("POST", execution.path + "/approval", body: body), json: options.json)
     }
+}
+
+struct PipelineApproveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve a waiting manual approval.")
+
+    @OptionGroup var options: ClientOptions
+    @OptionGroup var answer: ApprovalAnswerOptions
+
+    func run() async throws { try await answer.send("Approved", options: options) }
 }
 
 struct PipelineRejectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject a waiting manual approval (the execution fails).")
 
     @OptionGroup var options: ClientOptions
-    @OptionGroup var execution: ExecutionOptions
-    @Option var stage: String
-    @Option var action: String
-    @Option var comment: String?
+    @OptionGroup var answer: ApprovalAnswerOptions
 
-    func run() async throws {
-        let body: [String: Any?] = ["stage": stage, "action": action, "status": "Rejected", "summary": comment]
-        Output.emit(try await options.client().call("POST", execution.path + "/approval", body: body), json: options.json)
-    }
+    func run() async throws { try await answer.send("Rejected", options: options) }
 }
 
 struct PipelineRetryCommand: AsyncParsableCommand {
