@@ -9,13 +9,7 @@ struct PipelineCLITests {
         """
         name: \(name)
         stages:
-          - name: Source
-            actions:
-              - name: Checkout
-                category: Source
-                provider: Git
-                configuration: {Repository: "\(repository.path)", Branch: main, PollForSourceChanges: "false"}
-                outputArtifacts: [Src]
+        \(PipelineYAML.sourceStage(repository, poll: false, output: "Src"))
           - name: Check
             actions:
               - name: \(approval ? "Gate" : "List")

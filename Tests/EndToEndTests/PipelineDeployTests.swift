@@ -13,13 +13,7 @@ struct PipelineDeployTests {
         """
         name: deploy-app
         stages:
-          - name: Source
-            actions:
-              - name: Checkout
-                category: Source
-                provider: Git
-                configuration: {Repository: "\(repository.path)", Branch: main, PollForSourceChanges: "false"}
-                outputArtifacts: [SourceOutput]
+        \(PipelineYAML.sourceStage(repository, poll: false))
           - name: Build
             actions:
               - name: Package

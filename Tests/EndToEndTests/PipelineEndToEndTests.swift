@@ -42,14 +42,7 @@ struct PipelineEndToEndTests {
         """
         name: release-app
         stages:
-          - name: Source
-            actions:
-              - name: Checkout
-                category: Source
-                provider: Git
-                configuration: {Repository: "\(repository.path)", Branch: main}
-                outputArtifacts: [SourceOutput]
-                namespace: SourceVariables
+        \(PipelineYAML.sourceStage(repository, namespace: "SourceVariables"))
           - name: Build
             actions:
               - name: Package
