@@ -103,19 +103,23 @@ struct PipelineStartCommand: AsyncParsableCommand {
         let result = try await client.call("POST", pipelinePath(domain, name) + "/executions", body: ["variables": try keyValues(variables)])
         guard follow, let id = (result as? [String: Any])?["pipelineExecutionId"] as? String else { return Output.emit(result, json: options.json) }
         print("Execution \(id) started")
-        let status = try await PipelineFollower(client: client, path: pipelinePath(domain, name) + "/executions/\(segment(id))").follow()
+        let status = try await PipelineFollower(client: client, domain: domain, path: pipelinePath(domain, name) + "/executions/\(segment(id))").follow()
         if status != "Succeeded" { throw ExitCode(1) }
     }
 }
 
-/// Polls an execution and prints one line per action whenever its status changes, then the execution's end.
+/// Polls an execution and prints one line per action whenever its status changes, then the execution's end. Below
+/// the lines, the log of a running build action streams (one build at a time, each line after its action's name).
 struct PipelineFollower {
     let client: DepotClient
+    let domain: String
     let path: String
 
     func follow() async throws -> String {
         var shown: [String: String] = [:]
+        var logs = BuildLogStreams(client: client, domain: domain)
         let execution = try await client.poll(path, every: .seconds(1)) { execution in
+            var running: [(action: String, build: String)] = []
             for stage in execution["stages"] as? [[String: Any]] ?? [] {
                 for action in stage["actions"] as? [[String: Any]] ?? [] {
                     guard let status = action["status"] as? String else { continue }
@@ -125,10 +129,15 @@ struct PipelineFollower {
                         shown[key] = state
                         print(Self.line(key, action))
                     }
+                    if status == "InProgress", let link = action["externalLink"] as? String, link.hasPrefix("build ") {
+                        running.append((key, String(link.dropFirst("build ".count))))
+                    }
                 }
             }
+            await logs.update(running: running)
             return !["InProgress", "Stopping"].contains(execution["status"] as? String ?? "")
         }
+        await logs.finish()
         let status = execution["status"] as? String ?? "Unknown"
         print("Execution \(execution["pipelineExecutionId"] ?? "") \(status)")
         return status
@@ -164,7 +173,7 @@ struct PipelineExecutionsCommand: AsyncParsableCommand {
     func run() async throws {
         let client = try options.client()
         if follow, let id {
-            let status = try await PipelineFollower(client: client, path: pipelinePath(domain, name) + "/executions/\(segment(id))").follow()
+            let status = try await PipelineFollower(client: client, domain: domain, path: pipelinePath(domain, name) + "/executions/\(segment(id))").follow()
             if status != "Succeeded" { throw ExitCode(1) }
             return
         }
@@ -181,6 +190,38 @@ struct PipelineExecutionsCommand: AsyncParsableCommand {
                 print("  " + PipelineFollower.line("\(action["name"] ?? "")", action))
             }
         }
+    }
+}
+
+/// The logs of a pipeline's build actions, followed one after another in the background.
+struct BuildLogStreams {
+    let client: DepotClient
+    let domain: String
+    private var started: Set<String> = []
+    private var current: (action: String, task: Task<Void, Never>)?
+
+    init(client: DepotClient, domain: String) {
+        self.client = client
+        self.domain = domain
+    }
+
+    /// `running`: the build actions in progress at this poll (action -> build id). The log being streamed is
+    /// finished once its action is no longer among them; then the next running build's log starts (parallel builds
+    /// are shown in turn, each from its start).
+    mutating func update(running: [(action: String, build: String)]) async {
+        if let current, !running.contains(where: { $0.action == current.action }) {
+            await current.task.value
+            self.current = nil
+        }
+        guard current == nil, let next = running.first(where: { !started.contains($0.build) }) else { return }
+        started.insert(next.build)
+        let follower = BuildFollower(client: client, domain: domain, id: next.build, echo: true, linePrefix: "  \(next.action) | ")
+        current = (next.action, Task { _ = try? await follower.follow() })
+    }
+
+    /// Waits for the log being streamed to end.
+    func finish() async {
+        await current?.task.value
     }
 }
 

@@ -187,6 +187,8 @@ struct PipelineEndToEndTests {
         let id = try #require(
             ((try? JSONSerialization.jsonObject(with: Data(started.stdout.utf8))) as? [String: Any])?["pipelineExecutionId"] as? String,
             "\(started.output)")
+        // Watched from the start: action lines, and below them each build action's log in turn.
+        let watch = BackgroundCommand { try bw.server.cli(["pipeline", "executions", "--domain", "acme", "release-app", "--id", id, "--follow"]) }
         let waiting = try waitFor { action(try execution(bw, id), "Approve", "Release")["status"] as? String == "WaitingForApproval" }
         let current = try execution(bw, id)
         try #require(waiting, "\(current) \(bw.server.log)")
@@ -210,6 +212,14 @@ struct PipelineEndToEndTests {
         let succeeded = try waitFor { try execution(bw, id)["status"] as? String == "Succeeded" }
         let final = try execution(bw, id)
         #expect(succeeded, "\(final)")
+        let watched = try #require(watch.wait(seconds: 60), "--follow did not end with the execution")
+        #expect(watched.succeeded, "\(watched.output)")
+        for expected in ["Build/Package", "Build/PythonTests", "Approve/Release", "Execution \(id) Succeeded"] {
+            #expect(watched.stdout.contains(expected), "\(expected): \(watched.stdout)")
+        }
+        // Both builds' logs streamed under their actions (npm publish's, then pytest's).
+        #expect(watched.stdout.contains("  Build/Package | ") && watched.stdout.contains("  Build/PythonTests | "), "\(watched.stdout)")
+        #expect(watched.stdout.contains("2 passed"), "\(watched.stdout)")
         #expect(try bw.ws.rawStatus("GET", versions, token: bw.server.adminToken) == 200)
 
         // npm installs it from release.

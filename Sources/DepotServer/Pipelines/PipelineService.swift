@@ -274,13 +274,21 @@ actor PipelineService {
         let artifacts = loaded.record.artifacts[invocation.executionId] ?? [:]
         let job = PipelineJob(
             domain: loaded.stored.domain, pipeline: loaded.stored.name, invocation: invocation,
-            inputArtifacts: artifacts.filter { invocation.inputArtifacts.contains($0.key) }, serverURL: pipelines[key]?.record.serverURL)
+            inputArtifacts: artifacts.filter { invocation.inputArtifacts.contains($0.key) }, serverURL: pipelines[key]?.record.serverURL,
+            showLink: { [weak self] link in await self?.running(key, invocation, link: link) })
         let runners = self.runners
         let slot = "\(invocation.stageName)/\(invocation.actionName)"
         tasks[invocation.executionId, default: [:]][slot] = Task {
             let outcome = await runners.run(job)
             await self.finished(key, invocation, outcome)
         }
+    }
+
+    /// A running action's link, shown with its state (saved with the next change); ignored once it has ended.
+    private func running(_ key: String, _ invocation: ActionInvocation, link: String) {
+        let slot = "\(invocation.stageName)/\(invocation.actionName)"
+        guard tasks[invocation.executionId]?[slot] != nil else { return }
+        pipelines[key]?.record.links[invocation.executionId, default: [:]][slot] = link
     }
 
     private func finished(_ key: String, _ invocation: ActionInvocation, _ outcome: PipelineJobOutcome) async {
