@@ -55,4 +55,25 @@ import Testing
         #expect(try await fixture.store.deletePipeline(domain: "acme", name: "p") == false)
         #expect(try await fixture.store.pipelineEvents(domain: "acme", name: "p", after: 0, limit: 10).isEmpty)
     }
+
+    /// A domain created again under the name must find nothing: pipelines, events and artifact blobs go with it
+    /// (another domain's, even one whose name extends it, stay).
+    @Test func deletingTheDomainRemovesItsPipelinesAndReleasesTheirBlobs() async throws {
+        let fixture = try StorageFixture()
+        let domain = try await fixture.repositories.createDomain(name: "acme")
+        try await fixture.store.createPipeline(pipeline("p"))
+        var other = pipeline("p")
+        other.domain = "acme2"
+        try await fixture.store.createPipeline(other)
+        let event = StoredPipelineEvent(executionId: "e", time: Date(timeIntervalSince1970: 1500), type: "T", stageName: nil, actionName: nil, detail: "")
+        try await fixture.store.savePipeline(pipeline("p"), appending: [event])
+        try await fixture.store.addBuildBlobs(buildID: "pipeline:acme/p", sha256: ["a1"])
+        try await fixture.store.addBuildBlobs(buildID: "pipeline:acme2/p", sha256: ["b2"])
+
+        let released = try await fixture.store.deleteDomain(id: domain.id)
+        #expect(released == ["a1"])
+        #expect(try await fixture.store.pipeline(domain: "acme", name: "p") == nil)
+        #expect(try await fixture.store.pipelineEvents(domain: "acme", name: "p", after: 0, limit: 10).isEmpty)
+        #expect(try await fixture.store.pipeline(domain: "acme2", name: "p") != nil)
+    }
 }
