@@ -46,14 +46,18 @@ import Testing
         await #expect(throws: DepotError.self) { try await fixture.store.savePipeline(pipeline("missing"), appending: []) }
     }
 
-    @Test func deletingRemovesTheEventsToo() async throws {
+    @Test func deletingRemovesTheEventsAndTheHoldOnItsBlobs() async throws {
         let fixture = try StorageFixture()
         try await fixture.store.createPipeline(pipeline("p"))
+        try await fixture.store.addBuildBlobs(buildID: "pipeline:acme/p", sha256: ["a1"])
+        try await fixture.store.addBuildBlobs(buildID: "pipeline:acme/q", sha256: ["b2"])
         try await fixture.store.savePipeline(
             pipeline("p"), appending: [StoredPipelineEvent(executionId: "e", time: Date(), type: "T", stageName: nil, actionName: nil, detail: "")])
         #expect(try await fixture.store.deletePipeline(domain: "acme", name: "p"))
         #expect(try await fixture.store.deletePipeline(domain: "acme", name: "p") == false)
         #expect(try await fixture.store.pipelineEvents(domain: "acme", name: "p", after: 0, limit: 10).isEmpty)
+        #expect(try await !fixture.store.isBlobReferenced(sha256: "a1"))
+        #expect(try await fixture.store.isBlobReferenced(sha256: "b2"))
     }
 
     /// A domain created again under the name must find nothing: pipelines, events and artifact blobs go with it

@@ -56,7 +56,7 @@ public protocol PipelineStore: Sendable {
     func allPipelines() async throws -> [StoredPipeline]
     /// Replaces the definition and record, and appends the events, in one transaction.
     func savePipeline(_ pipeline: StoredPipeline, appending events: [StoredPipelineEvent]) async throws
-    /// False when there was no such pipeline; its events go with it.
+    /// False when there was no such pipeline; its events and its hold on its artifacts' blobs go with it.
     func deletePipeline(domain: String, name: String) async throws -> Bool
     /// Events with an id above `after`, oldest first, at most `limit`.
     func pipelineEvents(domain: String, name: String, after: Int64, limit: Int) async throws -> [StoredPipelineEvent]

@@ -70,6 +70,8 @@ extension SQLiteMetadataStore: PipelineStore {
             try db.execute(sql: "DELETE FROM pipelines WHERE domain = ? AND name = ?", arguments: [domain, name])
             let deleted = db.changesCount > 0
             try db.execute(sql: "DELETE FROM pipeline_events WHERE domain = ? AND pipeline = ?", arguments: [domain, name])
+            // Its artifacts' blobs are no longer its: the orphan sweep of the next start collects those nothing else holds.
+            try db.execute(sql: "DELETE FROM build_blobs WHERE build_id = ?", arguments: ["pipeline:\(domain)/\(name)"])
             return deleted
         }
     }
