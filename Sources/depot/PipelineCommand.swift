@@ -17,6 +17,11 @@ private func pipelinePath(_ domain: String, _ name: String? = nil) -> String {
     "api/v1/domains/\(segment(domain))/pipelines" + (name.map { "/\(segment($0))" } ?? "")
 }
 
+/// The API path of one execution of a pipeline.
+private func executionPath(_ domain: String, _ name: String, _ id: String) -> String {
+    pipelinePath(domain, name) + "/executions/\(segment(id))"
+}
+
 private func readDefinition(_ file: String) throws -> String {
     do {
         return try String(contentsOf: URL(fileURLWithPath: file), encoding: .utf8)
@@ -103,7 +108,7 @@ struct PipelineStartCommand: AsyncParsableCommand {
         let result = try await client.call("POST", pipelinePath(domain, name) + "/executions", body: ["variables": try keyValues(variables)])
         guard follow, let id = (result as? [String: Any])?["pipelineExecutionId"] as? String else { return Output.emit(result, json: options.json) }
         print("Execution \(id) started")
-        let status = try await PipelineFollower(client: client, domain: domain, path: pipelinePath(domain, name) + "/executions/\(segment(id))").follow()
+        let status = try await PipelineFollower(client: client, domain: domain, path: executionPath(domain, name, id)).follow()
         if status != "Succeeded" { throw ExitCode(1) }
     }
 }
@@ -173,7 +178,7 @@ struct PipelineExecutionsCommand: AsyncParsableCommand {
     func run() async throws {
         let client = try options.client()
         if follow, let id {
-            let status = try await PipelineFollower(client: client, domain: domain, path: pipelinePath(domain, name) + "/executions/\(segment(id))").follow()
+            let status = try await PipelineFollower(client: client, domain: domain, path: executionPath(domain, name, id)).follow()
             if status != "Succeeded" { throw ExitCode(1) }
             return
         }
@@ -181,7 +186,7 @@ struct PipelineExecutionsCommand: AsyncParsableCommand {
             let result = try await client.call("GET", pipelinePath(domain, name) + "/executions")
             return Output.emit(result, json: options.json, list: "executions", columns: ["pipelineExecutionId", "status", "startTime", "trigger"])
         }
-        let result = try await client.call("GET", pipelinePath(domain, name) + "/executions/\(segment(id))")
+        let result = try await client.call("GET", executionPath(domain, name, id))
         guard !options.json, let execution = result as? [String: Any] else { return Output.json(result) }
         print("Execution \(id) \(execution["status"] ?? "")\((execution["trigger"] as? String).map { " (\($0))" } ?? "")")
         for stage in execution["stages"] as? [[String: Any]] ?? [] {
@@ -231,7 +236,7 @@ struct ExecutionOptions: ParsableArguments {
     @Argument var name: String
     @Option(name: .customLong("execution"), help: "The execution id.") var id: String
 
-    var path: String { pipelinePath(domain, name) + "/executions/\(segment(id))" }
+    var path: String { executionPath(domain, name, id) }
 }
 
 /// The answer to a manual approval: which action of which execution, and the reviewer's comment.
