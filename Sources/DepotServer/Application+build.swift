@@ -87,7 +87,6 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let policy = AuthorizationPolicy()
     OperationsController(metrics: metrics).addRoutes(to: router)
     let api = router.group("api/v1")
-    DomainController(repositories: repositories, policy: policy, buildCache: serverBuildCache(storage: storage)).addRoutes(to: api)
     RepositoryController(
         repositories: repositories, policy: policy, formats: formats, baseURL: baseURL, upstreams: upstreams
     ).addRoutes(to: api)
@@ -100,6 +99,8 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     let pipelines = try addPipelineRoutes(
         to: api, store: database, builds: buildShutdown.builds, blobs: blobs, collector: collector, repositories: repositories,
         packages: packages, formats: formats, configuration: configuration, policy: policy, baseURL: baseURL, storage: storage, logger: logger)
+    DomainController(repositories: repositories, policy: policy, buildCache: serverBuildCache(storage: storage), pipelines: pipelines)
+        .addRoutes(to: api)
     let services = FormatServices(
         repositories: RepositoryAccess(repositories: repositories, policy: policy), packages: packages, upstreams: upstreams,
         access: access, baseURL: baseURL, maxUploadSize: configuration.maxUploadSize, limits: configuration.inputLimits,

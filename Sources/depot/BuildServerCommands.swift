@@ -128,6 +128,8 @@ struct BuildFollower {
     let domain: String
     let id: String
     let echo: Bool
+    /// When set, the log is written line by line, each after this prefix (a pipeline action's log under its view).
+    var linePrefix: String?
     var idleSeconds = 60
 
     func follow() async throws -> String {
@@ -136,6 +138,7 @@ struct BuildFollower {
         request.url += "?follow=true"
         var written = 0
         var ended = false
+        var lines = LinePrefixer(prefix: linePrefix ?? "")
         while true {
             var skip = written
             do {
@@ -145,7 +148,12 @@ struct BuildFollower {
                     chunk.moveReaderIndex(forwardBy: repeated)
                     skip -= repeated
                     written += chunk.readableBytes
-                    if echo, chunk.readableBytes > 0 { FileHandle.standardOutput.write(Data(chunk.readableBytesView)) }
+                    guard echo, chunk.readableBytes > 0 else { return }
+                    if linePrefix == nil {
+                        FileHandle.standardOutput.write(Data(chunk.readableBytesView))
+                    } else {
+                        for line in lines.take(Array(chunk.readableBytesView)) { print(line) }
+                    }
                 }
                 break
             } catch let error as ClientError where error.code == ConnectionFailure.idleTimeoutCode {
@@ -156,15 +164,38 @@ struct BuildFollower {
             }
         }
         // The stream ends with the build; its record may be written a moment later.
-        var status = "UNKNOWN"
-        for _ in 0..<50 {
-            let build = try await client.call("GET", path) as? [String: Any]
-            status = build?["status"] as? String ?? "UNKNOWN"
-            if !["QUEUED", "IN_PROGRESS"].contains(status) { break }
-            try await Task.sleep(for: .milliseconds(200))
+        let build = try await client.poll(path, every: .milliseconds(200), attempts: 50) {
+            !["QUEUED", "IN_PROGRESS"].contains($0["status"] as? String ?? "UNKNOWN")
         }
-        if echo { print("Build \(id) \(status)") }
+        let status = build["status"] as? String ?? "UNKNOWN"
+        if echo {
+            if let rest = lines.rest() { print(rest) }
+            print("\(linePrefix ?? "")Build \(id) \(status)")
+        }
         return status
+    }
+}
+
+/// Cuts a byte stream into lines, each given a prefix; a line still open waits for its end (or `rest`).
+struct LinePrefixer {
+    let prefix: String
+    private var pending: [UInt8] = []
+
+    init(prefix: String) {
+        self.prefix = prefix
+    }
+
+    mutating func take(_ bytes: [UInt8]) -> [String] {
+        pending += bytes
+        guard let last = pending.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
+        let complete = pending[..<last]
+        pending.removeSubrange(...last)
+        return complete.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { prefix + String(decoding: $0, as: UTF8.self) }
+    }
+
+    mutating func rest() -> String? {
+        defer { pending = [] }
+        return pending.isEmpty ? nil : prefix + String(decoding: pending, as: UTF8.self)
     }
 }
 

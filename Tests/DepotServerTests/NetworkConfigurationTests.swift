@@ -56,6 +56,27 @@ struct NetworkConfigurationTests {
         #expect(try !ConfigurationLoader.load(file: nil, environment: ["DEPOT_UPSTREAM_ALLOW_PRIVATE_ADDRESSES": "0"]).upstreamAllowPrivateAddresses)
     }
 
+    @Test("pipelines.gitAllowedHosts / gitAllowedPaths: every host and no local directory by default; YAML lists, comma-separated variables")
+    func pipelineGitSources() throws {
+        #expect(DepotConfiguration().pipelineGitAllowedHosts == ["*"])
+        #expect(DepotConfiguration().pipelineGitAllowedPaths.isEmpty)
+        let c = try load(yaml: "pipelines:\n  gitAllowedHosts: [Git.Example.com, \"*.corp.example\"]\n  gitAllowedPaths: [/srv/git]\n")
+        #expect(c.pipelineGitAllowedHosts == ["git.example.com", "*.corp.example"])
+        #expect(c.pipelineGitAllowedPaths == ["/srv/git"])
+        let e = try ConfigurationLoader.load(
+            file: nil, environment: ["DEPOT_PIPELINE_GIT_ALLOWED_HOSTS": "a.example, b.example", "DEPOT_PIPELINE_GIT_ALLOWED_PATHS": "/srv/a,/srv/b"])
+        #expect(e.pipelineGitAllowedHosts == ["a.example", "b.example"])
+        #expect(e.pipelineGitAllowedPaths == ["/srv/a", "/srv/b"])
+        for (yaml, key) in [
+            ("pipelines:\n  gitAllowedHosts: [\"https://git.example.com/\"]\n", "pipelines.gitAllowedHosts"),
+            ("pipelines:\n  gitAllowedHosts: [\"-oProxyCommand=x\"]\n", "pipelines.gitAllowedHosts"),
+            ("pipelines:\n  gitAllowedPaths: [srv/git]\n", "pipelines.gitAllowedPaths"),
+            ("pipelines:\n  gitAllowedPaths: [/]\n", "pipelines.gitAllowedPaths"),
+        ] {
+            #expect { try load(yaml: yaml) } throws: { ($0 as? ConfigurationError)?.key == key }
+        }
+    }
+
     @Test(
         "bad values are refused with their key",
         arguments: [

@@ -47,11 +47,71 @@ struct PipelineAPITests {
         """
     }
 
+    @Test("Source/Git repositories the server does not allow are refused with 400 and nothing is saved")
+    func gitSourceAllowList() async throws {
+        let repository = try Self.gitRepository()
+        defer { try? FileManager.default.removeItem(at: repository) }
+        try await Depot.run(configure: { $0.pipelineGitAllowedHosts = ["git.example.com"] }) { depot in
+            try await depot.createDomain("acme")
+            let base = Self.definition(repository: repository)
+            for (repositoryValue, reason) in [
+                (repository.path, "pipelines.gitAllowedPaths"), ("file://\(repository.path)", "pipelines.gitAllowedPaths"),
+                ("ext::sh -c touch% /tmp/pwned", "transport helpers"), ("https://evil.example.org/x.git", "pipelines.gitAllowedHosts"),
+            ] {
+                let definition = base.replacingOccurrences(of: "\"\(repository.path)\"", with: "\"\(repositoryValue)\"")
+                let refused = try await depot.request(.post, "/api/v1/domains/acme/pipelines", json: ["definition": definition])
+                #expect(refused.status == .badRequest, "\(repositoryValue): \(refused.text)")
+                #expect(refused.text.contains("configuration.Repository") && refused.text.contains(reason), "\(refused.text)")
+            }
+            #expect(try await depot.request(.get, "/api/v1/domains/acme/pipelines/gate").status == .notFound)
+            let allowed = base.replacingOccurrences(of: "\"\(repository.path)\"", with: "\"https://git.example.com/acme/app.git\"")
+            #expect(try await depot.request(.post, "/api/v1/domains/acme/pipelines", json: ["definition": allowed]).status == .created)
+        }
+    }
+
+    @Test("the pipeline list pages (maxResults, nextToken); deleting the domain removes its pipelines and their events")
+    func pagingAndDomainDeletion() async throws {
+        try await Depot.run { depot in
+            try await depot.createDomain("acme")
+            let remote = Self.definition(repository: URL(fileURLWithPath: "/unused"))
+                .replacingOccurrences(of: "\"/unused\"", with: "\"https://git.example.com/app.git\"")
+            for name in ["c", "a", "b"] {
+                let definition = remote.replacingOccurrences(of: "name: gate", with: "name: \(name)")
+                let created = try await depot.request(.post, "/api/v1/domains/acme/pipelines", json: ["definition": definition])
+                try #require(created.status == .created, "\(created.text)")
+            }
+            var names: [String] = []
+            var token: String?
+            repeat {
+                let query = "maxResults=2" + (token.map { "&nextToken=\($0)" } ?? "")
+                let page = try await depot.request(.get, "/api/v1/domains/acme/pipelines?\(query)").object()
+                let items = page["pipelines"] as? [[String: Any]] ?? []
+                #expect(items.count <= 2)
+                names += items.compactMap { $0["name"] as? String }
+                token = page["nextToken"] as? String
+            } while token != nil && names.count < 10
+            #expect(names == ["a", "b", "c"])
+            #expect(try await depot.request(.get, "/api/v1/domains/acme/pipelines?maxResults=0").status == .badRequest)
+            #expect(try await depot.request(.get, "/api/v1/domains/acme/pipelines?nextToken=bogus").status == .badRequest)
+
+            let started = try await depot.request(.post, "/api/v1/domains/acme/pipelines/a/executions", json: [String: String]())
+            #expect(started.status == .accepted)
+            #expect(try await depot.request(.delete, "/api/v1/domains/acme").status == .ok)
+            try await depot.createDomain("acme")
+            #expect(try await depot.request(.get, "/api/v1/domains/acme/pipelines/a").status == .notFound)
+            #expect(try await depot.request(.get, "/api/v1/domains/acme/pipelines/a/events").status == .notFound)
+            #expect((try await depot.request(.get, "/api/v1/domains/acme/pipelines").object()["pipelines"] as? [Any])?.isEmpty == true)
+            // The name is free again, with no history.
+            let again = try await depot.request(.post, "/api/v1/domains/acme/pipelines", json: ["definition": remote])
+            #expect(again.status == .created, "\(again.text)")
+        }
+    }
+
     @Test("create, start, approve (403 without the approve permission), events; invalid definitions get 400")
     func lifecycle() async throws {
         let repository = try Self.gitRepository()
         defer { try? FileManager.default.removeItem(at: repository) }
-        try await Depot.run { depot in
+        try await Depot.run(configure: { $0.pipelineGitAllowedPaths = [repository.path] }) { depot in
             try await depot.createDomain("acme")
             let invalid = try await depot.request(.post, "/api/v1/domains/acme/pipelines", json: ["definition": "name: x\nstages: []\n"])
             #expect(invalid.status == .badRequest)

@@ -100,7 +100,7 @@ final class PipelineTestBed: Sendable {
         let runner = ScriptedRunner(script: script)
         var logger = Logger(label: "pipeline-tests")
         logger.logLevel = .critical
-        return PipelineService(store: store, runners: PipelineActionRunners([.git: runner, .shell: runner]), logger: logger)
+        return PipelineService(store: store, runners: PipelineActionRunners([.git: runner, .shell: runner]), gitSources: GitSourcePolicy(), logger: logger)
     }
 }
 

@@ -13,13 +13,7 @@ struct PipelineDeployTests {
         """
         name: deploy-app
         stages:
-          - name: Source
-            actions:
-              - name: Checkout
-                category: Source
-                provider: Git
-                configuration: {Repository: "\(repository.path)", Branch: main, PollForSourceChanges: "false"}
-                outputArtifacts: [SourceOutput]
+        \(PipelineYAML.sourceStage(repository, poll: false))
           - name: Build
             actions:
               - name: Package
@@ -92,7 +86,7 @@ struct PipelineDeployTests {
 
     @Test("missing dependency fails the build; retry after publishing it; restart keeps the approval; deploy; ValidateService failure rolls back")
     func deployPipeline() throws {
-        let bw = try BuildWorkspace(serverEnvironment: [:])
+        let bw = try BuildWorkspace(serverEnvironment: [:], localGitSources: true)
         #expect(try bw.server.cli(["repo", "create", "--domain", "acme", "staging"]).succeeded)
         let source = try bw.ws.directory("deploy-git")
         try FileManager.default.createDirectory(at: source.appendingPathComponent("scripts"), withIntermediateDirectories: true)
@@ -129,7 +123,7 @@ struct PipelineDeployTests {
 
         // A restart while waiting for approval keeps waiting.
         bw.server.stop()
-        try bw.server.start()
+        try bw.server.start(environment: bw.serverEnvironment)
         #expect(e2e.action(try detail(bw, id), "Approve", "Go")["status"] as? String == "WaitingForApproval")
         try approve(bw, id)
         let deployed = try e2e.waitFor { try status(bw, id) == "Succeeded" }

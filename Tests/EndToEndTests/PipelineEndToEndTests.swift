@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 
-/// A pipeline run by `depot serve` with the real clients: a local git repository holding an npm package; Source ->
-/// Build (npm publish to `staging`, exports the version) in parallel with a Test action (JUnit report) -> Approval ->
-/// Promote (staging -> release); then a new commit on the polled branch starts another execution, which is stopped.
+/// A pipeline run by `depot serve` with the real clients: a local git repository holding an npm package and its
+/// Python test suite; Source -> Build (npm publish to `staging`, exports the version) in parallel with a Test action
+/// (pip installs pytest and its dependencies, real wheels from PyPI uploaded to `staging` with twine, then pytest's
+/// JUnit report) -> Approval -> Promote (staging -> release); then a new commit on the polled branch starts another
+/// execution, which is stopped.
 @Suite("pipeline: end to end", .serialized)
 struct PipelineEndToEndTests {
     func git(_ arguments: [String], in directory: URL) throws {
@@ -40,14 +42,7 @@ struct PipelineEndToEndTests {
         """
         name: release-app
         stages:
-          - name: Source
-            actions:
-              - name: Checkout
-                category: Source
-                provider: Git
-                configuration: {Repository: "\(repository.path)", Branch: main}
-                outputArtifacts: [SourceOutput]
-                namespace: SourceVariables
+        \(PipelineYAML.sourceStage(repository, namespace: "SourceVariables"))
           - name: Build
             actions:
               - name: Package
@@ -57,7 +52,7 @@ struct PipelineEndToEndTests {
                 inputArtifacts: [SourceOutput]
                 outputArtifacts: [BuildOutput]
                 namespace: BuildVariables
-              - name: UnitTests
+              - name: PythonTests
                 category: Test
                 provider: Depot
                 configuration:
@@ -65,12 +60,15 @@ struct PipelineEndToEndTests {
                   Buildspec: |
                     version: 0.2
                     phases:
+                      install:
+                        commands:
+                          - python -m venv .venv
+                          - .venv/bin/python -m pip install --no-cache-dir -r requirements.txt
                       build:
                         commands:
-                          - sleep 2
-                          - mkdir -p reports && node -e "require('fs').writeFileSync('reports/junit.xml', '<testsuite name=\\"t\\" tests=\\"1\\"><testcase classname=\\"t\\" name=\\"ok\\"/></testsuite>')"
+                          - .venv/bin/python -m pytest -p no:cacheprovider --junitxml=reports/junit.xml tests
                     reports:
-                      unit:
+                      pytest:
                         files: ['junit.xml']
                         base-directory: reports
                 inputArtifacts: [SourceOutput]
@@ -108,17 +106,65 @@ struct PipelineEndToEndTests {
           files: [package.json, index.js]
         """
 
-    @Test("Source -> Build || Test -> Approval -> Promote; the version reaches release only after approval; a new commit starts an execution")
+    /// The Python suite's dependencies: pytest and what it needs (iniconfig, packaging, pluggy...).
+    static let pytest = "pytest==8.3.3"
+
+    static let pythonTests = """
+        import json
+        import pathlib
+
+        from packaging.version import Version
+
+
+        def test_package_version_is_a_release():
+            version = json.loads(pathlib.Path("package.json").read_text())["version"]
+            assert Version(version) >= Version("1.0.0")
+
+
+        def test_index_exports_the_name():
+            assert "pipe-app" in pathlib.Path("index.js").read_text()
+        """
+
+    /// Real wheels of pytest and its dependencies, downloaded from PyPI for the tools' interpreter and uploaded to
+    /// `repository` with twine: the build's pip then finds them in Depot (its only index).
+    func uploadPythonDependencies(_ bw: BuildWorkspace, to repository: String) throws {
+        let tools = PythonTools.shared
+        let version = try bw.ws.runPython(tools.python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let wheels = try bw.ws.directory("python-wheels")
+        let download = try bw.ws.runPython(tools.python, [
+            "-m", "pip", "download", "--index-url", "https://pypi.org/simple/", "--only-binary", ":all:", "--python-version", version,
+            "-d", wheels.path, Self.pytest,
+        ], timeout: 600)
+        try #require(download.succeeded, "pip download from pypi.org failed:\n\(download.output)")
+        let files = try FileManager.default.contentsOfDirectory(at: wheels, includingPropertiesForKeys: nil).map(\.path).sorted()
+        let upload = try bw.ws.runPython(tools.twine, [
+            "upload", "--repository-url", "\(bw.server.url)/acme/\(repository)/pypi/", "-u", "aws", "-p", bw.server.adminToken,
+        ] + files, timeout: 600)
+        try #require(upload.succeeded, "\(upload.output)")
+    }
+
+    @Test(
+        "Source -> Build || Python tests -> Approval -> Promote; the version reaches release only after approval; a new commit starts an execution",
+        .enabled(if: PythonTools.pypiReachable, "pypi.org is not reachable: the Python test suite's real wheels cannot be fetched"))
     func releasePipeline() throws {
-        let bw = try BuildWorkspace(serverEnvironment: ["DEPOT_PIPELINE_POLL_SECONDS": "1", "DEPOT_BUILD_CONCURRENCY": "2"])
+        let tools = PythonTools.shared
+        try #require(tools.available, tools.missingMessage)
+        // Builds find python (with venv and pip) first on the server's PATH, as a build host would provide it.
+        let path = "\(tools.bin.path):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
+        let bw = try BuildWorkspace(
+            serverEnvironment: ["DEPOT_PIPELINE_POLL_INTERVAL": "1s", "DEPOT_BUILD_CONCURRENCY": "2", "PATH": path], localGitSources: true)
         for repo in ["staging", "release"] {
             #expect(try bw.server.cli(["repo", "create", "--domain", "acme", repo]).succeeded)
         }
+        try uploadPythonDependencies(bw, to: "staging")
         let source = try bw.ws.directory("app-git")
+        try FileManager.default.createDirectory(at: source.appendingPathComponent("tests"), withIntermediateDirectories: true)
         try write(
             [
                 "package.json": #"{"name":"pipe-app","version":"1.0.0","main":"index.js","license":"MIT"}"#,
                 "index.js": "module.exports = 'pipe-app 1.0.0';\n", "buildspec.yml": Self.buildspec,
+                "requirements.txt": Self.pytest + "\n", "tests/test_app.py": Self.pythonTests,
             ], in: source)
         try git(["init", "--quiet", "--initial-branch=main"], in: source)
         try git(["add", "."], in: source)
@@ -141,14 +187,16 @@ struct PipelineEndToEndTests {
         let id = try #require(
             ((try? JSONSerialization.jsonObject(with: Data(started.stdout.utf8))) as? [String: Any])?["pipelineExecutionId"] as? String,
             "\(started.output)")
+        // Watched from the start: action lines, and below them each build action's log in turn.
+        let watch = BackgroundCommand { try bw.server.cli(["pipeline", "executions", "--domain", "acme", "release-app", "--id", id, "--follow"]) }
         let waiting = try waitFor { action(try execution(bw, id), "Approve", "Release")["status"] as? String == "WaitingForApproval" }
         let current = try execution(bw, id)
         try #require(waiting, "\(current) \(bw.server.log)")
         let package = action(current, "Build", "Package")
-        let tests = action(current, "Build", "UnitTests")
+        let tests = action(current, "Build", "PythonTests")
         #expect((package["outputVariables"] as? [String: String])?["VERSION"] == "1.0.0")
-        #expect((tests["summary"] as? String)?.contains("tests 1 passed") == true, "\(tests)")
-        // The two builds overlapped (both sleep 2 s; times are to the second).
+        #expect((tests["summary"] as? String)?.contains("tests 2 passed") == true, "\(tests)")
+        // The two builds overlapped: each started before the other ended (times are to the second).
         let formatter = ISO8601DateFormatter()
         let times = [package, tests].map { ($0["startTime"] as? String).flatMap(formatter.date) ?? .distantPast }
         let ends = [package, tests].map { ($0["endTime"] as? String).flatMap(formatter.date) ?? .distantFuture }
@@ -164,6 +212,14 @@ struct PipelineEndToEndTests {
         let succeeded = try waitFor { try execution(bw, id)["status"] as? String == "Succeeded" }
         let final = try execution(bw, id)
         #expect(succeeded, "\(final)")
+        let watched = try #require(watch.wait(seconds: 60), "--follow did not end with the execution")
+        #expect(watched.succeeded, "\(watched.output)")
+        for expected in ["Build/Package", "Build/PythonTests", "Approve/Release", "Execution \(id) Succeeded"] {
+            #expect(watched.stdout.contains(expected), "\(expected): \(watched.stdout)")
+        }
+        // Both builds' logs streamed under their actions (npm publish's, then pytest's).
+        #expect(watched.stdout.contains("  Build/Package | ") && watched.stdout.contains("  Build/PythonTests | "), "\(watched.stdout)")
+        #expect(watched.stdout.contains("2 passed"), "\(watched.stdout)")
         #expect(try bw.ws.rawStatus("GET", versions, token: bw.server.adminToken) == 200)
 
         // npm installs it from release.

@@ -121,6 +121,22 @@ for path in ["Tests/DepotBuildTests/BuildspecParserTests.swift", "Tests/DepotBui
         elif "*" in text and len(text) < 100:
             seed("buildspec", text, 2)
 
+# pipeline: 0 a pipeline definition, 1 an appspec.yml, 2 a git repository for the allow-list.
+pipeline_tests = os.path.join(root, "Tests/DepotBuildTests/Pipeline")
+for name in sorted(os.listdir(pipeline_tests)) if os.path.isdir(pipeline_tests) else []:
+    for text in literals(os.path.join("Tests/DepotBuildTests/Pipeline", name)):
+        if "stages" in text:
+            seed("pipeline", text, 0)
+        elif "hooks:" in text or "files:" in text:
+            seed("pipeline", text, 1)
+        elif text.startswith(("/", "https://", "ssh://", "file://", "git@", "ext::")):
+            seed("pipeline", text, 2)
+with open(os.path.join(root, "README.md"), encoding="utf-8") as f:
+    readme = f.read()
+example = re.search(r"## Pipelines.*?```yaml\n(.*?)```", readme, flags=re.S)
+if example:
+    seed("pipeline", example.group(1), 0)
+
 for text in literals("Tests/DepotHTTPTests/AuthenticationTests.swift"):
     if text.split(" ")[0].lower() in ("bearer", "basic"):
         seed("authorization", text)

@@ -18,7 +18,7 @@ enum ActionConfigurationRules {
         var check = ValueCheck(configuration: configuration, path: path, problems: problems)
         switch provider {
         case .git:
-            check.value("Repository", "a git URL (https, http, ssh, git, file) or an absolute path", isRepository)
+            check.value("Repository", "a git URL (https, http, ssh, git, file) or an absolute path (transport helpers such as ext:: are refused)", isRepository)
             check.value("Branch", "a valid branch name", isBranchName)
             check.value("BranchName", "a valid branch name", isBranchName)
             check.value("PollForSourceChanges", "true or false") { ["true", "false"].contains($0) }
@@ -57,7 +57,8 @@ enum ActionConfigurationRules {
     }
 
     static func isRepository(_ text: String) -> Bool {
-        guard !text.hasPrefix("-"), !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return false }
+        // `<helper>::<address>` runs a transport helper (ext:: runs a command); never a repository.
+        guard !text.hasPrefix("-"), !text.contains("::"), !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return false }
         if text.hasPrefix("/") { return true }
         if ["https://", "http://", "ssh://", "git://", "file://"].contains(where: text.hasPrefix) { return text.count > 8 }
         // scp-like `git@host:owner/repo.git`

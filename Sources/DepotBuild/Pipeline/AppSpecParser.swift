@@ -52,9 +52,7 @@ public enum AppSpecParser {
     }
 
     private static func readFiles(_ node: Node, _ reader: PipelineNodeReader) -> [AppSpecFile] {
-        let items = reader.sequence(node, at: "files")
-        if items.count > maxFiles { reader.report(node, "files", "has \(items.count) entries; at most \(maxFiles)") }
-        return items.prefix(maxFiles).compactMap { path, item in
+        return reader.sequence(node, at: "files", atMost: maxFiles, of: "entries").compactMap { path, item in
             var source: String?, destination: String?
             for (key, _, value) in reader.mapping(item, at: path, allowed: ["source", "destination"]) {
                 let text = reader.string(value, at: "\(path).\(key)")
@@ -85,9 +83,7 @@ public enum AppSpecParser {
                 reader.report(keyNode, path, "\(why) (expected: \(known))")
                 continue
             }
-            let items = reader.sequence(value, at: path)
-            if items.count > maxScriptsPerEvent { reader.report(value, path, "has \(items.count) scripts; at most \(maxScriptsPerEvent)") }
-            hooks[event] = items.prefix(maxScriptsPerEvent).compactMap { readHook($0.node, at: $0.path, reader) }
+            hooks[event] = reader.sequence(value, at: path, atMost: maxScriptsPerEvent, of: "scripts").compactMap { readHook($0.node, at: $0.path, reader) }
         }
         return hooks
     }

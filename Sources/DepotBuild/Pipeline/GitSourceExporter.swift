@@ -6,18 +6,24 @@ import Glibc
 
 /// A Source/Git action's work: finds the head commit of a branch and writes that commit's tree (no `.git`) into
 /// a directory, with the `git` executable. Repository and branch are passed as separate arguments after `--` or
-/// inside a refspec, never through a shell; only file, git, http(s) and ssh transports are allowed.
+/// inside a refspec, never through a shell; only the repositories `policy` allows are touched, and only over the
+/// file (when local repositories are allowed), git, http(s) and ssh transports.
 public struct GitSourceExporter: Sendable {
     /// Most bytes of git's output read back (a commit message, an error).
     static let maxOutputBytes = 1 << 20
 
+    public var policy: GitSourcePolicy
     public var environment: [String: String]
     /// For each git command.
     public var timeout: Duration
     /// Where the temporary repository goes.
     public var scratchDirectory: URL
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(600), scratchDirectory: URL) {
+    public init(
+        policy: GitSourcePolicy, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(600),
+        scratchDirectory: URL
+    ) {
+        self.policy = policy
         self.environment = environment
         self.timeout = timeout
         self.scratchDirectory = scratchDirectory
@@ -25,6 +31,7 @@ public struct GitSourceExporter: Sendable {
 
     /// The commit the branch points at, without fetching anything.
     public func headCommit(_ source: GitSourceConfiguration) async throws(GitSourceError) -> String {
+        try checkAllowed(source)
         let output = try await git(["ls-remote", "--heads", "--", source.repository, "refs/heads/\(source.branch)"], source: source)
         guard let line = output.split(separator: "\n").first, let commit = line.split(separator: "\t").first, Self.isCommitId(commit) else {
             throw GitSourceError("branch \(source.branch) was not found in \(Self.withoutCredentials(source.repository))")
@@ -34,6 +41,7 @@ public struct GitSourceExporter: Sendable {
 
     /// Fetches the branch's head and writes its tree into `directory` (created; it must not exist or be empty).
     public func export(_ source: GitSourceConfiguration, into directory: URL) async throws(GitSourceError) -> GitSourceRevision {
+        try checkAllowed(source)
         let fileManager = FileManager.default
         if let existing = try? fileManager.contentsOfDirectory(atPath: directory.path), !existing.isEmpty {
             throw GitSourceError("\(directory.path) is not empty")
@@ -65,14 +73,26 @@ public struct GitSourceExporter: Sendable {
             authorDate: Self.iso8601(Date(timeIntervalSince1970: TimeInterval(seconds))))
     }
 
+    /// Checked before every use: a variable may have put the repository in after the definition was saved.
+    private func checkAllowed(_ source: GitSourceConfiguration) throws(GitSourceError) {
+        if let refusal = policy.refusal(source.repository) {
+            throw GitSourceError("repository \(Self.withoutCredentials(source.repository)) \(refusal)")
+        }
+        if let option = [source.repository, source.branch].first(where: { $0.hasPrefix("-") }) {
+            throw GitSourceError("'\(option.prefix(40))' would read as a git option")
+        }
+    }
+
     /// Runs git with `arguments`, returning its standard output; a failure carries git's error output.
     private func git(_ arguments: [String], source: GitSourceConfiguration) async throws(GitSourceError) -> String {
         let isLocal = source.repository.hasPrefix("/") || source.repository.hasPrefix("file://")
         // File transport is refused by default in some contexts (submodules); a local repository is what was asked for.
-        let options = isLocal ? ["-c", "protocol.file.allow=always"] : []
+        var options = isLocal ? ["-c", "protocol.file.allow=always"] : []
+        // A redirect could lead an allowed host's URL to a host that is not.
+        if !policy.allowsEveryHost { options += ["-c", "http.followRedirects=false"] }
         var environment = environment
         environment["GIT_TERMINAL_PROMPT"] = "0"
-        environment["GIT_ALLOW_PROTOCOL"] = "file:git:http:https:ssh"
+        environment["GIT_ALLOW_PROTOCOL"] = policy.allowsLocalRepositories ? "file:git:http:https:ssh" : "git:http:https:ssh"
         environment["LC_ALL"] = "C"
         let files = scratchDirectory.appendingPathComponent("git-output-\(UUID().uuidString)")
         defer {

@@ -15,8 +15,15 @@ public enum PipelineDefinitionParser {
         }
         let definition = read(unwrapped(root), reader)
         let problems = reader.problems + PipelineDefinitionValidator.validate(definition, sourceMap: reader.sourceMap)
-        guard problems.isEmpty else { throw PipelineDefinitionError(problems: ordered(problems)) }
+        guard problems.isEmpty else { throw PipelineDefinitionError(problems: reported(ordered(problems))) }
         return definition
+    }
+
+    /// The first `maxReportedProblems`, then how many more: a hostile definition must not make a huge answer.
+    private static func reported(_ problems: [PipelineDefinitionProblem]) -> [PipelineDefinitionProblem] {
+        guard problems.count > PipelineLimits.maxReportedProblems else { return problems }
+        return problems.prefix(PipelineLimits.maxReportedProblems)
+            + [PipelineDefinitionProblem(path: "", message: "and \(problems.count - PipelineLimits.maxReportedProblems) more problems")]
     }
 
     /// By line, then in the order found; problems without a line last.
@@ -53,10 +60,10 @@ public enum PipelineDefinitionParser {
                     reader.report(value, key, "must be QUEUED or SUPERSEDED, not '\(text.prefix(40))'")
                 }
             case "variables":
-                definition.variables = reader.sequence(value, at: key).map { readVariable($0.node, at: $0.path, reader) }
+                definition.variables = reader.sequence(value, at: key, atMost: PipelineLimits.maxVariables, of: "variables").map { readVariable($0.node, at: $0.path, reader) }
             default:
                 sawStages = true
-                definition.stages = reader.sequence(value, at: key).map { readStage($0.node, at: $0.path, reader) }
+                definition.stages = reader.sequence(value, at: key, atMost: PipelineLimits.maxStages, of: "stages").map { readStage($0.node, at: $0.path, reader) }
             }
         }
         if case .mapping = root {
@@ -92,7 +99,7 @@ public enum PipelineDefinitionParser {
                 stage.name = reader.string(value, at: "\(path).name") ?? ""
             } else {
                 sawActions = true
-                stage.actions = reader.sequence(value, at: "\(path).actions").map { readAction($0.node, at: $0.path, reader) }
+                stage.actions = reader.sequence(value, at: "\(path).actions", atMost: PipelineLimits.maxActionsPerStage, of: "actions").map { readAction($0.node, at: $0.path, reader) }
             }
         }
         if case .mapping = node {
@@ -174,7 +181,7 @@ public enum PipelineDefinitionParser {
                 if let text = reader.string(value, at: "\(path).\(name)") { variables.append(.init(name: name, value: text)) }
             }
         default:
-            for (itemPath, item) in reader.sequence(node, at: path) {
+            for (itemPath, item) in reader.sequence(node, at: path, atMost: BuildActionEnvironmentVariable.maxCount, of: "variables") {
                 var variable = BuildActionEnvironmentVariable(name: "", value: "")
                 for (key, _, value) in reader.mapping(item, at: itemPath, allowed: ["name", "value", "type"]) {
                     let text = reader.string(value, at: "\(itemPath).\(key)") ?? ""
@@ -192,7 +199,7 @@ public enum PipelineDefinitionParser {
 
     /// Names, as plain strings or as CodePipeline's `{name: ...}` objects.
     private static func readArtifacts(_ node: Node, at path: String, _ reader: PipelineNodeReader) -> [String] {
-        reader.sequence(node, at: path).compactMap { itemPath, item in
+        reader.sequence(node, at: path, atMost: PipelineLimits.maxArtifactsPerAction, of: "artifacts").compactMap { itemPath, item in
             if case .mapping = item {
                 var name: String?
                 for (_, _, value) in reader.mapping(item, at: itemPath, allowed: ["name"]) { name = reader.string(value, at: "\(itemPath).name") }

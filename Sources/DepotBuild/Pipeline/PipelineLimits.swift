@@ -6,6 +6,10 @@ public enum PipelineLimits {
     public static let minStages = 2
     public static let maxActionsPerStage = 50
     public static let maxVariables = 50
+    /// Input or output artifacts of one action (CodePipeline's providers take at most 5 inputs or outputs).
+    public static let maxArtifactsPerAction = 10
+    /// Problems a refused definition reports (then how many more there were).
+    public static let maxReportedProblems = 100
     public static let maxConfigurationKeys = 50
     public static let maxConfigurationKeyLength = 50
     public static let maxConfigurationValueLength = 1000

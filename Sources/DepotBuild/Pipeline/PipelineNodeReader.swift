@@ -55,6 +55,14 @@ final class PipelineNodeReader {
         }
     }
 
+    /// At most `limit` items: more are reported once ("has 51 stages; at most 50") and not read, so an oversized list
+    /// costs no more work (nor problems) than the limit.
+    func sequence(_ node: Node, at path: String, atMost limit: Int, of what: String) -> ArraySlice<(path: String, node: Node)> {
+        let items = sequence(node, at: path)
+        if items.count > limit { report(node, path, "has \(items.count) \(what); at most \(limit)") }
+        return items.prefix(limit)
+    }
+
     func string(_ node: Node, at path: String) -> String? {
         guard case .scalar(let scalar) = node else {
             report(node, path, "must be a string, not \(kind(node))")

@@ -50,13 +50,13 @@ public protocol PipelineStore: Sendable {
     /// Throws a conflict when the domain has a pipeline of that name.
     func createPipeline(_ pipeline: StoredPipeline) async throws
     func pipeline(domain: String, name: String) async throws -> StoredPipeline?
-    /// By name.
-    func listPipelines(domain: String) async throws -> [StoredPipeline]
+    /// A page of the domain's pipelines, by name.
+    func listPipelines(domain: String, page: PageRequest) async throws -> Page<StoredPipeline>
     /// Every pipeline of every domain: what the server resumes at start-up.
     func allPipelines() async throws -> [StoredPipeline]
     /// Replaces the definition and record, and appends the events, in one transaction.
     func savePipeline(_ pipeline: StoredPipeline, appending events: [StoredPipelineEvent]) async throws
-    /// False when there was no such pipeline; its events go with it.
+    /// False when there was no such pipeline; its events and its hold on its artifacts' blobs go with it.
     func deletePipeline(domain: String, name: String) async throws -> Bool
     /// Events with an id above `after`, oldest first, at most `limit`.
     func pipelineEvents(domain: String, name: String, after: Int64, limit: Int) async throws -> [StoredPipelineEvent]

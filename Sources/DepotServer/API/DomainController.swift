@@ -9,6 +9,8 @@ struct DomainController {
     let policy: AuthorizationPolicy
     /// Server builds' caches, kept per domain and project: a deleted domain's go with it.
     let buildCache: BuildCacheStore
+    /// Its pipelines' rows go with the domain's; the running ones are cancelled here.
+    let pipelines: PipelineService
 
     static let permissions: [RoutePermission] = [
         RoutePermission(.post, "/api/v1/domains", .admin, .domains),
@@ -56,6 +58,7 @@ struct DomainController {
         let name = try APIJSON.parameter(context, "domain")
         try await repositories.deleteDomain(name: name)
         buildCache.removeProjects(inDomain: name)
+        await pipelines.forget(domain: name)
         return try APIJSON.response(OK())
     }
 }

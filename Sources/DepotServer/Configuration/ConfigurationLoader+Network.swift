@@ -34,19 +34,23 @@ extension ConfigurationLoader {
         for (connection, hosts) in map {
             let entryKey = "\(key).\(connection)"
             guard connection.hasPrefix("public:") else { throw ConfigurationError(key: entryKey, "connection names start with 'public:'") }
-            result[connection] = try list(hosts is NSNull ? nil : hosts, key: entryKey).map { host in
-                // A host name, or `*.` and a domain; never a URL (scheme, port or path would not be compared).
-                let name = host.hasPrefix("*.") ? String(host.dropFirst(2)) : host
-                guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.".contains($0)) }) else {
-                    throw ConfigurationError(key: entryKey, "'\(host)' is not a host name (like cdn.example.com or *.example.com)")
-                }
-                return host.lowercased()
-            }
+            result[connection] = try list(hosts is NSNull ? nil : hosts, key: entryKey).map { try hostPattern($0, key: entryKey) }
         }
         return result
     }
 
-    private static func list(_ value: Any?, key: String) throws -> [String] {
+    /// A host name, or `*.` and a domain (and `*` for any host when `anyAllowed`); never a URL (scheme, port or path
+    /// would not be compared).
+    static func hostPattern(_ host: String, key: String, anyAllowed: Bool = false) throws -> String {
+        if anyAllowed, host == "*" { return host }
+        let name = host.hasPrefix("*.") ? String(host.dropFirst(2)) : host
+        guard !name.isEmpty, !name.hasPrefix("-"), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.".contains($0)) }) else {
+            throw ConfigurationError(key: key, "'\(host)' is not a host name (like git.example.com or *.example.com\(anyAllowed ? ", or *" : ""))")
+        }
+        return host.lowercased()
+    }
+
+    static func list(_ value: Any?, key: String) throws -> [String] {
         guard let value else { return [] }
         if let items = value as? [Any] {
             return try items.map { try string($0, key: key).trimmingCharacters(in: .whitespaces) }

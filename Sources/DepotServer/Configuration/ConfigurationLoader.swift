@@ -11,7 +11,7 @@ public enum ConfigurationLoader {
         "limits.idleTimeout", "limits.maxConnections", "limits.maxJSONSize", "limits.maxJSONDepth", "limits.maxJSONValues", "limits.maxNpmAttachments",
         "limits.maxFormFields", "limits.maxFormFieldsSize", "limits.maxXMLSize", "limits.maxDecompressedSize",
         "limits.maxArchiveEntries", "upstreamCache.metadataTTL", "upstreamCache.timeout", "upstreamCache.allowedHosts",
-        "upstreamCache.allowPrivateAddresses", "builds.concurrency", "builds.timeout", "builds.sandbox", "log.level", "log.access", "aws.accountID",
+        "upstreamCache.allowPrivateAddresses", "builds.concurrency", "builds.timeout", "builds.sandbox", "pipelines.gitAllowedHosts", "pipelines.gitAllowedPaths", "pipelines.pollInterval", "log.level", "log.access", "aws.accountID",
     ]
 
     public static func load(file: String?, environment: [String: String]) throws -> DepotConfiguration {
@@ -74,7 +74,9 @@ public enum ConfigurationLoader {
             ("DEPOT_METADATA_TTL", "upstreamCache.metadataTTL"), ("DEPOT_UPSTREAM_TIMEOUT", "upstreamCache.timeout"),
             ("DEPOT_UPSTREAM_ALLOW_PRIVATE_ADDRESSES", "upstreamCache.allowPrivateAddresses"), ("DEPOT_TRUSTED_PROXIES", "server.trustedProxies"),
             ("DEPOT_METRICS_TOKEN", "server.metricsToken"), ("DEPOT_BUILD_CONCURRENCY", "builds.concurrency"),
-            ("DEPOT_BUILD_TIMEOUT", "builds.timeout"), ("DEPOT_BUILD_SANDBOX", "builds.sandbox"), ("DEPOT_LOG_LEVEL", "log.level"), ("DEPOT_ACCESS_LOG", "log.access"), ("DEPOT_AWS_ACCOUNT_ID", "aws.accountID"),
+            ("DEPOT_BUILD_TIMEOUT", "builds.timeout"), ("DEPOT_BUILD_SANDBOX", "builds.sandbox"),
+            ("DEPOT_PIPELINE_GIT_ALLOWED_HOSTS", "pipelines.gitAllowedHosts"), ("DEPOT_PIPELINE_GIT_ALLOWED_PATHS", "pipelines.gitAllowedPaths"),
+            ("DEPOT_PIPELINE_POLL_INTERVAL", "pipelines.pollInterval"), ("DEPOT_LOG_LEVEL", "log.level"), ("DEPOT_ACCESS_LOG", "log.access"), ("DEPOT_AWS_ACCOUNT_ID", "aws.accountID"),
         ]
         for (variable, key) in variables {
             if let value = environment[variable] { try set(key, value, in: &configuration, source: variable) }
@@ -136,6 +138,16 @@ public enum ConfigurationLoader {
             let sandbox = try string(value, key: name)
             guard ["bubblewrap", "none"].contains(sandbox) else { throw ConfigurationError(key: name, "must be bubblewrap or none") }
             c.buildSandbox = sandbox
+        case "pipelines.gitAllowedHosts":
+            c.pipelineGitAllowedHosts = try list(value, key: name).map { try hostPattern($0, key: name, anyAllowed: true) }
+        case "pipelines.gitAllowedPaths":
+            c.pipelineGitAllowedPaths = try list(value, key: name)
+            for path in c.pipelineGitAllowedPaths where !path.hasPrefix("/") || path == "/" {
+                throw ConfigurationError(key: name, "'\(path)' must be an absolute directory other than /")
+            }
+        case "pipelines.pollInterval":
+            c.pipelinePollInterval = try duration(value, key: name)
+            guard c.pipelinePollInterval >= 1 else { throw ConfigurationError(key: name, "must be at least 1s") }
         case "log.level":
             let level = try string(value, key: name)
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {

@@ -47,6 +47,12 @@ public struct DepotConfiguration: Sendable, Equatable {
     public var buildTimeout: TimeInterval = 3600
     /// `bubblewrap` or `none`; nil: bubblewrap when `bwrap` is installed.
     public var buildSandbox: String?
+    /// Hosts a pipeline's Source/Git action may fetch from (`pipelines.gitAllowedHosts`; `*` any, `*.example.com`).
+    public var pipelineGitAllowedHosts = ["*"]
+    /// Directories whose local repositories a Source/Git action may fetch (`pipelines.gitAllowedPaths`); none by default.
+    public var pipelineGitAllowedPaths: [String] = []
+    /// How often each polled source branch's head is looked at (`pipelines.pollInterval`).
+    public var pipelinePollInterval: TimeInterval = 60
     public var logLevel = "info"
     /// The account id the AWS-compatible API puts in ARNs and `domainOwner`.
     public var awsAccountID = "000000000000"

@@ -54,6 +54,7 @@ struct BuildActionRunner: PipelineActionRunner {
             let build = try await store.createBuild(
                 id: id, domain: job.domain, project: project.name, initiator: "pipeline \(job.pipeline)", at: Date())
             try await builds.enqueue(BuildJob(build: build, project: project, serverURL: job.serverURL ?? serverURL, overrides: overrides))
+            await job.showLink("build \(id)")
             let ended = try await waitForEnd(domain: job.domain, id: id)
             return try outcome(of: ended, job: job)
         } catch {

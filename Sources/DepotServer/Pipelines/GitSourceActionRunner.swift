@@ -5,6 +5,7 @@ import Foundation
 /// variables are CodePipeline's (CommitId, BranchName, CommitMessage, AuthorDate).
 struct GitSourceActionRunner: PipelineActionRunner {
     let artifacts: PipelineArtifacts
+    let policy: GitSourcePolicy
 
     func run(_ job: PipelineJob) async -> PipelineJobOutcome {
         guard let source = GitSourceConfiguration(job.invocation.configuration) else {
@@ -14,7 +15,7 @@ struct GitSourceActionRunner: PipelineActionRunner {
             let work = try artifacts.workDirectory()
             defer { try? FileManager.default.removeItem(at: work) }
             let tree = work.appendingPathComponent("tree", isDirectory: true)
-            let revision = try await GitSourceExporter(scratchDirectory: work.appendingPathComponent("scratch")).export(source, into: tree)
+            let revision = try await GitSourceExporter(policy: policy, scratchDirectory: work.appendingPathComponent("scratch")).export(source, into: tree)
             var outputs: [String: String] = [:]
             for name in job.invocation.outputArtifacts {
                 outputs[name] = try await artifacts.keep(directory: tree, job: job)

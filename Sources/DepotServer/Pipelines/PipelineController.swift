@@ -54,8 +54,8 @@ struct PipelineController {
 
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let domain = try authorized(context, .read)
-        let all = try await pipelines.list(domain: domain)
-        return try APIJSON.response(["pipelines": all.map { PipelineResponse($0, withDefinition: false) }])
+        let page = try await pipelines.list(domain: domain, page: try APIPaging.page(of: request))
+        return try APIPaging.response("pipelines", page.items.map { PipelineResponse($0, withDefinition: false) }, next: page.next)
     }
 
     @Sendable func describe(_ request: Request, context: DepotRequestContext) async throws -> Response {

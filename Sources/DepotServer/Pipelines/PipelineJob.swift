@@ -10,6 +10,8 @@ struct PipelineJob: Sendable {
     var inputArtifacts: [String: String]
     /// How builds reach this server (the address clients used), when known.
     var serverURL: String?
+    /// Shows a link (the build's id) on the action while it still runs, so a watcher can follow its log.
+    var showLink: @Sendable (String) async -> Void = { _ in }
 }
 
 /// How a job ended: the result for the state machine, the zips of its output artifacts, a link to show.

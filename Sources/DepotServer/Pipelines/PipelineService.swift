@@ -16,6 +16,8 @@ actor PipelineService {
 
     private let store: any PipelineStore
     private let runners: PipelineActionRunners
+    /// The repositories Source/Git actions may name; also checked when each runs (variables may supply them).
+    let gitSources: GitSourcePolicy
     private let clock: @Sendable () -> Date
     private let logger: Logger
     private var pipelines: [String: Loaded] = [:]
@@ -24,9 +26,13 @@ actor PipelineService {
     /// Saves in the order their snapshots were taken, so an older record never overwrites a newer one.
     private var lastSave: Task<Void, any Error>?
 
-    init(store: any PipelineStore, runners: PipelineActionRunners, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+    init(
+        store: any PipelineStore, runners: PipelineActionRunners, gitSources: GitSourcePolicy, clock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger
+    ) {
         self.store = store
         self.runners = runners
+        self.gitSources = gitSources
         self.clock = clock
         self.logger = logger
     }
@@ -35,6 +41,7 @@ actor PipelineService {
 
     func create(domain: String, text: String, by creator: String, serverURL: String? = nil) async throws -> Loaded {
         let definition = try Self.parse(text, domain: domain)
+        try checkSources(definition)
         let now = clock()
         var record = PipelineRecord(state: PipelineState(plan: PipelineExecutionPlan(definition)))
         record.serverURL = serverURL
@@ -51,6 +58,7 @@ actor PipelineService {
     func update(domain: String, name: String, text: String) async throws -> Loaded {
         var loaded = try await pipeline(domain: domain, name: name)
         let definition = try Self.parse(text, domain: domain)
+        try checkSources(definition)
         guard definition.name == name else {
             throw DepotError.badRequest("the definition names pipeline '\(definition.name)', not '\(name)'", code: "InvalidPipelineDefinition")
         }
@@ -77,6 +85,15 @@ actor PipelineService {
         _ = try await store.deletePipeline(domain: domain, name: name)
     }
 
+    /// The domain was deleted (its rows with it): its running actions are cancelled and nothing of it stays loaded,
+    /// so neither the timers nor a domain created again under the name see its pipelines.
+    func forget(domain: String) {
+        for (key, loaded) in pipelines where loaded.stored.domain == domain {
+            for execution in loaded.record.state.executions { cancelTasks(of: execution.id) }
+            pipelines[key] = nil
+        }
+    }
+
     func pipeline(domain: String, name: String) async throws -> Loaded {
         let key = Self.key(domain, name)
         if let loaded = pipelines[key] { return loaded }
@@ -90,12 +107,14 @@ actor PipelineService {
         return loaded
     }
 
-    func list(domain: String) async throws -> [Loaded] {
+    /// A page of the domain's pipelines, each as loaded (with its executions' state).
+    func list(domain: String, page: PageRequest) async throws -> Page<Loaded> {
+        let stored = try await store.listPipelines(domain: domain, page: page)
         var result: [Loaded] = []
-        for stored in try await store.listPipelines(domain: domain) {
-            result.append(try await pipeline(domain: domain, name: stored.name))
+        for pipeline in stored.items {
+            result.append(try await self.pipeline(domain: domain, name: pipeline.name))
         }
-        return result
+        return Page(items: result, next: stored.next)
     }
 
     // MARK: - Executions
@@ -255,13 +274,21 @@ actor PipelineService {
         let artifacts = loaded.record.artifacts[invocation.executionId] ?? [:]
         let job = PipelineJob(
             domain: loaded.stored.domain, pipeline: loaded.stored.name, invocation: invocation,
-            inputArtifacts: artifacts.filter { invocation.inputArtifacts.contains($0.key) }, serverURL: pipelines[key]?.record.serverURL)
+            inputArtifacts: artifacts.filter { invocation.inputArtifacts.contains($0.key) }, serverURL: pipelines[key]?.record.serverURL,
+            showLink: { [weak self] link in await self?.running(key, invocation, link: link) })
         let runners = self.runners
         let slot = "\(invocation.stageName)/\(invocation.actionName)"
         tasks[invocation.executionId, default: [:]][slot] = Task {
             let outcome = await runners.run(job)
             await self.finished(key, invocation, outcome)
         }
+    }
+
+    /// A running action's link, shown with its state (saved with the next change); ignored once it has ended.
+    private func running(_ key: String, _ invocation: ActionInvocation, link: String) {
+        let slot = "\(invocation.stageName)/\(invocation.actionName)"
+        guard tasks[invocation.executionId]?[slot] != nil else { return }
+        pipelines[key]?.record.links[invocation.executionId, default: [:]][slot] = link
     }
 
     private func finished(_ key: String, _ invocation: ActionInvocation, _ outcome: PipelineJobOutcome) async {
@@ -325,6 +352,20 @@ actor PipelineService {
             throw DepotError.badRequest("the definition is for domain '\(declared)', not '\(domain)'", code: "InvalidPipelineDefinition")
         }
         return definition
+    }
+
+    /// Refuses a definition whose literal Source/Git repositories the server does not allow.
+    private func checkSources(_ definition: PipelineDefinition) throws {
+        for (stageIndex, stage) in definition.stages.enumerated() {
+            for (actionIndex, action) in stage.actions.enumerated() where action.provider == .git {
+                guard let repository = action.configuration["Repository"], !repository.contains("#{"),
+                    let refusal = gitSources.refusal(repository)
+                else { continue }
+                throw DepotError.badRequest(
+                    "invalid pipeline definition: stages[\(stageIndex)].actions[\(actionIndex)].configuration.Repository: \(refusal)",
+                    code: "InvalidPipelineDefinition")
+            }
+        }
     }
 
     private static func load(_ stored: StoredPipeline) throws -> Loaded {

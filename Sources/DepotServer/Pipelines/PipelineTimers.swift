@@ -33,7 +33,7 @@ struct PipelineTimers: Sendable {
 
     static func poll(_ service: PipelineService, logger: Logger) async {
         let exporter = GitSourceExporter(
-            timeout: .seconds(60), scratchDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("depot-pipelines"))
+            policy: service.gitSources, timeout: .seconds(60), scratchDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("depot-pipelines"))
         for polled in await service.polledSources() {
             do {
                 let commit = try await exporter.headCommit(polled.source)

@@ -23,18 +23,17 @@ func addPipelineRoutes(
         sandbox: try buildSandbox(configuration: configuration, storage: storage, logger: logger),
         baseEnvironment: ProcessInfo.processInfo.environment.filter { ["PATH", "LANG", "HOME"].contains($0.key) },
         scratchDirectory: artifacts.scratch.appendingPathComponent("hooks"))
+    let gitSources = GitSourcePolicy(allowedHosts: configuration.pipelineGitAllowedHosts, allowedDirectories: configuration.pipelineGitAllowedPaths)
     let runners = PipelineActionRunners([
-        .git: GitSourceActionRunner(artifacts: artifacts),
+        .git: GitSourceActionRunner(artifacts: artifacts, policy: gitSources),
         .depotBuild: BuildActionRunner(store: store, builds: builds, artifacts: artifacts, serverURL: serverURL),
         .depotTest: BuildActionRunner(store: store, builds: builds, artifacts: artifacts, serverURL: serverURL),
         .promote: PromoteActionRunner(repositories: repositories, packages: packages, formats: formats),
         .appSpec: AppSpecActionRunner(artifacts: artifacts, hooks: hooks, locks: DeploymentTargetLocks(), storage: storage),
         .shell: ShellActionRunner(artifacts: artifacts, hooks: hooks),
     ])
-    let service = PipelineService(store: store, runners: runners, logger: logger)
+    let service = PipelineService(store: store, runners: runners, gitSources: gitSources, logger: logger)
     PipelineController(pipelines: service, policy: policy, baseURL: baseURL).addRoutes(to: api)
-    // How often polled branches are looked at: `DEPOT_PIPELINE_POLL_SECONDS`, default one minute.
-    let pollSeconds = ProcessInfo.processInfo.environment["DEPOT_PIPELINE_POLL_SECONDS"].flatMap(Int.init).map { max(1, $0) } ?? 60
-    PipelineTimers(service: service, pollInterval: .seconds(pollSeconds), logger: logger).start()
+    PipelineTimers(service: service, pollInterval: .seconds(configuration.pipelinePollInterval), logger: logger).start()
     return service
 }

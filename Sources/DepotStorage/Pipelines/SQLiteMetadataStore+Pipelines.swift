@@ -27,9 +27,13 @@ extension SQLiteMetadataStore: PipelineStore {
         }
     }
 
-    public func listPipelines(domain: String) async throws -> [StoredPipeline] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM pipelines WHERE domain = ? ORDER BY name", arguments: [domain]).map(Self.storedPipeline)
+    public func listPipelines(domain: String, page: PageRequest) async throws -> Page<StoredPipeline> {
+        var builder = KeysetQuery(listing: "pipelines", page: page)
+        builder.require("domain = ?", [domain])
+        try builder.after(["name"])
+        let query = builder
+        return try await read { db in
+            try query.page(db, select: "SELECT * FROM pipelines", order: "name", map: Self.storedPipeline) { [$0["name"]] }
         }
     }
 
@@ -66,6 +70,8 @@ extension SQLiteMetadataStore: PipelineStore {
             try db.execute(sql: "DELETE FROM pipelines WHERE domain = ? AND name = ?", arguments: [domain, name])
             let deleted = db.changesCount > 0
             try db.execute(sql: "DELETE FROM pipeline_events WHERE domain = ? AND pipeline = ?", arguments: [domain, name])
+            // Its artifacts' blobs are no longer its: the orphan sweep of the next start collects those nothing else holds.
+            try db.execute(sql: "DELETE FROM build_blobs WHERE build_id = ?", arguments: ["pipeline:\(domain)/\(name)"])
             return deleted
         }
     }

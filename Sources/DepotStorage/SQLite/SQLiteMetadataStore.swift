@@ -65,12 +65,14 @@ public final class SQLiteMetadataStore: MetadataStore {
     public func deleteDomain(id: Int64) async throws -> [String] {
         try await write { db in
             guard let name = try String.fetchOne(db, sql: "SELECT name FROM domains WHERE id = ?", arguments: [id]) else { return [] }
-            // A domain created later under the same name must inherit nothing: not its tokens, projects, builds or secrets.
-            let released = try String.fetchAll(
-                db, sql: "SELECT DISTINCT sha256 FROM build_blobs WHERE build_id IN (SELECT id FROM builds WHERE domain = ?)",
-                arguments: [name])
-            try db.execute(sql: "DELETE FROM build_blobs WHERE build_id IN (SELECT id FROM builds WHERE domain = ?)", arguments: [name])
-            for table in ["builds", "build_projects", "build_secrets", "tokens"] {
+            // A domain created later under the same name must inherit nothing: not its tokens, projects, builds, secrets
+            // or pipelines (their executions and events; their artifacts are blobs owned by `pipeline:<domain>/<name>`).
+            let owners = "build_id IN (SELECT id FROM builds WHERE domain = ?) OR substr(build_id, 1, ?) = ?"
+            let pipelineOwner = "pipeline:\(name)/"
+            let ownerArguments: StatementArguments = [name, pipelineOwner.count, pipelineOwner]
+            let released = try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM build_blobs WHERE \(owners)", arguments: ownerArguments)
+            try db.execute(sql: "DELETE FROM build_blobs WHERE \(owners)", arguments: ownerArguments)
+            for table in ["builds", "build_projects", "build_secrets", "tokens", "pipelines", "pipeline_events"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE domain = ?", arguments: [name])
             }
             try db.execute(sql: "DELETE FROM domains WHERE id = ?", arguments: [id])

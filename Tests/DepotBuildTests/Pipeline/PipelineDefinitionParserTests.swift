@@ -159,4 +159,33 @@ import Testing
             #expect(throws: PipelineDefinitionError.self) { try PipelineDefinitionParser.parse(text) }
         }
     }
+
+    /// Oversized lists are cut at their limit while they are read, and a definition with thousands of mistakes
+    /// reports the first hundred and a count, not megabytes of problems.
+    @Test func oversizedListsAreCutAndProblemsCapped() throws {
+        let stage = "  - name: S{n}\n    actions:\n      - {name: A, category: Invoke, provider: Shell, configuration: {Command: x}}\n"
+        let stages = (0..<60).map { stage.replacingOccurrences(of: "{n}", with: "\($0)") }.joined()
+        let source = "  - name: Source\n    actions:\n      - {name: Checkout, category: Source, provider: Git, configuration: {Repository: /r, Branch: main}, outputArtifacts: [Src]}\n"
+        do {
+            _ = try PipelineDefinitionParser.parse("name: big\nstages:\n" + source + stages)
+            Issue.record("61 stages were accepted")
+        } catch {
+            #expect(error.problems.map(\.description) == ["line 3: stages: has 61 stages; at most 50"])
+        }
+
+        let actions = (0..<2000).map { "      - {name: 'bad name \($0)', category: Invoke, provider: Shell, configuration: {Command: x}}\n" }
+        let many = "name: many\nvariables: [" + Array(repeating: "{name: v}", count: 70).joined(separator: ", ") + "]\nstages:\n" + source
+            + "  - name: Work\n    actions:\n" + actions.joined()
+        do {
+            _ = try PipelineDefinitionParser.parse(many)
+            Issue.record("the definition was accepted")
+        } catch {
+            #expect(error.problems.count == PipelineLimits.maxReportedProblems + 1)
+            let messages = error.problems.map(\.description)
+            #expect(messages.contains("line 2: variables: has 70 variables; at most 50"))
+            #expect(messages.contains { $0.hasSuffix("stages[1].actions: has 2000 actions; at most 50") })
+            #expect(messages.last?.hasPrefix("and ") == true && messages.last?.hasSuffix(" more problems") == true, "\(messages.last ?? "")")
+        }
+    }
 }
+

@@ -51,7 +51,8 @@ import Testing
     @Test func exportsTheBranchHeadWithoutGitMetadata() async throws {
         let directory = try TemporaryDirectory()
         let (repository, head) = try makeRepository(directory)
-        let exporter = GitSourceExporter(scratchDirectory: directory.url.appendingPathComponent("scratch"))
+        let exporter = GitSourceExporter(
+            policy: GitSourcePolicy(allowedHosts: [], allowedDirectories: [directory.url.path]), scratchDirectory: directory.url.appendingPathComponent("scratch"))
         let source = try #require(GitSourceConfiguration(["Repository": repository.path, "Branch": "main"]))
         #expect(try await exporter.headCommit(source) == head)
 
@@ -78,7 +79,8 @@ import Testing
     @Test func reportsMissingBranchesAndRepositories() async throws {
         let directory = try TemporaryDirectory()
         let (repository, _) = try makeRepository(directory)
-        let exporter = GitSourceExporter(scratchDirectory: directory.url.appendingPathComponent("scratch"))
+        let exporter = GitSourceExporter(
+            policy: GitSourcePolicy(allowedHosts: [], allowedDirectories: [directory.url.path]), scratchDirectory: directory.url.appendingPathComponent("scratch"))
         let missingBranch = try #require(GitSourceConfiguration(["Repository": repository.path, "Branch": "nope"]))
         await #expect(throws: GitSourceError.self) { try await exporter.headCommit(missingBranch) }
         await #expect(throws: GitSourceError.self) { try await exporter.export(missingBranch, into: directory.url.appendingPathComponent("a")) }
@@ -102,5 +104,53 @@ import Testing
         #expect(GitSourceConfiguration(["Repository": "/srv/repo.git", "Branch": "a..b"]) == nil)
         #expect(GitSourceConfiguration(["Repository": "ext::sh -c touch% /tmp/x", "Branch": "main"]) == nil)
         #expect(GitSourceConfiguration(["Repository": "git@github.com:acme/app.git", "Branch": "feature/x"])?.branch == "feature/x")
+    }
+
+    @Test func policyAllowsOnlyConfiguredHostsAndDirectories() {
+        let policy = GitSourcePolicy(allowedHosts: ["git.example.com", "*.corp.example"], allowedDirectories: ["/srv/git"])
+        for allowed in [
+            "https://git.example.com/acme/app.git", "ssh://git@git.example.com/acme/app.git", "git@git.example.com:acme/app.git",
+            "https://build.corp.example/x.git", "/srv/git/app.git", "/srv/git", "file:///srv/git/app.git",
+        ] {
+            #expect(policy.refusal(allowed) == nil, "\(allowed)")
+        }
+        for refused in [
+            "https://evil.example.org/x.git", "https://corp.example/x.git", "git@evil.example.org:x.git", "/etc/secrets", "/srv/gitx/app.git",
+            "/srv/git/../../etc", "file://otherhost/srv/git/app.git", "file:///srv/git/%2e%2e/etc", "ext::sh -c touch% /tmp/pwned",
+            "fd::3", "https::git.example.com", "--upload-pack=touch /tmp/x", "-oProxyCommand=x@git.example.com:a", "git@git.example.com:-x",
+            "ssh://-oProxyCommand=x/y", "ftp://git.example.com/x", "", "/srv/git/app\u{0}",
+        ] {
+            #expect(policy.refusal(refused) != nil, "\(refused)")
+        }
+        // Without a configured directory no local repository is allowed at all; every host is by default.
+        let defaults = GitSourcePolicy()
+        #expect(defaults.refusal("/srv/git/app.git")?.contains("pipelines.gitAllowedPaths") == true)
+        #expect(defaults.refusal("file:///srv/git/app.git") != nil)
+        #expect(defaults.refusal("https://anything.example/x.git") == nil)
+        #expect(!defaults.allowsLocalRepositories)
+    }
+
+    /// Checked when git would run, whatever the saved definition said: a symbolic link out of the allowed
+    /// directory, or a directory that is not allowed, never reaches git.
+    @Test func exporterRefusesRepositoriesOutsideThePolicy() async throws {
+        let directory = try TemporaryDirectory()
+        let (repository, _) = try makeRepository(directory)
+        let allowed = directory.url.appendingPathComponent("allowed")
+        try FileManager.default.createDirectory(at: allowed, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: allowed.appendingPathComponent("escape"), withDestinationURL: repository)
+        let exporter = GitSourceExporter(
+            policy: GitSourcePolicy(allowedHosts: [], allowedDirectories: [allowed.path]), scratchDirectory: directory.url.appendingPathComponent("scratch"))
+        for path in [repository.path, allowed.appendingPathComponent("escape").path] {
+            let source = try #require(GitSourceConfiguration(["Repository": path, "Branch": "main"]))
+            do {
+                _ = try await exporter.headCommit(source)
+                Issue.record("\(path) was fetched")
+            } catch {
+                #expect(error.message.contains("outside the directories"), "\(error)")
+            }
+        }
+        let remote = try #require(GitSourceConfiguration(["Repository": "https://git.example.com/x.git", "Branch": "main"]))
+        await #expect(throws: GitSourceError.self) { try await exporter.export(remote, into: directory.url.appendingPathComponent("r")) }
+        #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("r").path))
     }
 }

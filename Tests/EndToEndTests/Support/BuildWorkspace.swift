@@ -6,10 +6,16 @@ import Testing
 final class BuildWorkspace: @unchecked Sendable {
     let ws: Workspace
 
-    init(serverEnvironment: [String: String]? = nil) throws {
+    /// What the server was started with: a restart passes it again.
+    private(set) var serverEnvironment: [String: String] = [:]
+
+    /// `localGitSources`: pipelines may fetch git repositories inside the workspace (`pipelines.gitAllowedPaths`).
+    init(serverEnvironment: [String: String]? = nil, localGitSources: Bool = false) throws {
         ws = try Workspace()
-        if let serverEnvironment {
-            try ws.server.start(environment: serverEnvironment)
+        if var environment = serverEnvironment {
+            if localGitSources { environment["DEPOT_PIPELINE_GIT_ALLOWED_PATHS"] = ws.root.path }
+            self.serverEnvironment = environment
+            try ws.server.start(environment: environment)
             #expect(try ws.server.cli(["domain", "create", "acme"]).succeeded)
             #expect(try ws.server.cli(["repo", "create", "--domain", "acme", "main"]).succeeded)
         } else {

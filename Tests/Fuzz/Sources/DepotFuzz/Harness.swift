@@ -27,7 +27,7 @@ struct FuzzTarget: Sendable {
 enum FuzzTargets {
     static let all: [FuzzTarget] = [
         sdist, npmPublish, names, coreMetadata, mavenPath, mavenXML, buildspec, multipart, authorization, sigV4, wheel,
-        cargoPublish, swiftPublish, swiftArchive,
+        cargoPublish, swiftPublish, swiftArchive, pipeline,
     ]
 
     static let selected: FuzzTarget = {
