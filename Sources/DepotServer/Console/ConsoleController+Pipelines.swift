@@ -12,7 +12,9 @@ extension ConsoleController {
     @Sendable func pipelines(_ request: Request, context: DepotRequestContext) async throws -> Response {
         await page(request, context) { caller in
             let (domain, service) = try openPipelines(context, caller, .read)
-            let rows: [[String: Any]] = try await service.list(domain: domain).map { loaded in
+            let cursor = try request.uri.queryParameters["next"].map(String.init).flatMap { $0.isEmpty ? nil : try PageCursor(token: $0) }
+            let listing = try await service.list(domain: domain, page: PageRequest(limit: 100, after: cursor))
+            let rows: [[String: Any]] = listing.items.map { loaded in
                 let latest = loaded.record.allExecutions.first
                 return [
                     "name": loaded.stored.name, "href": pipelineBase(domain, loaded.stored.name),
@@ -23,7 +25,11 @@ extension ConsoleController {
             }
             return render(
                 "pipelines", caller: caller, title: "Pipelines of \(domain)",
-                crumbs: [("Domains", "/ui/"), (domain, "/ui/domains/\(Self.segment(domain))")], ["domain": domain, "pipelines": rows])
+                crumbs: [("Domains", "/ui/"), (domain, "/ui/domains/\(Self.segment(domain))")],
+                [
+                    "domain": domain, "pipelines": rows,
+                    "nextHref": listing.next.map { "/ui/domains/\(Self.segment(domain))/pipelines?next=\($0.token)" } ?? "",
+                ])
         }
     }
 
