@@ -12,7 +12,7 @@ struct ConsolePipelineTests {
     func approval() async throws {
         let repository = try PipelineAPITests.gitRepository()
         defer { try? FileManager.default.removeItem(at: repository) }
-        try await Depot.run { depot in
+        try await Depot.run(configure: { $0.pipelineGitAllowedPaths = [repository.path] }) { depot in
             try await depot.createDomain("acme")
             let created = try await depot.request(
                 .post, "/api/v1/domains/acme/pipelines", json: ["definition": PipelineAPITests.definition(repository: repository)])

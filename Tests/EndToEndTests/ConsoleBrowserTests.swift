@@ -20,7 +20,8 @@ struct ConsoleBrowserTests {
     func console() throws {
         try #require(Self.browserAvailable, "chromium, chromedriver or the python tools are missing: run scripts/install-browser-tools")
         let ws = try Workspace()
-        try ws.setUpRepository()
+        // The pipeline below fetches a git repository inside the workspace (local sources are refused by default).
+        try ws.setUpRepository(serverEnvironment: ["DEPOT_PIPELINE_GIT_ALLOWED_PATHS": ws.root.path])
         let readme = """
             # Console demo
 

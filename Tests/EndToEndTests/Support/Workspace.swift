@@ -57,8 +57,10 @@ final class Workspace: @unchecked Sendable {
     }
 
     /// Creates domain `acme` and repository `main`, then runs `depot login --tool npm` into this HOME.
-    func setUpRepository(domain: String = "acme", repository: String = "main", scope: String? = nil) throws {
-        try server.start()
+    func setUpRepository(
+        domain: String = "acme", repository: String = "main", scope: String? = nil, serverEnvironment: [String: String] = [:]
+    ) throws {
+        try server.start(environment: serverEnvironment)
         let created = try server.cli(["domain", "create", domain])
         #expect(created.succeeded, "\(created.output)")
         let repo = try server.cli(["repo", "create", "--domain", domain, repository, "--description", "e2e"])
