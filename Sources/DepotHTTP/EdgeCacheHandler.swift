@@ -8,7 +8,10 @@ import NIOHTTPTypes
 /// idle time-outs and graceful shutdown see every request), one per HTTP/1 connection.
 ///
 /// A request is answered here only when no earlier request of the connection is still being answered (HTTP/1
-/// responses go out in request order); otherwise, and on a miss, it goes to the application unchanged.
+/// responses go out in request order) and the connection is writable; otherwise, and on a miss, it goes to the
+/// application unchanged. Writability is the back-pressure: a client that pipelines requests without reading the
+/// answers would otherwise make this queue answers without end, while the application's writer waits for the
+/// socket and then stops reading from it.
 public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPRequestPart
     public typealias InboundOut = HTTPRequestPart
@@ -52,7 +55,7 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
             swallowing = false
             let key = EdgeRequestKey(request, peerTrusted: peerTrusted)
             let generation = cache.generation
-            if pending.isEmpty, let key, answer(request, key: key, context: context) {
+            if pending.isEmpty, context.channel.isWritable, let key, answer(request, key: key, context: context) {
                 swallowing = true
                 return
             }
