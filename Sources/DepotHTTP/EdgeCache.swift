@@ -134,8 +134,7 @@ public final class EdgeCache: Sendable {
     }
 
     func isTrusted(_ peer: SocketAddress?) -> Bool {
-        guard !trustedProxies.isEmpty, let text = peer?.ipAddress, let address = IPAddress(text) else { return false }
-        return trustedProxies.contains { $0.contains(address) }
+        ForwardedHeadersMiddleware.isTrusted(peer, among: trustedProxies)
     }
 }
 
@@ -182,7 +181,8 @@ struct EdgeRequestKey: Hashable, Sendable {
         .range, .ifRange, .ifModifiedSince, .ifUnmodifiedSince, .ifMatch, .expect, .contentLength, .transferEncoding,
         .upgrade, .cookie,
     ]
-    static let forwardedNames: Set<HTTPField.Name> = Set(["X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded"].map { HTTPField.Name($0)! })
+    /// The headers the application takes from trusted proxies only.
+    static let forwardedNames = Set(ForwardedHeadersMiddleware.names)
 
     /// The key of a plain `GET`, or nil when the request must go the whole way.
     init?(_ request: HTTPRequest, peerTrusted: Bool) {

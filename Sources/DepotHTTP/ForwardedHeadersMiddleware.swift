@@ -18,7 +18,7 @@ public struct ForwardedHeadersMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if isTrusted(context.remoteAddress) || !Self.names.contains(where: { request.headers[$0] != nil }) {
+        if Self.isTrusted(context.remoteAddress, among: trustedProxies) || !Self.names.contains(where: { request.headers[$0] != nil }) {
             return try await next(request, context)
         }
         var head = request.head
@@ -26,7 +26,8 @@ public struct ForwardedHeadersMiddleware: RouterMiddleware {
         return try await next(Request(head: head, body: request.body), context)
     }
 
-    func isTrusted(_ peer: SocketAddress?) -> Bool {
+    /// True when `peer` is one of `trustedProxies` (whose forwarded headers count).
+    static func isTrusted(_ peer: SocketAddress?, among trustedProxies: [IPAddressRange]) -> Bool {
         guard !trustedProxies.isEmpty, let text = peer?.ipAddress, let address = IPAddress(text) else { return false }
         return trustedProxies.contains { $0.contains(address) }
     }
