@@ -192,9 +192,12 @@ extension CodeArtifactController {
         let key = try self.key(input)
         let result = try await packages.copy(key: key, versions: versions, from: source, to: destination)
         var successes: [String: Shapes.VersionOutcome.Success] = [:]
-        let package = try await packages.requirePackage(in: destination, key: key)
-        for version in result.copied {
-            successes[version] = .init(status: try await packages.requireVersion(of: package, version).status.rawValue)
+        // With nothing copied the destination may have no such package: the answer is the failures alone.
+        if !result.copied.isEmpty {
+            let package = try await packages.requirePackage(in: destination, key: key)
+            for version in result.copied {
+                successes[version] = .init(status: try await packages.requireVersion(of: package, version).status.rawValue)
+            }
         }
         return try AWSJSON.response(Shapes.VersionOutcome(
             successfulVersions: successes, failedVersions: result.failed.mapValues(Self.failure)))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DepotCore
 import Foundation
 import NIOCore
 
@@ -179,23 +180,18 @@ struct BuildFollower {
 /// Cuts a byte stream into lines, each given a prefix; a line still open waits for its end (or `rest`).
 struct LinePrefixer {
     let prefix: String
-    private var pending: [UInt8] = []
+    private var lines = LineSplitter()
 
     init(prefix: String) {
         self.prefix = prefix
     }
 
     mutating func take(_ bytes: [UInt8]) -> [String] {
-        pending += bytes
-        guard let last = pending.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
-        let complete = pending[..<last]
-        pending.removeSubrange(...last)
-        return complete.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { prefix + String(decoding: $0, as: UTF8.self) }
+        lines.append(bytes).map { prefix + $0 }
     }
 
     mutating func rest() -> String? {
-        defer { pending = [] }
-        return pending.isEmpty ? nil : prefix + String(decoding: pending, as: UTF8.self)
+        lines.rest().map { prefix + $0 }
     }
 }
 

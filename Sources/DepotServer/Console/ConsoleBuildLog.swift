@@ -63,7 +63,7 @@ struct ConsoleBuildLog: Sendable {
             guard let current = try await store.build(domain: domain, id: buildID) else { return }
             build = current
         }
-        var lines = LogLines()
+        var lines = LineSplitter()
         if let live = await builds.follow(buildID) {
             if let existing = live.existing {
                 defer { existing.close() }
@@ -85,7 +85,7 @@ struct ConsoleBuildLog: Sendable {
         emit(Self.event("end", build.status))
     }
 
-    private func copy(_ reader: any BlobReader, into lines: inout LogLines, emit: (String) -> Void) throws {
+    private func copy(_ reader: any BlobReader, into lines: inout LineSplitter, emit: (String) -> Void) throws {
         while case let chunk = try reader.read(maxLength: Self.chunkSize), !chunk.isEmpty {
             for line in lines.append(chunk) { emit(Self.event("line", line)) }
         }
@@ -96,28 +96,5 @@ struct ConsoleBuildLog: Sendable {
     static func event(_ name: String, _ data: String) -> String {
         let clean = data.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: " ")
         return "event: \(name)\ndata: \(clean)\n\n"
-    }
-}
-
-/// Splits a log's bytes into lines across chunk boundaries.
-struct LogLines {
-    private var partial: [UInt8] = []
-
-    mutating func append(_ chunk: [UInt8]) -> [String] {
-        partial += chunk
-        var lines: [String] = []
-        var start = partial.startIndex
-        while let newline = partial[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            lines.append(String(decoding: partial[start..<newline], as: UTF8.self))
-            start = newline + 1
-        }
-        partial.removeSubrange(..<start)
-        return lines
-    }
-
-    /// What is left after the last line break, if anything.
-    mutating func rest() -> String? {
-        defer { partial.removeAll() }
-        return partial.isEmpty ? nil : String(decoding: partial, as: UTF8.self)
     }
 }
