@@ -43,10 +43,20 @@ extension SQLiteMetadataStore {
         if let namespace = filter.namespace { query.require("p.namespace = ?", [namespace]) }
         if let prefix = filter.prefix { query.require("p.name LIKE ? ESCAPE '\\'", [likeEscaped(prefix) + "%"]) }
         if let text = filter.text, !text.isEmpty {
-            let pattern = "%" + likeEscaped(text) + "%"
+            // The trigram index answers LIKE only without ESCAPE, so it is given the text as it is: its `%` and `_`
+            // can only widen the match, and the exact test below narrows the few candidates back.
             query.require(
-                "(p.name LIKE ? ESCAPE '\\' OR p.namespace LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM package_versions s WHERE s.package_id = p.id AND s.summary LIKE ? ESCAPE '\\'))",
-                [pattern, pattern, pattern])
+                """
+                p.id IN (SELECT t.package_id FROM package_terms t
+                         WHERE t.id IN (SELECT rowid FROM package_terms_index WHERE body LIKE ?))
+                """,
+                ["%" + text + "%"])
+            if text.contains(where: { "%_\\".contains($0) }) {
+                let pattern = "%" + likeEscaped(text) + "%"
+                query.require(
+                    "(p.name LIKE ? ESCAPE '\\' OR p.namespace LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM package_versions s WHERE s.package_id = p.id AND s.summary LIKE ? ESCAPE '\\'))",
+                    [pattern, pattern, pattern])
+            }
         }
     }
 
