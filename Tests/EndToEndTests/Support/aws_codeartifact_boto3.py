@@ -133,19 +133,19 @@ for spoiled in [url.replace("domain=boto", "domain=other"), url.replace("X-Amz-E
 more = client.create_domain(domain="more", tags=[{"key": "team", "value": "core"}])["domain"]
 assert client.list_tags_for_resource(resourceArn=more["arn"])["tags"] == [{"key": "team", "value": "core"}]
 for index in range(4):
-    client.create_repository(domain="more", repository=f"m{index}", tags=[{"key": "index", "value": str(index)}])
-m2 = client.describe_repository(domain="more", repository="m2")["repository"]["arn"]
-assert client.tag_resource(resourceArn=m2, tags=[{"key": "tier", "value": "gold"}, {"key": "index", "value": "two"}]) is not None
-assert client.list_tags_for_resource(resourceArn=m2)["tags"] == [{"key": "index", "value": "two"}, {"key": "tier", "value": "gold"}]
-client.untag_resource(resourceArn=m2, tagKeys=["index", "absent"])
-assert client.list_tags_for_resource(resourceArn=m2)["tags"] == [{"key": "tier", "value": "gold"}]
+    client.create_repository(domain="more", repository=f"mx{index}", tags=[{"key": "index", "value": str(index)}])
+mx2 = client.describe_repository(domain="more", repository="mx2")["repository"]["arn"]
+assert client.tag_resource(resourceArn=mx2, tags=[{"key": "tier", "value": "gold"}, {"key": "index", "value": "two"}]) is not None
+assert client.list_tags_for_resource(resourceArn=mx2)["tags"] == [{"key": "index", "value": "two"}, {"key": "tier", "value": "gold"}]
+client.untag_resource(resourceArn=mx2, tagKeys=["index", "absent"])
+assert client.list_tags_for_resource(resourceArn=mx2)["tags"] == [{"key": "tier", "value": "gold"}]
 try:
-    client.tag_resource(resourceArn=m2, tags=[{"key": f"k{i}", "value": ""} for i in range(50)])
+    client.tag_resource(resourceArn=mx2, tags=[{"key": f"k{i}", "value": ""} for i in range(50)])
     raise AssertionError("51 tags were accepted")
 except ClientError as error:
     assert error.response["Error"]["Code"] == "ServiceQuotaExceededException", error.response
     assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 402, error.response
-assert len(client.list_tags_for_resource(resourceArn=m2)["tags"]) == 1
+assert len(client.list_tags_for_resource(resourceArn=mx2)["tags"]) == 1
 
 # Paginators with one item a page, across domains, repositories, packages and versions.
 def walk(operation, key, **params):
@@ -156,17 +156,17 @@ def walk(operation, key, **params):
 
 everywhere, count = walk("list_repositories", "repositories")
 assert [(r["domainName"], r["name"]) for r in everywhere] == [("boto", "base"), ("boto", "mid"), ("boto", "top")] + [
-    ("more", f"m{i}") for i in range(4)], everywhere
+    ("more", f"mx{i}") for i in range(4)], everywhere
 assert count == 7, count
-assert [r["name"] for r in walk("list_repositories", "repositories", repositoryPrefix="m")[0]] == ["m0", "m1", "m2", "m3"]
-assert [r["name"] for r in walk("list_repositories_in_domain", "repositories", domain="more")[0]] == ["m0", "m1", "m2", "m3"]
+assert [r["name"] for r in walk("list_repositories", "repositories", repositoryPrefix="mx")[0]] == ["mx0", "mx1", "mx2", "mx3"]
+assert [r["name"] for r in walk("list_repositories_in_domain", "repositories", domain="more")[0]] == ["mx0", "mx1", "mx2", "mx3"]
 for index in range(5):
     restrictions = {"publish": "BLOCK" if index % 2 else "ALLOW", "upstream": "ALLOW" if index % 2 else "BLOCK"}
     client.put_package_origin_configuration(
-        domain="more", repository="m0", format="npm", package=f"pkg-{index}", restrictions=restrictions)
-packages, _ = walk("list_packages", "packages", domain="more", repository="m0")
+        domain="more", repository="mx0", format="npm", package=f"pkg-{index}", restrictions=restrictions)
+packages, _ = walk("list_packages", "packages", domain="more", repository="mx0")
 assert [p["package"] for p in packages] == [f"pkg-{i}" for i in range(5)], packages
-blocked, _ = walk("list_packages", "packages", domain="more", repository="m0", publish="BLOCK")
+blocked, _ = walk("list_packages", "packages", domain="more", repository="mx0", publish="BLOCK")
 assert [p["package"] for p in blocked] == ["pkg-1", "pkg-3"], blocked
 
 
@@ -194,13 +194,13 @@ def npm_publish(repository, name, version):
 
 
 for version in ["1.0.0", "1.1.0", "2.0.0", "1.2.0"]:
-    npm_publish("m1", "paged", version)
-versions, pages_count = walk("list_package_versions", "versions", domain="more", repository="m1", format="npm", package="paged")
+    npm_publish("mx1", "paged", version)
+versions, pages_count = walk("list_package_versions", "versions", domain="more", repository="mx1", format="npm", package="paged")
 assert [v["version"] for v in versions] == ["1.0.0", "1.1.0", "2.0.0", "1.2.0"] and pages_count == 4, versions
-listed = client.list_package_versions(domain="more", repository="m1", format="npm", package="paged", maxResults=1)
+listed = client.list_package_versions(domain="more", repository="mx1", format="npm", package="paged", maxResults=1)
 assert listed["defaultDisplayVersion"] == "1.2.0", listed  # the `latest` tag: the last publish moved it
 
-for name in ["m0", "m1", "m2", "m3"]:
+for name in ["mx0", "mx1", "mx2", "mx3"]:
     client.delete_repository(domain="more", repository=name)
 client.delete_domain(domain="more")
 for name in ["top", "mid", "base"]:
