@@ -18,7 +18,7 @@ enum SchemaMigrations {
         M008AddListingIndexes.self,
         M009CreateVersionProperties.self,
         M010CreatePipelines.self,
-        M011CreateResourceTags.self,
+        M012CreateResourceTags.self,
     ]
 
     static func migrator() -> DatabaseMigrator {

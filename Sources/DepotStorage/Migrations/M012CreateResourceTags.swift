@@ -2,8 +2,8 @@ import GRDB
 
 /// Resource tags of domains and repositories (CodeArtifact's TagResource): one table per kind of resource, so each
 /// row's owner is a foreign key and the tags go with the domain or repository they label.
-enum M011CreateResourceTags: SchemaMigration {
-    static let identifier = "011-create-resource-tags"
+enum M012CreateResourceTags: SchemaMigration {
+    static let identifier = "012-create-resource-tags"
 
     static func migrate(_ db: Database) throws {
         try db.execute(sql: """
