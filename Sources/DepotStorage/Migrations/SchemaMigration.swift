@@ -19,6 +19,7 @@ enum SchemaMigrations {
         M009CreateVersionProperties.self,
         M010CreatePipelines.self,
         M011CreateSearchIndex.self,
+        M012CreateResourceTags.self,
     ]
 
     static func migrator() -> DatabaseMigrator {
