@@ -31,12 +31,12 @@ public struct BlobDownloads: Sendable {
         var headers = headers
         let etag = "\"\(sha256)\""
         headers[.eTag] = etag
-        if EntityTag.matches(request.headers[.ifNoneMatch], etag) {
+        let cached = cache.buffer(sha256: sha256)
+        if request.isNotModified(etag: etag, repeatable: cached != nil) {
             return .notModified(headers)
         }
         headers[.acceptRanges] = "bytes"
         let missing = DepotError.notFound("the bytes of \(name) are missing from the blob store", code: "BlobMissing")
-        let cached = cache.buffer(sha256: sha256)
 
         if request.method == .head {
             // Range is defined for GET only (RFC 9110 §14.2): a HEAD describes the whole file, and reads none of it.

@@ -18,8 +18,13 @@ import Synchronization
 /// status, tags, origin controls, repositories, token revocation) moves the count, so an answer that a change
 /// may affect is never served after the change's own response was sent. Expiry is checked on every hit.
 public final class EdgeCache: Sendable {
-    /// The response header a route sets on a response that may be kept; never sent to a client.
+    /// The response header a route sets on a response that may be kept; never sent to a client. On a request, set
+    /// by the edge handler only (a client's is removed), it asks for `wantsWholeAnswer`.
     public static let marker = HTTPField.Name("X-Depot-Edge-Cache")!
+    /// A revalidation the edge could not answer: a route whose answer is repeatable gives the whole 200 rather than
+    /// its 304, and the edge keeps the 200 and sends the client the 304. Without this, after a change only a
+    /// client without the document would refill the edge, while a fleet with warm caches only revalidates.
+    static let wantsWholeAnswer = "whole"
     /// Answers bigger than this are not kept (the blob memory cache holds files up to the same size).
     public static let maxBodySize = 1 << 20
 
@@ -248,6 +253,15 @@ struct HTTPDateText {
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+}
+
+extension Request {
+    /// Whether this request's `If-None-Match` names `etag`, so the answer is 304; false when the answer is
+    /// `repeatable` and the connection's edge cache asked for it whole (it sends the client the 304 itself).
+    public func isNotModified(etag: String, repeatable: Bool) -> Bool {
+        guard EntityTag.matches(headers[.ifNoneMatch], etag) else { return false }
+        return !(repeatable && headers[EdgeCache.marker] == EdgeCache.wantsWholeAnswer)
     }
 }
 

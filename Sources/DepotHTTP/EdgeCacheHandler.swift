@@ -18,10 +18,12 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
     public typealias OutboundIn = HTTPResponsePart
     public typealias OutboundOut = HTTPResponsePart
 
-    /// A request handed to the application: its key (nil when its answer may not be kept) and the change count then.
+    /// A request handed to the application: its key (nil when its answer may not be kept), the change count then,
+    /// and the client's `If-None-Match` when the application was asked for the whole answer in its place.
     private struct Pending {
         var key: EdgeRequestKey?
         var generation: UInt64
+        var ifNoneMatch: String?
     }
 
     /// An answer being kept while the application writes it.
@@ -38,6 +40,8 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var capture: Capture?
     /// The rest of a request answered here (its end) is not passed on.
     private var swallowing = false
+    /// The body of a whole answer given to the client as a 304 is not written.
+    private var withholdingBody = false
     private var peerTrusted = false
     private var date = HTTPDateText()
 
@@ -51,7 +55,7 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let request):
+        case .head(var request):
             swallowing = false
             let key = EdgeRequestKey(request, peerTrusted: peerTrusted)
             let generation = cache.generation
@@ -59,8 +63,15 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
                 swallowing = true
                 return
             }
-            pending.append(Pending(key: key, generation: generation))
-            context.fireChannelRead(data)
+            // The marker on a request is this handler's word to the application, never a client's.
+            if request.headerFields[EdgeCache.marker] != nil { request.headerFields[EdgeCache.marker] = nil }
+            var ifNoneMatch: String?
+            if key != nil, let tags = request.headerFields[.ifNoneMatch] {
+                ifNoneMatch = tags
+                request.headerFields[EdgeCache.marker] = EdgeCache.wantsWholeAnswer
+            }
+            pending.append(Pending(key: key, generation: generation, ifNoneMatch: ifNoneMatch))
+            context.fireChannelRead(wrapInboundOut(.head(request)))
         case .body, .end:
             if swallowing { return }
             context.fireChannelRead(data)
@@ -102,6 +113,13 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
             response.headerFields[EdgeCache.marker] = nil
             if response.status == .ok, let request = pending.first, let key = request.key, let mark = EdgeMark(headerValue: markText) {
                 capture = Capture(key: key, generation: request.generation, head: response, mark: mark, body: nil)
+                // The whole answer to a revalidation: kept, and the client gets the 304 it asked for.
+                if let tags = request.ifNoneMatch, let etag = response.headerFields[.eTag], EntityTag.matches(tags, etag) {
+                    withholdingBody = true
+                    let notModified = HTTPResponse(status: .notModified, headerFields: response.headerFields.notModifiedFields)
+                    context.write(wrapOutboundOut(.head(notModified)), promise: promise)
+                    return
+                }
             } else {
                 capture = nil
             }
@@ -116,11 +134,16 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
                     capture = kept
                 }
             }
+            if withholdingBody {
+                promise?.succeed(())
+                return
+            }
         case .end:
             if let kept = capture {
                 cache.store(key: kept.key, head: kept.head, body: kept.body ?? ByteBuffer(), generation: kept.generation, mark: kept.mark)
             }
             capture = nil
+            withholdingBody = false
             if !pending.isEmpty { pending.removeFirst() }
         }
         context.write(data, promise: promise)

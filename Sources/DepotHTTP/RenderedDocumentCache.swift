@@ -54,7 +54,7 @@ public final class RenderedDocumentCache: Sendable {
         var headers = headers
         headers[.eTag] = document.etag
         headers[.vary] = "Accept, Accept-Encoding"
-        if EntityTag.matches(request.headers[.ifNoneMatch], document.etag) { return .notModified(headers) }
+        if request.isNotModified(etag: document.etag, repeatable: repeatable) { return .notModified(headers) }
         if let gzipped = document.gzipped, (request.headers[.acceptEncoding] ?? "").includes("gzip") {
             headers[.contentEncoding] = "gzip"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped)).repeatable(repeatable)

@@ -69,7 +69,6 @@ public struct MavenController: Sendable {
     /// Files carry their SHA-256 as ETag (ranges, HEAD and 304 by `BlobDownloads`); generated metadata its SHA-1,
     /// as Maven's own checksum, so revalidations get 304.
     func get(_ path: MavenPath, repository: Repository, request: Request) async throws -> Response {
-        let ifNoneMatch = request.headers[.ifNoneMatch]
         switch path {
         case .artifact(let artifact):
             let asset = try await locate(artifact, in: repository, throughUpstreams: true)
@@ -92,7 +91,7 @@ public struct MavenController: Sendable {
             headers[.cacheControl] = "no-cache"
             let etag = "\"" + metadata.digests.sha1 + "\""
             headers[.eTag] = etag
-            if EntityTag.matches(ifNoneMatch, etag) { return .notModified(headers) }
+            if request.isNotModified(etag: etag, repeatable: metadata.repeatable) { return .notModified(headers) }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: metadata.xml)).repeatable(metadata.repeatable)
         }
     }

@@ -169,6 +169,52 @@ struct EdgeCacheTests {
         #expect(try channel.readInbound(as: HTTPRequestPart.self) != nil)
     }
 
+    @Test("a revalidation it cannot answer asks the application for the whole answer, keeps it and sends the 304")
+    func revalidationRefills() throws {
+        let cache = Self.cache()
+        let channel = EmbeddedChannel(handler: EdgeCacheHandler(cache: cache))
+        defer { _ = try? channel.finish() }
+        let conditional = [("Authorization", "Bearer t"), ("If-None-Match", "\"e1\"")]
+        // A client's own marker never reaches the application.
+        try channel.writeInbound(HTTPRequestPart.head(Self.request([("X-Depot-Edge-Cache", "whole")])))
+        guard case .head(let plain) = try channel.readInbound(as: HTTPRequestPart.self) else { Issue.record("not passed"); return }
+        #expect(plain.headerFields[EdgeCache.marker] == nil)
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        _ = try channel.readInbound(as: HTTPRequestPart.self)
+        try channel.writeOutbound(HTTPResponsePart.head(Self.ok("{}")))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        while try channel.readOutbound(as: HTTPResponsePart.self) != nil {}
+
+        try channel.writeInbound(HTTPRequestPart.head(Self.request(conditional)))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        guard case .head(let asked) = try channel.readInbound(as: HTTPRequestPart.self) else { Issue.record("not passed"); return }
+        #expect(asked.headerFields[EdgeCache.marker] == "whole" && asked.headerFields[.ifNoneMatch] == "\"e1\"")
+        _ = try channel.readInbound(as: HTTPRequestPart.self)
+        var head = Self.ok("{}")
+        head.headerFields[EdgeCache.marker] = EdgeMark(route: "/r", expiresAt: nil).headerValue
+        try channel.writeOutbound(HTTPResponsePart.head(head))
+        try channel.writeOutbound(HTTPResponsePart.body(ByteBuffer(string: "{}")))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        guard case .head(let sent) = try channel.readOutbound(as: HTTPResponsePart.self) else { Issue.record("no head"); return }
+        #expect(sent.status == .notModified && sent.headerFields[.eTag] == "\"e1\"" && sent.headerFields[.contentLength] == nil)
+        guard case .end = try channel.readOutbound(as: HTTPResponsePart.self) else { Issue.record("a 304 has no body"); return }
+        #expect(cache.count == 1)
+
+        // The next revalidation, and a plain GET, are answered here from what was kept.
+        try channel.writeInbound(HTTPRequestPart.head(Self.request(conditional)))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        #expect(try channel.readInbound(as: HTTPRequestPart.self) == nil)
+        guard case .head(let kept) = try channel.readOutbound(as: HTTPResponsePart.self) else { Issue.record("no 304"); return }
+        #expect(kept.status == .notModified)
+        _ = try channel.readOutbound(as: HTTPResponsePart.self)
+        try channel.writeInbound(HTTPRequestPart.head(Self.request([("Authorization", "Bearer t")])))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        guard case .head(let whole) = try channel.readOutbound(as: HTTPResponsePart.self) else { Issue.record("no 200"); return }
+        #expect(whole.status == .ok)
+        guard case .body(let body) = try channel.readOutbound(as: HTTPResponsePart.self) else { Issue.record("no body"); return }
+        #expect(String(buffer: body) == "{}")
+    }
+
     @Test("an unmarked answer or one to a request still in flight behind another is not kept or given")
     func unmarkedAndPipelined() throws {
         let cache = Self.cache()

@@ -56,6 +56,17 @@ struct CacheCoherenceTests {
             #expect(try await depot.request(.get, Self.packument, auth: .anonymous).status == .unauthorized)
             try await depot.publish("pkg", version: "2.0.0", tarball: NpmPublish.tarball(2))
             #expect(try await versions(depot) == ["1.0.0", "2.0.0"])
+            // After a change, a fleet with warm caches only revalidates: the first revalidation refills the edge
+            // (the application gives it the whole answer, the client still gets its 304), the next is a hit.
+            let json: HTTPFields = [.accept: "application/json"]
+            let current = try #require(try await depot.request(.get, Self.packument, auth: .bearer(reader.secret), headers: json).headers[.eTag])
+            let beforeRefill = try await hits()
+            for _ in 0..<2 {
+                let revalidated = try await depot.request(.get, Self.packument, headers: [.accept: "application/json", .ifNoneMatch: current])
+                #expect(revalidated.status == .notModified && revalidated.body.readableBytes == 0)
+                #expect(revalidated.headers[.eTag] == current && revalidated.headers[.contentLength] == nil)
+            }
+            #expect(try await hits() == beforeRefill + 1)
         }
     }
 

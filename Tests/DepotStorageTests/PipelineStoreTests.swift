@@ -19,8 +19,8 @@ import Testing
         #expect(try await fixture.store.listPipelines(domain: "other", page: PageRequest(limit: 10)).items.isEmpty)
         // Page by page, by name: the token continues after the last one.
         let first = try await fixture.store.listPipelines(domain: "acme", page: PageRequest(limit: 1))
-        #expect(first.items.map(\.name) == ["a"])
-        let second = try await fixture.store.listPipelines(domain: "acme", page: PageRequest(limit: 1, after: try #require(first.next)))
+        #expect(first.items.map(\.name) == ["a"] && first.next != nil)
+        let second = try await fixture.store.listPipelines(domain: "acme", page: PageRequest(limit: 1, after: first.next))
         #expect(second.items.map(\.name) == ["b"] && second.next == nil)
         #expect(try await fixture.store.pipeline(domain: "acme", name: "a") == pipeline("a"))
         #expect(try await fixture.store.allPipelines().count == 2)
