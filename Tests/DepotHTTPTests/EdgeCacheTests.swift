@@ -32,6 +32,16 @@ struct EdgeCacheTests {
         return head
     }
 
+    /// The application's answer `{}`, marked repeatable, written into the handler; returns its head.
+    static func answerMarked(_ channel: EmbeddedChannel) throws -> HTTPResponse {
+        var head = ok("{}")
+        head.headerFields[EdgeCache.marker] = EdgeMark(route: "/r", expiresAt: nil).headerValue
+        try channel.writeOutbound(HTTPResponsePart.head(head))
+        try channel.writeOutbound(HTTPResponsePart.body(ByteBuffer(string: "{}")))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        return head
+    }
+
     @Test("the key holds what the answer depends on, and only plain GETs have one")
     func keys() {
         let plain = EdgeRequestKey(Self.request(), peerTrusted: false)
@@ -124,11 +134,7 @@ struct EdgeCacheTests {
         try channel.writeInbound(HTTPRequestPart.end(nil))
         #expect(try channel.readInbound(as: HTTPRequestPart.self) != nil)
         #expect(try channel.readInbound(as: HTTPRequestPart.self) != nil)
-        var head = Self.ok("{}")
-        head.headerFields[EdgeCache.marker] = EdgeMark(route: "/r", expiresAt: nil).headerValue
-        try channel.writeOutbound(HTTPResponsePart.head(head))
-        try channel.writeOutbound(HTTPResponsePart.body(ByteBuffer(string: "{}")))
-        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        let head = try Self.answerMarked(channel)
         guard case .head(let sent) = try channel.readOutbound(as: HTTPResponsePart.self) else { Issue.record("no head"); return }
         #expect(sent.headerFields[EdgeCache.marker] == nil)
         _ = try channel.readOutbound(as: HTTPResponsePart.self)
@@ -190,11 +196,7 @@ struct EdgeCacheTests {
         guard case .head(let asked) = try channel.readInbound(as: HTTPRequestPart.self) else { Issue.record("not passed"); return }
         #expect(asked.headerFields[EdgeCache.marker] == "whole" && asked.headerFields[.ifNoneMatch] == "\"e1\"")
         _ = try channel.readInbound(as: HTTPRequestPart.self)
-        var head = Self.ok("{}")
-        head.headerFields[EdgeCache.marker] = EdgeMark(route: "/r", expiresAt: nil).headerValue
-        try channel.writeOutbound(HTTPResponsePart.head(head))
-        try channel.writeOutbound(HTTPResponsePart.body(ByteBuffer(string: "{}")))
-        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        _ = try Self.answerMarked(channel)
         guard case .head(let sent) = try channel.readOutbound(as: HTTPResponsePart.self) else { Issue.record("no head"); return }
         #expect(sent.status == .notModified && sent.headerFields[.eTag] == "\"e1\"" && sent.headerFields[.contentLength] == nil)
         guard case .end = try channel.readOutbound(as: HTTPResponsePart.self) else { Issue.record("a 304 has no body"); return }
