@@ -18,6 +18,7 @@ enum SchemaMigrations {
         M008AddListingIndexes.self,
         M009CreateVersionProperties.self,
         M010CreatePipelines.self,
+        M011AddBuildOverrides.self,
     ]
 
     static func migrator() -> DatabaseMigrator {

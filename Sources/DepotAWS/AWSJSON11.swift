@@ -1,0 +1,95 @@
+import DepotCore
+import DepotHTTP
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// AWS's JSON 1.1 protocol (CodeBuild, CloudWatch Logs): every call is `POST /` with the operation in
+/// `X-Amz-Target: <prefix>.<Operation>` and its input as a JSON object; answers are JSON in the same content type.
+struct AWSJSON11Service {
+    static let contentType = "application/x-amz-json-1.1"
+
+    /// `CodeBuild_20161006`, `Logs_20140328`.
+    let targetPrefix: String
+    /// The service's exception for input it refuses (`InvalidInputException`, `InvalidParameterException`).
+    let invalidInput: String
+    /// The service's exception for a name that resolves to nothing.
+    let notFound = "ResourceNotFoundException"
+    /// The service's exception for a name that is taken.
+    var alreadyExists = "ResourceAlreadyExistsException"
+
+    func invalid(_ message: String) -> AWSError { AWSError(invalidInput, status: .badRequest, message) }
+    func missing(_ message: String) -> AWSError { AWSError(notFound, status: .badRequest, message) }
+
+    /// The operation named by `X-Amz-Target`.
+    func operation(of request: Request) throws -> String {
+        guard let name = HTTPField.Name("X-Amz-Target"), let target = request.headers[name] else {
+            throw AWSError("UnknownOperationException", status: .badRequest, "X-Amz-Target is required (\(targetPrefix).<Operation>)")
+        }
+        guard target.hasPrefix(targetPrefix + "."), target.utf8.count <= 128 else {
+            throw AWSError("UnknownOperationException", status: .badRequest, "unknown operation \(target)")
+        }
+        return String(target.dropFirst(targetPrefix.count + 1))
+    }
+
+    /// The call's input: its JSON object decoded (unknown members are ignored, as AWS ignores them); an empty body is `{}`.
+    func input<Input: Decodable>(_ type: Input.Type, from request: Request) async throws -> Input {
+        // The signature middleware has collected the body already (and bounded its size and nesting).
+        let buffer = try await BodyStreaming.collect(request, limit: AWSSignatureMiddleware.maximumBodySize)
+        let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
+        do {
+            return try JSONDecoder().decode(Input.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw invalid("'\(Self.path(context.codingPath))' has the wrong type")
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw invalid("'\(Self.path(context.codingPath + [key]))' is required")
+        } catch {
+            throw invalid("the request body is not a JSON object of this operation's input")
+        }
+    }
+
+    func response<Output: Encodable>(_ output: Output) throws -> Response {
+        try AWSJSON.response(output, contentType: Self.contentType)
+    }
+
+    /// Depot's errors in this service's words.
+    func error(_ error: DepotError) -> AWSError {
+        switch error.kind {
+        case .badRequest, .notAcceptable, .payloadTooLarge: invalid(error.message)
+        case .notFound: missing(error.message)
+        case .conflict: AWSError(alreadyExists, status: .badRequest, error.message)
+        default: AWSError(error)
+        }
+    }
+
+    /// Runs one call, answering Depot's errors as this service's.
+    func handle(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as DepotError {
+            throw self.error(error)
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}
+
+/// What every CodeBuild and CloudWatch Logs call works in: the domain of the key's token (CodeBuild has no domains;
+/// a key of a token of every domain must be one of a single domain's token to use them), and the region it signed.
+struct AWSBuildScope {
+    let domain: String
+    let region: String
+    let accountID: String
+
+    init(request: Request, context: DepotRequestContext, accountID: String, service: AWSJSON11Service) throws {
+        guard let domain = context.identity?.scope.domain else {
+            throw service.invalid(
+                "this key's token covers every domain; builds belong to one: use the key of a token of that domain (depot token create --domain D --aws)")
+        }
+        self.domain = domain
+        region = CodeArtifactController.region(of: request)
+        self.accountID = accountID
+    }
+}
