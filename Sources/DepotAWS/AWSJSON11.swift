@@ -83,13 +83,17 @@ struct AWSBuildScope {
     let region: String
     let accountID: String
 
+    init(domain: String, region: String, accountID: String) {
+        self.domain = domain
+        self.region = region
+        self.accountID = accountID
+    }
+
     init(request: Request, context: DepotRequestContext, accountID: String, service: AWSJSON11Service) throws {
         guard let domain = context.identity?.scope.domain else {
             throw service.invalid(
                 "this key's token covers every domain; builds belong to one: use the key of a token of that domain (depot token create --domain D --aws)")
         }
-        self.domain = domain
-        region = CodeArtifactController.region(of: request)
-        self.accountID = accountID
+        self.init(domain: domain, region: CodeArtifactController.region(of: request), accountID: accountID)
     }
 }

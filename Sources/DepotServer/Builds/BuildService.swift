@@ -111,9 +111,9 @@ actor BuildService: BuildQueue {
         if let log = running[build.id]?.log {
             if follow {
                 let live = await log.follow()
-                return BuildLogStream(existing: live.existing.map(BuildLogText.init), lines: live.lines)
+                return BuildLogStream(existing: live.existing.map { BuildLogText($0) }, lines: live.lines)
             }
-            return BuildLogStream(existing: await log.snapshot().map(BuildLogText.init), lines: nil)
+            return BuildLogStream(existing: await log.snapshot().map { BuildLogText($0) }, lines: nil)
         }
         // Not running: ended since it was looked up (its log is stored), or still queued (no log yet).
         current = try await store.build(domain: build.domain, id: build.id) ?? current

@@ -6,6 +6,8 @@ import Foundation
 /// live view follows it (the bytes so far, then each new line) until the build ends.
 struct ConsoleBuildLog: Sendable {
     let store: any BuildStore
+    /// Where the build's artifact zips are.
+    let blobs: any BlobStore
     let builds: BuildService
     /// How often an ended build is looked at again until its record says so.
     var poll: Duration = .milliseconds(300)
