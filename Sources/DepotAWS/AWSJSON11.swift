@@ -62,17 +62,44 @@ struct AWSJSON11Service {
         }
     }
 
-    /// Runs one call, answering Depot's errors as this service's.
-    func handle(_ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch let error as DepotError {
-            throw self.error(error)
+    /// Adds the service's one route (`POST` at the group's path): each call goes to `perform` with its operation's
+    /// name (nil back: an operation Depot does not have); Depot's errors are answered as this service's.
+    func addRoute(
+        to group: RouterGroup<DepotRequestContext>, accountID: String,
+        perform: @escaping @Sendable (_ operation: String, _ call: AWSJSON11Call) async throws -> Response?
+    ) {
+        let service = self
+        group.post { request, context in
+            do {
+                let name = try service.operation(of: request)
+                let call = AWSJSON11Call(
+                    service: service, request: request, identity: context.identity,
+                    scope: try AWSBuildScope(request: request, context: context, accountID: accountID, service: service))
+                guard let response = try await perform(name, call) else {
+                    throw AWSError("UnknownOperationException", status: .badRequest, "\(name) is not supported by Depot")
+                }
+                return response
+            } catch let error as DepotError {
+                throw service.error(error)
+            }
         }
     }
 
     private static func path(_ keys: [any CodingKey]) -> String {
         keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}
+
+/// One call of a JSON 1.1 service: the request, the caller, and the domain and region it works in.
+struct AWSJSON11Call {
+    let service: AWSJSON11Service
+    let request: Request
+    let identity: Identity?
+    let scope: AWSBuildScope
+    var domain: String { scope.domain }
+
+    func input<Input: Decodable>(_ type: Input.Type) async throws -> Input {
+        try await service.input(type, from: request)
     }
 }
 

@@ -29,18 +29,11 @@ struct CloudWatchLogsController {
     ]
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
-        group.post(use: handle)
-    }
-
-    @Sendable func handle(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let service = Self.service
-        return try await service.handle {
-            let operation = try service.operation(of: request)
-            let scope = try AWSBuildScope(request: request, context: context, accountID: accountID, service: service)
+        Self.service.addRoute(to: group, accountID: accountID) { operation, call in
             switch operation {
-            case "GetLogEvents": return try await getLogEvents(request, identity: context.identity, scope: scope)
-            case "FilterLogEvents": return try await filterLogEvents(request, identity: context.identity, scope: scope)
-            default: throw AWSError("UnknownOperationException", status: .badRequest, "\(operation) is not supported by Depot's CloudWatch Logs API")
+            case "GetLogEvents": try await getLogEvents(call)
+            case "FilterLogEvents": try await filterLogEvents(call)
+            default: nil
             }
         }
     }
@@ -62,13 +55,14 @@ struct CloudWatchLogsController {
         var ingestionTime: Int64
     }
 
-    func getLogEvents(_ request: Request, identity: Identity?, scope: AWSBuildScope) async throws -> Response {
+    func getLogEvents(_ call: AWSJSON11Call) async throws -> Response {
+        let (identity, scope) = (call.identity, call.scope)
         struct Output: Encodable {
             var events: [OutputEvent]
             var nextForwardToken: String
             var nextBackwardToken: String
         }
-        let input = try await Self.service.input(GetLogEventsInput.self, from: request)
+        let input = try await call.input(GetLogEventsInput.self)
         let project = try await project(group: input.logGroupName, identifier: input.logGroupIdentifier, identity: identity, scope: scope)
         guard let id = BuildLogNames.buildID(project: project.name, stream: input.logStreamName),
             let build = try await store.build(domain: scope.domain, id: id)
@@ -114,13 +108,14 @@ struct CloudWatchLogsController {
     }
 
     /// Searches the group's streams, newest build first (or the named streams, in name order), each from its start.
-    func filterLogEvents(_ request: Request, identity: Identity?, scope: AWSBuildScope) async throws -> Response {
+    func filterLogEvents(_ call: AWSJSON11Call) async throws -> Response {
+        let (identity, scope) = (call.identity, call.scope)
         struct Output: Encodable {
             var events: [FilteredEvent]
             var searchedLogStreams: [SearchedStream]
             var nextToken: String?
         }
-        let input = try await Self.service.input(FilterLogEventsInput.self, from: request)
+        let input = try await call.input(FilterLogEventsInput.self)
         let project = try await project(group: input.logGroupName, identifier: input.logGroupIdentifier, identity: identity, scope: scope)
         guard input.logStreamNames == nil || input.logStreamNamePrefix == nil else {
             throw Self.service.invalid("logStreamNames and logStreamNamePrefix cannot both be given")

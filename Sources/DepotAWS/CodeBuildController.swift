@@ -32,49 +32,30 @@ struct CodeBuildController {
                 + "BatchGetBuilds, ListBuildsForProject `read`; ListProjects, ListBuilds list what the token may read")
     ]
 
+    typealias Call = AWSJSON11Call
+
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
-        group.post(use: handle)
-    }
-
-    /// One call: the operation named by `X-Amz-Target`.
-    @Sendable func handle(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let service = Self.service
-        return try await service.handle {
-            let operation = try service.operation(of: request)
-            let call = Call(
-                request: request, identity: context.identity,
-                scope: try AWSBuildScope(request: request, context: context, accountID: accountID, service: service))
+        Self.service.addRoute(to: group, accountID: accountID) { operation, call in
             switch operation {
-            case "CreateProject": return try await createProject(call)
-            case "UpdateProject": return try await updateProject(call)
-            case "DeleteProject": return try await deleteProject(call)
-            case "BatchGetProjects": return try await batchGetProjects(call)
-            case "ListProjects": return try await listProjects(call)
-            case "StartBuild": return try await startBuild(call)
-            case "StopBuild": return try await stopBuild(call)
-            case "RetryBuild": return try await retryBuild(call)
-            case "BatchGetBuilds": return try await batchGetBuilds(call)
-            case "ListBuildsForProject": return try await listBuildsForProject(call)
-            case "ListBuilds": return try await listBuilds(call)
-            default: throw AWSError("UnknownOperationException", status: .badRequest, "\(operation) is not supported by Depot's CodeBuild API")
+            case "CreateProject": try await createProject(call)
+            case "UpdateProject": try await updateProject(call)
+            case "DeleteProject": try await deleteProject(call)
+            case "BatchGetProjects": try await batchGetProjects(call)
+            case "ListProjects": try await listProjects(call)
+            case "StartBuild": try await startBuild(call)
+            case "StopBuild": try await stopBuild(call)
+            case "RetryBuild": try await retryBuild(call)
+            case "BatchGetBuilds": try await batchGetBuilds(call)
+            case "ListBuildsForProject": try await listBuildsForProject(call)
+            case "ListBuilds": try await listBuilds(call)
+            default: nil
             }
-        }
-    }
-
-    struct Call {
-        let request: Request
-        let identity: Identity?
-        let scope: AWSBuildScope
-        var domain: String { scope.domain }
-
-        func input<Input: Decodable>(_ type: Input.Type) async throws -> Input {
-            try await CodeBuildController.service.input(type, from: request)
         }
     }
 
     // MARK: Projects
 
-    @Sendable func createProject(_ call: Call) async throws -> Response {
+    func createProject(_ call: Call) async throws -> Response {
         let input = try await call.input(Shapes.ProjectInput.self)
         try policy.authorize(call.identity, .read, on: .domain(call.domain))
         try Self.validateName(input.name)
@@ -90,7 +71,7 @@ struct CodeBuildController {
         return try Self.service.response(["project": Mapping.project(project, scope: call.scope)])
     }
 
-    @Sendable func updateProject(_ call: Call) async throws -> Response {
+    func updateProject(_ call: Call) async throws -> Response {
         let input = try await call.input(Shapes.ProjectInput.self)
         let existing = try await project(named: input.name, call, .admin)
         let repository = try Mapping.repository(inTags: input.tags) ?? existing.repository
@@ -103,7 +84,7 @@ struct CodeBuildController {
         return try Self.service.response(["project": Mapping.project(project, scope: call.scope)])
     }
 
-    @Sendable func deleteProject(_ call: Call) async throws -> Response {
+    func deleteProject(_ call: Call) async throws -> Response {
         let input = try await call.input(Shapes.NameInput.self)
         try policy.authorize(call.identity, .read, on: .domain(call.domain))
         let project = try await store.project(domain: call.domain, name: input.name)
@@ -113,7 +94,7 @@ struct CodeBuildController {
         return try Self.service.response([String: String]())
     }
 
-    @Sendable func batchGetProjects(_ call: Call) async throws -> Response {
+    func batchGetProjects(_ call: Call) async throws -> Response {
         struct Output: Encodable {
             var projects: [Shapes.Project]
             var projectsNotFound: [String]
@@ -133,7 +114,7 @@ struct CodeBuildController {
         return try Self.service.response(output)
     }
 
-    @Sendable func listProjects(_ call: Call) async throws -> Response {
+    func listProjects(_ call: Call) async throws -> Response {
         struct Output: Encodable {
             var projects: [String]
             var nextToken: String?
@@ -151,7 +132,7 @@ struct CodeBuildController {
 
     // MARK: Builds
 
-    @Sendable func startBuild(_ call: Call) async throws -> Response {
+    func startBuild(_ call: Call) async throws -> Response {
         let input = try await call.input(Shapes.StartBuildInput.self)
         let project = try await project(named: input.projectName, call, .publish)
         if input.sourceTypeOverride != nil || input.sourceLocationOverride != nil || !(input.secondarySourcesOverride ?? []).isEmpty {
@@ -164,7 +145,7 @@ struct CodeBuildController {
         return try await start(project, overrides: overrides, call)
     }
 
-    @Sendable func retryBuild(_ call: Call) async throws -> Response {
+    func retryBuild(_ call: Call) async throws -> Response {
         let input = try await call.input(Shapes.IDInput.self)
         let previous = try await build(id: input.id, call, .publish)
         // The same build again: the project as it is now, with the overrides the first run had.
@@ -179,7 +160,7 @@ struct CodeBuildController {
         return try Self.service.response(["build": try await describe(build, project: project, call)])
     }
 
-    @Sendable func stopBuild(_ call: Call) async throws -> Response {
+    func stopBuild(_ call: Call) async throws -> Response {
         let input = try await call.input(Shapes.IDInput.self)
         let build = try await build(id: input.id, call, .publish)
         guard try await builds.stop(build.id) else {
@@ -189,7 +170,7 @@ struct CodeBuildController {
         return try Self.service.response(["build": try await describe(current, project: nil, call)])
     }
 
-    @Sendable func batchGetBuilds(_ call: Call) async throws -> Response {
+    func batchGetBuilds(_ call: Call) async throws -> Response {
         struct Output: Encodable {
             var builds: [Shapes.Build]
             var buildsNotFound: [String]
@@ -208,7 +189,7 @@ struct CodeBuildController {
         return try Self.service.response(output)
     }
 
-    @Sendable func listBuildsForProject(_ call: Call) async throws -> Response {
+    func listBuildsForProject(_ call: Call) async throws -> Response {
         let input = try await call.input(Shapes.ListBuildsInput.self)
         guard let name = input.projectName else { throw Self.service.invalid("'projectName' is required") }
         let project = try await project(named: name, call, .read)
@@ -217,7 +198,7 @@ struct CodeBuildController {
         return try Self.service.response(BuildIDs(ids: page.items.map(\.id), nextToken: page.next?.token))
     }
 
-    @Sendable func listBuilds(_ call: Call) async throws -> Response {
+    func listBuilds(_ call: Call) async throws -> Response {
         let input = try await call.input(Shapes.ListBuildsInput.self)
         try policy.authorize(call.identity, .read, on: .domain(call.domain))
         try Self.validateSortOrder(input.sortOrder)

@@ -43,12 +43,9 @@ struct AWSCodeBuildTests {
 
     @Test("aws codebuild and aws logs: create, start with overrides, phases, logs, source version, stop, retry, refusals")
     func awsCLIWorkflow() throws {
-        let tools = PythonTools.shared
-        try #require(tools.available && tools.awsAvailable, tools.awsMissingMessage)
-        let bw = try BuildWorkspace(serverEnvironment: ["DEPOT_BUILD_CONCURRENCY": "2"])
+        let (bw, admin) = try Self.server()
         let ws = bw.ws
         #expect(try ws.server.cli(["repo", "create", "--domain", "acme", "other"]).succeeded)
-        let admin = try ws.awsKeys(["token", "create", "--domain", "acme", "--permission", "admin", "--aws", "--name", "cb-admin"])
 
         // A project without a source: its buildspec is inline; role, image and compute are accepted and ignored.
         let created = try ws.awsService("codebuild", admin, [
@@ -247,15 +244,22 @@ struct AWSCodeBuildTests {
 
     @Test("boto3: every CodeBuild and Logs response conforms to botocore's model, paginators, refused signatures")
     func boto3() throws {
+        let (bw, admin) = try Self.server()
+        let ws = bw.ws
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/aws_codebuild_boto3.py")
+        let result = try ws.runPython(PythonTools.shared.python, [script.path, ws.server.url], environment: admin.environment)
+        #expect(result.succeeded, "\(result.output)\n\(ws.server.log.suffix(3000))")
+        #expect(result.stdout.contains("boto3 codebuild checks passed"), "\(result.output)")
+    }
+
+    /// A server with domain `acme` and repository `main` (builds two at a time), and the AWS key pair of an admin token
+    /// of the domain: CodeBuild's calls work in the key's domain.
+    static func server() throws -> (BuildWorkspace, AWSKeyPair) {
         let tools = PythonTools.shared
         try #require(tools.available && tools.awsAvailable, tools.awsMissingMessage)
         let bw = try BuildWorkspace(serverEnvironment: ["DEPOT_BUILD_CONCURRENCY": "2"])
-        let ws = bw.ws
-        let admin = try ws.awsKeys(["token", "create", "--domain", "acme", "--permission", "admin", "--aws", "--name", "boto-admin"])
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/aws_codebuild_boto3.py")
-        let result = try ws.runPython(tools.python, [script.path, ws.server.url], environment: admin.environment)
-        #expect(result.succeeded, "\(result.output)\n\(ws.server.log.suffix(3000))")
-        #expect(result.stdout.contains("boto3 codebuild checks passed"), "\(result.output)")
+        let admin = try bw.ws.awsKeys(["token", "create", "--domain", "acme", "--permission", "admin", "--aws", "--name", "aws-admin"])
+        return (bw, admin)
     }
 
     func waitForEnd(_ ws: Workspace, _ keys: AWSKeyPair, _ id: String) throws -> [String: Any] {

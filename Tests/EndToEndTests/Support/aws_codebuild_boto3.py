@@ -22,33 +22,30 @@ logs = boto3.client("logs", endpoint_url=SERVER + "/api/aws/logs", region_name="
 validated = []
 
 
+SCALARS = {"string": (str,), "integer": (int,), "long": (int,), "boolean": (bool,), "timestamp": (int, float)}
+
+
 def validate(shape, value, where):
-    """Raises when `value` is not what `shape` describes."""
+    """Raises when `value` is not what `shape` describes (members, types, enums, required members)."""
     kind = shape.type_name
-    if kind == "structure":
-        assert isinstance(value, dict), f"{where}: not an object: {value!r}"
-        for required in shape.required_members:
-            assert required in value, f"{where}: the model requires '{required}' in {shape.name}"
-        for key, item in value.items():
-            assert key in shape.members, f"{where}: {shape.name} has no member '{key}'"
-            validate(shape.members[key], item, f"{where}.{key}")
-    elif kind == "list":
-        assert isinstance(value, list), f"{where}: not a list"
-        for index, item in enumerate(value):
-            validate(shape.member, item, f"{where}[{index}]")
-    elif kind == "map":
-        assert isinstance(value, dict), f"{where}: not a map"
-        for key, item in value.items():
-            validate(shape.value, item, f"{where}[{key}]")
-    elif kind == "string":
-        assert isinstance(value, str), f"{where}: not a string: {value!r}"
+    if kind in SCALARS:
+        wanted = SCALARS[kind]
+        assert isinstance(value, wanted) and (kind == "boolean" or not isinstance(value, bool)), f"{where}: not a {kind}: {value!r}"
         assert not shape.enum or value in shape.enum, f"{where}: {value!r} not in {shape.enum}"
-    elif kind in ("integer", "long"):
-        assert isinstance(value, int) and not isinstance(value, bool), f"{where}: not an integer: {value!r}"
-    elif kind == "boolean":
-        assert isinstance(value, bool), f"{where}: not a boolean"
-    elif kind == "timestamp":
-        assert isinstance(value, (int, float)) and not isinstance(value, bool), f"{where}: not epoch seconds: {value!r}"
+        return
+    assert isinstance(value, list if kind == "list" else dict), f"{where}: not a {kind}: {value!r}"
+    if kind == "structure":
+        missing = [name for name in shape.required_members if name not in value]
+        assert not missing, f"{where}: the model requires {missing} in {shape.name}"
+        items, member_of = value.items(), shape.members.get
+    elif kind == "map":
+        items, member_of = value.items(), lambda key: shape.value
+    else:
+        items, member_of = enumerate(value), lambda key: shape.member
+    for key, item in items:
+        member = member_of(key)
+        assert member is not None, f"{where}: {shape.name} has no member '{key}'"
+        validate(member, item, f"{where}.{key}")
 
 
 def on_response(http_response, model, **kwargs):
