@@ -31,7 +31,8 @@ def validate(shape, value, where):
     if kind in SCALARS:
         wanted = SCALARS[kind]
         assert isinstance(value, wanted) and (kind == "boolean" or not isinstance(value, bool)), f"{where}: not a {kind}: {value!r}"
-        assert not shape.enum or value in shape.enum, f"{where}: {value!r} not in {shape.enum}"
+        enum = getattr(shape, "enum", None)
+        assert not enum or value in enum, f"{where}: {value!r} not in {enum}"
         return
     assert isinstance(value, list if kind == "list" else dict), f"{where}: not a {kind}: {value!r}"
     if kind == "structure":
