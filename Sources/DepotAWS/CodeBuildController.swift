@@ -155,8 +155,13 @@ struct CodeBuildController {
 
     private func start(_ project: BuildProject, overrides: BuildOverrides, _ call: Call) async throws -> Response {
         _ = try await repositories.repository(domain: call.domain, name: project.repository)
-        let build = try await builds.start(
-            project: project, initiator: call.identity?.name ?? "unknown", serverURL: baseURL.resolve(for: call.request), overrides: overrides)
+        let build: StoredBuild
+        do {
+            build = try await builds.start(
+                project: project, initiator: call.identity?.name ?? "unknown", serverURL: baseURL.resolve(for: call.request), overrides: overrides)
+        } catch let error as DepotError where error.code == BuildQueueFull.code {
+            throw AWSError("AccountLimitExceededException", status: .badRequest, error.message)
+        }
         return try Self.service.response(["build": try await describe(build, project: project, call)])
     }
 

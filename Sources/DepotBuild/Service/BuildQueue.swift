@@ -27,6 +27,11 @@ public struct BuildLogStream: Sendable {
     }
 }
 
+/// The error code of a start refused because too many builds are waiting (CodeBuild's AccountLimitExceededException).
+public enum BuildQueueFull {
+    public static let code = "BuildQueueFull"
+}
+
 /// A build's log bytes, read in chunks.
 public final class BuildLogText: @unchecked Sendable {
     private let reader: any BlobReader

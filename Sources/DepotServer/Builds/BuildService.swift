@@ -7,6 +7,8 @@ import Logging
 /// project's source, its secrets, a token for its repository; its log and artifacts are written under
 /// `<storage>/builds/<id>/` while it runs and moved into the blob store when it ends.
 actor BuildService: BuildQueue {
+    /// The most builds waiting for a worker: more are refused (409 `BuildQueueFull`) rather than queued without bound.
+    static let maximumQueued = 1000
     private let store: any BuildStore
     private let keeper: BuildBlobKeeper
     private let executor: BuildExecutor
@@ -86,6 +88,9 @@ actor BuildService: BuildQueue {
     /// way the API, the console and the AWS-compatible API start a build.
     func start(project: BuildProject, initiator: String, serverURL: String, overrides: BuildOverrides) async throws -> StoredBuild {
         try overrides.validate()
+        guard queue.count < Self.maximumQueued else {
+            throw DepotError.conflict("\(Self.maximumQueued) builds are already waiting for a worker: try again later", code: BuildQueueFull.code)
+        }
         if overrides.sourceVersion != nil, project.gitURL == nil {
             throw DepotError.badRequest("sourceVersion needs a project whose source is a git repository", code: "InvalidSourceVersion")
         }
