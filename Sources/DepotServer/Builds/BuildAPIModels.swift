@@ -14,6 +14,10 @@ struct CreateProjectRequest: Decodable {
 
 struct StartBuildRequest: Decodable {
     var environment: [String: String]?
+    /// A buildspec (its text) replacing the project's for this build.
+    var buildspec: String?
+    /// A git branch, tag or commit replacing the project's ref for this build.
+    var sourceVersion: String?
 }
 
 struct PutSecretRequest: Decodable {

@@ -94,7 +94,7 @@ struct BuildController {
         let body = try await APIJSON.decode(StartBuildRequest.self, from: request, context: context)
         let build = try await builds.start(
             project: project, initiator: context.identity?.name ?? "unknown", serverURL: baseURL.resolve(for: request),
-            overrides: BuildOverrides(environment: body.environment ?? [:]))
+            overrides: BuildOverrides(environment: body.environment ?? [:], buildspec: body.buildspec, sourceVersion: body.sourceVersion))
         return try APIJSON.response(BuildResponse(build: build), status: .accepted)
     }
 
