@@ -87,10 +87,11 @@ struct CodeBuildController {
     func deleteProject(_ call: Call) async throws -> Response {
         let input = try await call.input(Shapes.NameInput.self)
         try policy.authorize(call.identity, .read, on: .domain(call.domain))
-        let project = try await store.project(domain: call.domain, name: input.name)
+        let name = Self.projectName(input.name)
+        let project = try await store.project(domain: call.domain, name: name)
         try policy.authorize(call.identity, .admin, on: .project(domain: call.domain, repository: project?.repository))
         // CodeBuild answers a deleted (or unknown) project alike; its builds stay.
-        if project != nil { _ = try await store.deleteProject(domain: call.domain, name: input.name) }
+        if project != nil { _ = try await store.deleteProject(domain: call.domain, name: name) }
         return try Self.service.response([String: String]())
     }
 
@@ -103,10 +104,8 @@ struct CodeBuildController {
         try Self.validateBatch(input.names, "names")
         var output = Output(projects: [], projectsNotFound: [])
         for name in input.names {
-            // An ARN names a project too.
-            let plain = name.hasPrefix("arn:") ? String(name.split(separator: "/").last ?? "") : name
             do {
-                output.projects.append(Mapping.project(try await project(named: plain, call, .read), scope: call.scope))
+                output.projects.append(Mapping.project(try await project(named: name, call, .read), scope: call.scope))
             } catch let error as DepotError where error.kind == .notFound {
                 output.projectsNotFound.append(name)
             }
@@ -244,8 +243,9 @@ struct CodeBuildController {
     // MARK: Lookups
 
     /// The project if the caller has `action` on its repository; checked before a not-found, as Depot's API does.
-    private func project(named name: String, _ call: Call, _ action: Permission) async throws -> BuildProject {
+    private func project(named given: String, _ call: Call, _ action: Permission) async throws -> BuildProject {
         try policy.authorize(call.identity, .read, on: .domain(call.domain))
+        let name = Self.projectName(given)
         let project = try await store.project(domain: call.domain, name: name)
         try policy.authorize(call.identity, action, on: .project(domain: call.domain, repository: project?.repository))
         guard let project else { throw DepotError.notFound("Project cannot be found: \(name)", code: "ProjectNotFound") }
@@ -269,6 +269,12 @@ struct CodeBuildController {
             throw Self.service.invalid("name the Depot repository the project's builds use with the tag \(Mapping.repositoryTag)=<repository>")
         }
         return repositories[0]
+    }
+
+    /// A project's name, or its ARN (`arn:aws:codebuild:<region>:<account>:project/<name>`, which Terraform uses as the id).
+    static func projectName(_ nameOrARN: String) -> String {
+        guard nameOrARN.hasPrefix("arn:"), let slash = nameOrARN.range(of: ":project/") else { return nameOrARN }
+        return String(nameOrARN[slash.upperBound...])
     }
 
     static func validateName(_ name: String) throws {

@@ -39,9 +39,11 @@ enum CodeBuildMapping {
             guard project.gitURL != nil else { throw invalid("sourceVersion needs a git source") }
             project.gitRef = version.isEmpty ? nil : version
         }
-        if let variables = input.environment?.environmentVariables {
-            project.environment = try environment(variables)
+        // An environment given replaces the project's whole: without variables, it has none.
+        if let given = input.environment {
+            project.environment = try environment(given.environmentVariables ?? [])
         }
+        try keepIgnoredSettings(of: input, in: &project)
         try BuildProjectRules.validate(project)
         return project
     }
@@ -72,6 +74,28 @@ enum CodeBuildMapping {
             throw invalid(
                 "source type \(source.type) is not supported by Depot: use a git source (\(gitSourceTypes.sorted().joined(separator: ", "))) or NO_SOURCE")
         }
+    }
+
+    /// The settings Depot accepts and does not use, kept to be shown back (so Terraform sees what it set).
+    static let ignoredSettingNames = [
+        "description", "serviceRole", "timeoutInMinutes", "queuedTimeoutInMinutes", "environment.type", "environment.image",
+        "environment.computeType", "environment.imagePullCredentialsType",
+    ]
+
+    private static func keepIgnoredSettings(of input: Shapes.ProjectInput, in project: inout BuildProject) throws {
+        let given: [String: String?] = [
+            "description": input.description, "serviceRole": input.serviceRole, "timeoutInMinutes": input.timeoutInMinutes.map(String.init),
+            "queuedTimeoutInMinutes": input.queuedTimeoutInMinutes.map(String.init), "environment.type": input.environment?.type,
+            "environment.image": input.environment?.image, "environment.computeType": input.environment?.computeType,
+            "environment.imagePullCredentialsType": input.environment?.imagePullCredentialsType,
+        ]
+        var settings = project.ignoredSettings ?? [:]
+        for (name, value) in given {
+            guard let value else { continue }
+            guard value.utf8.count <= 1024 else { throw invalid("\(name) is longer than 1024 bytes") }
+            settings[name] = value
+        }
+        project.ignoredSettings = settings.isEmpty ? nil : settings
     }
 
     /// PLAINTEXT variables as a project's or a build's environment; secrets come from Depot's build secrets.
@@ -126,17 +150,25 @@ enum CodeBuildMapping {
         return "GITHUB_ENTERPRISE"
     }
 
-    static func environment(of variables: [String: String]) -> Shapes.Environment {
-        Shapes.Environment(
+    static func environment(of variables: [String: String], settings: [String: String]) -> Shapes.Environment {
+        var environment = Shapes.Environment(
             environmentVariables: variables.keys.sorted().map { Shapes.EnvironmentVariable(name: $0, value: BuildProject.redacted, type: "PLAINTEXT") })
+        if let type = settings["environment.type"] { environment.type = type }
+        if let image = settings["environment.image"] { environment.image = image }
+        if let computeType = settings["environment.computeType"] { environment.computeType = computeType }
+        environment.imagePullCredentialsType = settings["environment.imagePullCredentialsType"]
+        return environment
     }
 
     static func project(_ project: BuildProject, scope: AWSBuildScope) -> Shapes.Project {
-        Shapes.Project(
-            name: project.name, arn: projectARN(project.name, scope: scope), source: source(of: project), sourceVersion: project.gitRef,
-            environment: environment(of: project.environment), tags: [Shapes.Tag(key: repositoryTag, value: project.repository)],
+        let settings = project.ignoredSettings ?? [:]
+        return Shapes.Project(
+            name: project.name, arn: projectARN(project.name, scope: scope), description: settings["description"],
+            serviceRole: settings["serviceRole"], timeoutInMinutes: settings["timeoutInMinutes"].flatMap { Int($0) } ?? 60,
+            queuedTimeoutInMinutes: settings["queuedTimeoutInMinutes"].flatMap { Int($0) } ?? 480, source: source(of: project),
+            sourceVersion: project.gitRef, environment: environment(of: project.environment, settings: settings), tags: [Shapes.Tag(key: repositoryTag, value: project.repository)],
             created: project.createdAt, lastModified: project.modifiedAt ?? project.createdAt,
-            logsConfig: Shapes.LogsConfig(cloudWatchLogs: Shapes.CloudWatchLogsConfig(groupName: BuildLogNames.group(project: project.name))))
+            logsConfig: Shapes.LogsConfig(cloudWatchLogs: Shapes.CloudWatchLogsConfig()))
     }
 
     /// A build: its record, its result once ended, and (while it runs) the phases its log has entered so far.
@@ -156,7 +188,7 @@ enum CodeBuildMapping {
             buildStatus: build.status == "QUEUED" ? "IN_PROGRESS" : build.status,
             sourceVersion: build.overrides.sourceVersion ?? project?.gitRef, projectName: build.project, phases: phases,
             source: project.map(source(of:)), artifacts: Shapes.BuildArtifacts(location: result?.artifacts.first.map { "\(api)/artifacts/\($0.name)" }),
-            environment: project == nil ? nil : environment(of: variables),
+            environment: project.map { environment(of: variables, settings: $0.ignoredSettings ?? [:]) },
             logs: Shapes.Logs(
                 groupName: group, streamName: stream, deepLink: "\(serverURL)/ui/domains/\(build.domain)/builds/\(build.id)",
                 cloudWatchLogsArn: BuildLogNames.streamARN(buildID: build.id, project: build.project, region: scope.region, accountID: scope.accountID),

@@ -19,6 +19,10 @@ enum CodeBuildShapes {
     }
 
     struct EnvironmentInput: Decodable {
+        var type: String?
+        var image: String?
+        var computeType: String?
+        var imagePullCredentialsType: String?
         var environmentVariables: [EnvironmentVariable]?
     }
 
@@ -30,6 +34,10 @@ enum CodeBuildShapes {
     /// CreateProject and UpdateProject (role, image, compute, artifacts, cache, VPC, ... are accepted and ignored).
     struct ProjectInput: Decodable {
         var name: String
+        var description: String?
+        var serviceRole: String?
+        var timeoutInMinutes: Int?
+        var queuedTimeoutInMinutes: Int?
         var source: SourceInput?
         var sourceVersion: String?
         var environment: EnvironmentInput?
@@ -92,6 +100,7 @@ enum CodeBuildShapes {
         var type = "LINUX_CONTAINER"
         var image = "depot/server-host"
         var computeType = "BUILD_GENERAL1_SMALL"
+        var imagePullCredentialsType: String?
         var environmentVariables: [EnvironmentVariable]
     }
 
@@ -108,6 +117,10 @@ enum CodeBuildShapes {
     struct Project: Encodable, Equatable {
         var name: String
         var arn: String
+        var description: String?
+        var serviceRole: String?
+        var timeoutInMinutes: Int?
+        var queuedTimeoutInMinutes: Int?
         var source: Source
         var sourceVersion: String?
         var artifacts = Artifacts()

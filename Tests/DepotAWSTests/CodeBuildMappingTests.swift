@@ -83,6 +83,12 @@ struct CodeBuildMappingTests {
         }
     }
 
+    @Test("a project is named by its name or its ARN")
+    func projectARNs() {
+        #expect(CodeBuildController.projectName("arn:aws:codebuild:us-east-1:000000000000:project/app") == "app")
+        #expect(CodeBuildController.projectName("app") == "app")
+    }
+
     var scope: AWSBuildScope { AWSBuildScope(domain: "acme", region: "eu-west-1", accountID: "000000000000") }
 
     func build(status: String, started: Bool, result: BuildResult? = nil) throws -> StoredBuild {

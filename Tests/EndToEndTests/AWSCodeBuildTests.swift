@@ -252,6 +252,101 @@ struct AWSCodeBuildTests {
         #expect(result.stdout.contains("boto3 codebuild checks passed"), "\(result.output)")
     }
 
+    /// Terraform's AWS provider, from the machine's provider mirror (no registry is reached), against the CodeBuild API.
+    @Test("terraform: aws_codebuild_project created, no drift on a second plan, changed, built, destroyed")
+    func terraform() throws {
+        let mirror = ProcessInfo.processInfo.environment["DEPOT_TERRAFORM_PLUGIN_MIRROR"] ?? "/opt/tf-plugins"
+        let terraform = try #require(
+            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/terraform" }
+                .first { FileManager.default.isExecutableFile(atPath: $0) },
+            "terraform is not installed")
+        try #require(
+            FileManager.default.fileExists(atPath: "\(mirror)/registry.terraform.io/hashicorp/aws"),
+            "the hashicorp/aws provider is not in the mirror \(mirror) (DEPOT_TERRAFORM_PLUGIN_MIRROR)")
+        let (bw, admin) = try Self.server()
+        let ws = bw.ws
+        let directory = try ws.directory("terraform")
+        let cliConfig = ws.root.appendingPathComponent("terraformrc")
+        try Data("""
+            provider_installation {
+              filesystem_mirror {
+                path    = "\(mirror)"
+                include = ["registry.terraform.io/hashicorp/aws"]
+              }
+              direct { exclude = ["registry.terraform.io/hashicorp/aws"] }
+            }
+            """.utf8).write(to: cliConfig)
+        func configure(_ message: String) throws {
+            try Data("""
+                terraform {
+                  required_providers {
+                    aws = { source = "hashicorp/aws" }
+                  }
+                }
+                provider "aws" {
+                  region                      = "us-east-1"
+                  skip_credentials_validation = true
+                  skip_requesting_account_id  = true
+                  skip_metadata_api_check     = true
+                  endpoints {
+                    codebuild = "\(ws.server.url)/api/aws/codebuild"
+                  }
+                }
+                resource "aws_codebuild_project" "app" {
+                  name         = "tf-app"
+                  description  = "made by terraform"
+                  service_role = "arn:aws:iam::000000000000:role/ignored"
+                  artifacts { type = "NO_ARTIFACTS" }
+                  environment {
+                    type         = "LINUX_CONTAINER"
+                    image        = "aws/codebuild/standard:7.0"
+                    compute_type = "BUILD_GENERAL1_SMALL"
+                  }
+                  source {
+                    type      = "NO_SOURCE"
+                    buildspec = "version: 0.2\\nphases:\\n  build:\\n    commands:\\n      - echo \(message)\\n"
+                  }
+                  tags = { "depot:repository" = "main" }
+                }
+                """.utf8).write(to: directory.appendingPathComponent("main.tf"))
+        }
+        var environment = admin.environment
+        environment["TF_CLI_CONFIG_FILE"] = cliConfig.path
+        environment["TF_IN_AUTOMATION"] = "1"
+        environment["TF_DATA_DIR"] = directory.appendingPathComponent(".terraform").path
+        func run(_ arguments: [String]) throws -> CommandResult {
+            try Command.run(terraform, arguments + ["-no-color", "-input=false"], in: directory, environment: environment)
+        }
+        try configure("from-terraform")
+        let initialized = try run(["init"])
+        try #require(initialized.succeeded, "\(initialized.output)")
+        let applied = try run(["apply", "-auto-approve"])
+        #expect(applied.succeeded, "\(applied.output)\n\(ws.server.log.suffix(2000))")
+        // What Terraform set comes back as it set it: a second plan finds nothing to change.
+        let plan = try run(["plan", "-detailed-exitcode"])
+        #expect(plan.status == 0, "\(plan.output)")
+        let project = (try ws.awsService("codebuild", admin, ["batch-get-projects", "--names", "tf-app"])["projects"] as? [[String: Any]])?.first
+        #expect(project?["description"] as? String == "made by terraform", "\(String(describing: project))")
+
+        // A change applies in place; the project Terraform made builds.
+        try configure("changed-by-terraform")
+        let changed = try run(["apply", "-auto-approve"])
+        #expect(changed.succeeded && changed.output.contains("1 changed"), "\(changed.output)")
+        #expect(try run(["plan", "-detailed-exitcode"]).status == 0)
+        let started = try ws.awsService("codebuild", admin, ["start-build", "--project-name", "tf-app"])
+        let id = try #require((started["build"] as? [String: Any])?["id"] as? String, "\(started)")
+        #expect(try waitForEnd(ws, admin, id)["buildStatus"] as? String == "SUCCEEDED")
+        let log = try ws.awsService("logs", admin, [
+            "filter-log-events", "--log-group-name", "/aws/codebuild/tf-app", "--filter-pattern", "changed-by-terraform -Running",
+        ])
+        #expect((log["events"] as? [[String: Any]])?.map { $0["message"] as? String } == ["changed-by-terraform"], "\(log)")
+
+        let destroyed = try run(["destroy", "-auto-approve"])
+        #expect(destroyed.succeeded, "\(destroyed.output)")
+        let gone = try ws.awsService("codebuild", admin, ["batch-get-projects", "--names", "tf-app"])
+        #expect(gone["projectsNotFound"] as? [String] == ["tf-app"], "\(gone)")
+    }
+
     /// A server with domain `acme` and repository `main` (builds two at a time), and the AWS key pair of an admin token
     /// of the domain: CodeBuild's calls work in the key's domain.
     static func server() throws -> (BuildWorkspace, AWSKeyPair) {

@@ -18,6 +18,9 @@ public struct BuildProject: Sendable, Codable, Equatable {
     public var createdAt: Date
     /// When the project was last changed (nil: never since it was created).
     public var modifiedAt: Date?
+    /// Settings an API accepts for compatibility but Depot does not use (CodeBuild's service role, image, compute type,
+    /// timeouts, description), kept only to be shown back as they were given.
+    public var ignoredSettings: [String: String]?
 
     public init(
         domain: String, name: String, repository: String, sourceDirectory: String?, gitURL: String?, gitRef: String?,
