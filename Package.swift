@@ -185,7 +185,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DepotCoreTests", dependencies: ["DepotCore"]),
-        .testTarget(name: "DepotStorageTests", dependencies: ["DepotStorage", "DepotCore"]),
+        .testTarget(name: "DepotStorageTests", dependencies: ["DepotStorage", "DepotCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DepotHTTPTests", dependencies: ["DepotHTTP", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "DepotNPMTests", dependencies: ["DepotNPM", "DepotCore"]),
         .testTarget(name: "DepotMavenTests", dependencies: ["DepotMaven", "DepotCore"]),

@@ -25,6 +25,11 @@ public struct AWSError: Error, Sendable, Equatable {
 
     /// Depot's own errors in AWS's words: the service's exception for each kind of failure.
     init(_ error: DepotError) {
+        // A resource's tag limit is one of CodeArtifact's service quotas (402, as AWS answers).
+        if error.code == "TooManyTags" {
+            self.init("ServiceQuotaExceededException", status: HTTPResponse.Status(code: 402), error.message)
+            return
+        }
         switch error.kind {
         case .badRequest, .notAcceptable: self.init("ValidationException", status: .badRequest, error.message)
         case .unauthorized: self.init("UnrecognizedClientException", status: .forbidden, error.message)

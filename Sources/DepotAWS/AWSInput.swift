@@ -3,21 +3,24 @@ import DepotHTTP
 import Foundation
 import Hummingbird
 
-/// An AWS call's input: query-string members and the JSON body's members, with AWS's validation errors.
+/// An AWS call's input: query-string members and the JSON body's members, with AWS's validation errors, and the
+/// region the call was signed for.
 struct AWSInput {
     let query: [String: String]
     let body: [String: Any]
+    let region: String
 
-    static func read(_ request: Request) async throws -> AWSInput {
+    /// The input of a request the signature middleware verified: it collected the body (bounding its size and
+    /// nesting) and hands it over in the context, so the body is not read twice.
+    static func read(_ request: Request, context: DepotRequestContext) throws -> AWSInput {
+        guard let signed = context.signedRequest else { throw AWSError.missingAuthentication }
         var query: [String: String] = [:]
         for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-        // The signature middleware has collected the body already (and bounded its size and nesting).
-        let data = try await BodyStreaming.collect(request, limit: AWSSignatureMiddleware.maximumBodySize)
-        guard data.readableBytes > 0 else { return AWSInput(query: query, body: [:]) }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(data.readableBytesView)) as? [String: Any] else {
+        guard signed.body.readableBytes > 0 else { return AWSInput(query: query, body: [:], region: signed.region) }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(signed.body.readableBytesView)) as? [String: Any] else {
             throw AWSError.validation("the request body is not a JSON object")
         }
-        return AWSInput(query: query, body: object)
+        return AWSInput(query: query, body: object, region: signed.region)
     }
 
     func required(_ name: String) throws -> String {
@@ -40,12 +43,23 @@ struct AWSInput {
         return list
     }
 
-    /// Depot keeps no tags: asking to set some is refused rather than silently dropped.
-    func refuseTags() throws {
-        if let tags = body["tags"] as? [Any], !tags.isEmpty {
-            throw AWSError.validation("tags are not supported by Depot; create the resource without tags")
+    /// `tags: [{"key", "value"}]` (TagResource, CreateDomain, CreateRepository); none when absent. The rules of keys
+    /// and values are the tag service's.
+    func tags() throws -> [ResourceTag] {
+        guard let value = body["tags"] else { return [] }
+        guard let list = value as? [[String: Any]], list.count <= Self.maximumTagItems else {
+            throw AWSError.validation("tags must be a list of at most \(Self.maximumTagItems) {\"key\", \"value\"} objects")
+        }
+        return try list.map { item in
+            guard let key = item["key"] as? String, let value = item["value"] as? String else {
+                throw AWSError.validation("each tag needs a string key and a string value")
+            }
+            return ResourceTag(key: key, value: value)
         }
     }
+
+    /// The model's bound on `tags` and `tagKeys` lists.
+    static let maximumTagItems = 200
 
     /// `maxResults` and `nextToken`, from the query (`max-results`, `next-token`) or the body, as a page request.
     func page(listing: String) throws -> PageRequest {
@@ -67,7 +81,7 @@ struct AWSInput {
     }
 }
 
-/// Pages a listing that is whole in memory (a version's assets, repositories across domains): the cursor is the
+/// Pages a listing that is whole in memory (a version's assets): the cursor is the
 /// position after the last item handed out.
 enum MemoryPaging {
     static func page<Item>(_ items: [Item], _ request: PageRequest, listing: String) throws -> (items: [Item], next: PageCursor?) {

@@ -33,10 +33,9 @@ struct AWSJSON11Service {
     }
 
     /// The call's input: its JSON object decoded (unknown members are ignored, as AWS ignores them); an empty body is `{}`.
-    func input<Input: Decodable>(_ type: Input.Type, from request: Request) async throws -> Input {
-        // The signature middleware has collected the body already (and bounded its size and nesting).
-        let buffer = try await BodyStreaming.collect(request, limit: AWSSignatureMiddleware.maximumBodySize)
-        let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
+    /// The body is the one the signature middleware collected (bounded in size and nesting) and verified.
+    func input<Input: Decodable>(_ type: Input.Type, from body: ByteBuffer) throws -> Input {
+        let data = body.readableBytes == 0 ? Data("{}".utf8) : Data(body.readableBytesView)
         do {
             return try JSONDecoder().decode(Input.self, from: data)
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
@@ -72,9 +71,10 @@ struct AWSJSON11Service {
         group.post { request, context in
             do {
                 let name = try service.operation(of: request)
+                guard let signed = context.signedRequest else { throw AWSError.missingAuthentication }
                 let call = AWSJSON11Call(
-                    service: service, request: request, identity: context.identity,
-                    scope: try AWSBuildScope(request: request, context: context, accountID: accountID, service: service))
+                    service: service, request: request, body: signed.body, identity: context.identity,
+                    scope: try AWSBuildScope(region: signed.region, context: context, accountID: accountID, service: service))
                 guard let response = try await perform(name, call) else {
                     throw AWSError("UnknownOperationException", status: .badRequest, "\(name) is not supported by Depot")
                 }
@@ -94,12 +94,14 @@ struct AWSJSON11Service {
 struct AWSJSON11Call {
     let service: AWSJSON11Service
     let request: Request
+    /// The verified body.
+    let body: ByteBuffer
     let identity: Identity?
     let scope: AWSBuildScope
     var domain: String { scope.domain }
 
-    func input<Input: Decodable>(_ type: Input.Type) async throws -> Input {
-        try await service.input(type, from: request)
+    func input<Input: Decodable>(_ type: Input.Type) throws -> Input {
+        try service.input(type, from: body)
     }
 }
 
@@ -116,11 +118,11 @@ struct AWSBuildScope {
         self.accountID = accountID
     }
 
-    init(request: Request, context: DepotRequestContext, accountID: String, service: AWSJSON11Service) throws {
+    init(region: String, context: DepotRequestContext, accountID: String, service: AWSJSON11Service) throws {
         guard let domain = context.identity?.scope.domain else {
             throw service.invalid(
                 "this key's token covers every domain; builds belong to one: use the key of a token of that domain (depot token create --domain D --aws)")
         }
-        self.init(domain: domain, region: CodeArtifactController.region(of: request), accountID: accountID)
+        self.init(domain: domain, region: region, accountID: accountID)
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 import Hummingbird
 
 /// The edge of one AWS service's routes: verifies the SigV4 signature (the body is collected first, AWS control-plane
-/// bodies are small JSON documents, so its hash can be checked), sets the identity of the key's token, and writes
+/// bodies are small JSON documents, so its hash can be checked), sets the identity of the key's token and the
+/// verified region and body (`context.signedRequest`: handlers parse these bytes, the body is read once), and writes
 /// every failure, the handlers' included, as that service's AWS error.
 struct AWSSignatureMiddleware: RouterMiddleware {
     typealias Context = DepotRequestContext
@@ -23,11 +24,13 @@ struct AWSSignatureMiddleware: RouterMiddleware {
         do {
             var request = request
             var context = context
-            let body = try await BodyStreaming.collectJSON(request, limit: Self.maximumBodySize, limits: context.limits)
-            request.body = RequestBody(buffer: ByteBuffer(bytes: body))
+            let body = try await BodyStreaming.collectJSONBuffer(request, limit: Self.maximumBodySize, limits: context.limits)
+            // The same bytes (not a copy) for anything that reads the request's body.
+            request.body = RequestBody(buffer: body)
+            let payloadHash = body.withUnsafeReadableBytes { Hex.encode(SHA256.hash(data: $0)) }
             let signed = SigV4Request(
                 method: request.method.rawValue, path: Self.path(of: request), query: Self.query(of: request),
-                headers: Self.headers(of: request), payloadSHA256: Hex.encode(SHA256.hash(data: body)))
+                headers: Self.headers(of: request), payloadSHA256: payloadHash)
             let authorization = try await verifier.verify(signed, authorization: request.headers[.authorization], now: now()) { keyID in
                 guard AWSAccessKeys.tokenID(fromAccessKeyID: keyID) != nil else {
                     throw AWSError.unrecognizedClient("The security token included in the request is invalid.")
@@ -42,6 +45,7 @@ struct AWSSignatureMiddleware: RouterMiddleware {
             } catch {
                 throw AWSError.unrecognizedClient("The security token included in the request is expired or revoked.")
             }
+            context.signedRequest = SignedRequest(region: authorization.region, body: body)
             return try await next(request, context)
         } catch let error as AWSError {
             return error.response(contentType: contentType)

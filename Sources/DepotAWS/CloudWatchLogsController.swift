@@ -62,7 +62,7 @@ struct CloudWatchLogsController {
             var nextForwardToken: String
             var nextBackwardToken: String
         }
-        let input = try await call.input(GetLogEventsInput.self)
+        let input = try call.input(GetLogEventsInput.self)
         let project = try await project(group: input.logGroupName, identifier: input.logGroupIdentifier, identity: identity, scope: scope)
         guard let id = BuildLogNames.buildID(project: project.name, stream: input.logStreamName),
             let build = try await store.build(domain: scope.domain, id: id)
@@ -115,7 +115,7 @@ struct CloudWatchLogsController {
             var searchedLogStreams: [SearchedStream]
             var nextToken: String?
         }
-        let input = try await call.input(FilterLogEventsInput.self)
+        let input = try call.input(FilterLogEventsInput.self)
         let project = try await project(group: input.logGroupName, identifier: input.logGroupIdentifier, identity: identity, scope: scope)
         guard input.logStreamNames == nil || input.logStreamNamePrefix == nil else {
             throw Self.service.invalid("logStreamNames and logStreamNamePrefix cannot both be given")

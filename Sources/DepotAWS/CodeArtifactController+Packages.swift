@@ -27,18 +27,13 @@ extension CodeArtifactController {
         }
         let (_, repository, input) = try await open(request, context: context, permission: .read)
         let format = try input.optional("format").map { try self.format($0).id }
-        let page = try await packages.listPackages(
-            in: repository,
-            filter: PackageFilter(format: format, namespace: input.optional("namespace"), prefix: input.optional("package-prefix")),
-            page: try input.page(listing: "packages"))
-        let publish = input.optional("publish")
-        let upstream = input.optional("upstream")
-        let items = page.items.map(\.package).filter { package in
-            (publish.map { $0 == package.originControls.publish.rawValue } ?? true)
-                && (upstream.map { $0 == package.originControls.upstream.rawValue } ?? true)
-        }
+        // The origin filters are part of the query, so every page but the last is full.
+        let filter = PackageFilter(
+            format: format, namespace: input.optional("namespace"), prefix: input.optional("package-prefix"),
+            publish: try Self.restriction(input, "publish"), upstream: try Self.restriction(input, "upstream"))
+        let page = try await packages.listPackages(in: repository, filter: filter, page: try input.page(listing: "packages"))
         return try AWSJSON.response(Body(
-            packages: items.map { package in
+            packages: page.items.map(\.package).map { package in
                 Shapes.PackageSummary(
                     format: package.key.format, namespace: Self.namespace(package.key), package: package.key.name,
                     originConfiguration: .init(package.originControls))
@@ -83,13 +78,12 @@ extension CodeArtifactController {
             guard let type = OriginType(rawValue: raw) else { throw AWSError.validation("originType must be INTERNAL or EXTERNAL") }
             return type
         }
-        let page = try await packages.listVersions(of: package, status: status, page: try input.page(listing: "versions"))
-        let format = try self.format(package.key.format)
-        let latest = try await packages.versions(of: package).filter { $0.status == .published }.map(\.version)
-            .max { format.isOlder($0, than: $1) }
+        let page = try await packages.listVersions(of: package, status: status, origin: origin, page: try input.page(listing: "versions"))
+        // The listing's latest version (the `latest` tag, else the newest published), not a read of every version.
+        let latest = try await packages.summary(of: package)?.latestVersion
         return try AWSJSON.response(Body(
             defaultDisplayVersion: latest, format: package.key.format, namespace: Self.namespace(package.key), package: package.key.name,
-            versions: page.items.filter { origin == nil || $0.origin.type == origin }.map { version in
+            versions: page.items.map { version in
                 Shapes.VersionSummary(version: version.version, status: version.status.rawValue, origin: .init(version.origin))
             },
             nextToken: page.next?.token))
@@ -178,7 +172,7 @@ extension CodeArtifactController {
     }
 
     @Sendable func copyVersions(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let input = try await AWSInput.read(request)
+        let input = try AWSInput.read(request, context: context)
         let domain = try input.required("domain")
         let sourceName = try input.required("source-repository")
         let destinationName = try input.required("destination-repository")
@@ -264,6 +258,14 @@ extension CodeArtifactController {
     }
 
     private static func namespace(_ key: PackageKey) -> String? { key.namespace.isEmpty ? nil : key.namespace }
+
+    /// ListPackages' `publish` or `upstream` filter.
+    private static func restriction(_ input: AWSInput, _ name: String) throws -> OriginRestriction? {
+        try input.optional(name).map { raw in
+            guard let restriction = OriginRestriction(rawValue: raw) else { throw AWSError.validation("\(name) must be ALLOW or BLOCK") }
+            return restriction
+        }
+    }
 
     private static func status(_ raw: String) throws -> VersionStatus {
         guard let status = VersionStatus(rawValue: raw) else {

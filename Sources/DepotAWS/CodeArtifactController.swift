@@ -49,7 +49,7 @@ struct CodeArtifactController {
                 note: "CopyPackageVersions: `read` on the source repository, `publish` on the destination"),
             RoutePermission(.post, "\(v1)/package/versions/delete", .publish, .repository, note: "DeletePackageVersions"),
             RoutePermission(.post, "\(v1)/package/versions/dispose", .publish, .repository, note: "DisposePackageVersions"),
-        ]
+        ] + tagPermissions
     }()
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
@@ -68,33 +68,33 @@ struct CodeArtifactController {
         group.post("v1/authorization-token", use: authorizationToken)
         group.get("v1/repository/endpoint", use: repositoryEndpoint)
         addPackageRoutes(to: group)
+        addTagRoutes(to: group)
     }
 
     // MARK: Domains
 
     @Sendable func createDomain(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let input = try await AWSInput.read(request)
+        let input = try AWSInput.read(request, context: context)
         try policy.authorize(context.identity, .admin, on: .domains)
         let name = try input.required("domain")
         try Self.validateDomainName(name)
-        try input.refuseTags()
-        let domain = try await repositories.createDomain(name: name)
-        return try AWSJSON.response(["domain": try await describe(domain, request: request)])
+        let domain = try await repositories.createDomain(name: name, tags: try input.tags())
+        return try AWSJSON.response(["domain": try await describe(domain, region: input.region)])
     }
 
     @Sendable func describeDomain(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let input = try await AWSInput.read(request)
+        let input = try AWSInput.read(request, context: context)
         let name = try input.required("domain")
         try policy.authorize(context.identity, .read, on: .domain(name))
         let domain = try await repositories.domain(named: name)
-        return try AWSJSON.response(["domain": try await describe(domain, request: request)])
+        return try AWSJSON.response(["domain": try await describe(domain, region: input.region)])
     }
 
     @Sendable func deleteDomain(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let input = try await AWSInput.read(request)
+        let input = try AWSInput.read(request, context: context)
         try policy.authorize(context.identity, .admin, on: .domains)
         let name = try input.required("domain")
-        let description = try await describe(try await repositories.domain(named: name), request: request)
+        let description = try await describe(try await repositories.domain(named: name), region: input.region)
         try await repositories.deleteDomain(name: name)
         return try AWSJSON.response(["domain": description])
     }
@@ -104,40 +104,41 @@ struct CodeArtifactController {
             var domains: [Shapes.DomainDescription]
             var nextToken: String?
         }
-        let input = try await AWSInput.read(request)
+        let input = try AWSInput.read(request, context: context)
         try policy.authorize(context.identity, .read, on: .domains)
         let names = context.identity?.scope.domain.map { [$0] }
         let page = try await repositories.listDomains(names: names, page: try input.page(listing: "domains"))
         let visible = page.items.filter { policy.permits(context.identity, .read, on: .domain($0.name)) }
-        let region = Self.region(of: request)
         return try AWSJSON.response(Body(
-            domains: visible.map { Shapes.DomainDescription(name: $0.name, owner: accountID, arn: arn(domain: $0.name, region: region), createdTime: $0.createdAt) },
+            domains: visible.map {
+                Shapes.DomainDescription(name: $0.name, owner: accountID, arn: arn(domain: $0.name, region: input.region), createdTime: $0.createdAt)
+            },
             nextToken: page.next?.token))
     }
 
-    private func describe(_ domain: Domain, request: Request) async throws -> Shapes.DomainDescription {
+    private func describe(_ domain: Domain, region: String) async throws -> Shapes.DomainDescription {
         let count = try await repositories.listRepositories(domain: domain.name).count
         return Shapes.DomainDescription(
-            name: domain.name, owner: accountID, arn: arn(domain: domain.name, region: Self.region(of: request)), createdTime: domain.createdAt,
+            name: domain.name, owner: accountID, arn: arn(domain: domain.name, region: region), createdTime: domain.createdAt,
             repositoryCount: count)
     }
 
     // MARK: Repositories
 
     @Sendable func createRepository(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let input = try await AWSInput.read(request)
+        let input = try AWSInput.read(request, context: context)
         let domain = try input.required("domain")
         try policy.authorize(context.identity, .admin, on: .domain(domain))
-        try input.refuseTags()
         let settings = RepositorySettings(description: try input.string("description"), upstreams: try Self.upstreams(input))
         if settings.changesReach(of: nil) { try policy.authorize(context.identity, .admin, on: .repositorySettings(domain: domain)) }
-        let repository = try await repositories.createRepository(domain: domain, name: try input.required("repository"), settings: settings)
-        return try AWSJSON.response(["repository": describe(repository, domain: domain, request: request)])
+        let repository = try await repositories.createRepository(
+            domain: domain, name: try input.required("repository"), settings: settings, tags: try input.tags())
+        return try AWSJSON.response(["repository": describe(repository, domain: domain, region: input.region)])
     }
 
     @Sendable func describeRepository(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let (domain, repository, _) = try await open(request, context: context, permission: .read)
-        return try AWSJSON.response(["repository": describe(repository, domain: domain, request: request)])
+        let (domain, repository, input) = try await open(request, context: context, permission: .read)
+        return try AWSJSON.response(["repository": describe(repository, domain: domain, region: input.region)])
     }
 
     @Sendable func updateRepository(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -147,50 +148,45 @@ struct CodeArtifactController {
             try policy.authorize(context.identity, .admin, on: .repositorySettings(domain: domain))
         }
         let updated = try await repositories.updateRepository(domain: domain, name: repository.name, settings: settings)
-        return try AWSJSON.response(["repository": describe(updated, domain: domain, request: request)])
+        return try AWSJSON.response(["repository": describe(updated, domain: domain, region: input.region)])
     }
 
     @Sendable func deleteRepository(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let (domain, repository, _) = try await open(request, context: context, permission: .admin)
+        let (domain, repository, input) = try await open(request, context: context, permission: .admin)
         try await repositories.deleteRepository(domain: domain, name: repository.name)
-        return try AWSJSON.response(["repository": describe(repository, domain: domain, request: request)])
+        return try AWSJSON.response(["repository": describe(repository, domain: domain, region: input.region)])
     }
 
     @Sendable func listRepositoriesInDomain(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let input = try await AWSInput.read(request)
+        let input = try AWSInput.read(request, context: context)
         let domain = try input.required("domain")
         try policy.authorize(context.identity, .read, on: .domain(domain))
-        let all = try await repositories.listRepositories(domain: domain)
-        return try repositoryPage(all.map { (domain, $0) }, input: input, context: context, request: request)
+        let page = try await repositories.listRepositories(
+            domain: domain, names: context.identity?.scope.repositories, prefix: input.optional("repository-prefix"),
+            page: try input.page(listing: "repositories"))
+        return try repositoryPage(page.map { ListedRepository(domain: domain, repository: $0) }, input: input, context: context)
     }
 
+    /// The repositories of every domain the key's token covers, paged in SQL by domain and repository name.
     @Sendable func listRepositories(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        let input = try await AWSInput.read(request)
+        let input = try AWSInput.read(request, context: context)
         try policy.authorize(context.identity, .read, on: .domains)
-        let names = context.identity?.scope.domain.map { [$0] }
-        let domains = try await Page<Domain>.all { try await repositories.listDomains(names: names, page: $0) }
-        var all: [(String, Repository)] = []
-        for domain in domains where policy.permits(context.identity, .read, on: .domain(domain.name)) {
-            all += try await repositories.listRepositories(domain: domain.name).map { (domain.name, $0) }
-        }
-        return try repositoryPage(all, input: input, context: context, request: request)
+        let scope = context.identity?.scope
+        let filter = RepositoryFilter(
+            domains: scope?.domain.map { [$0] }, names: scope?.repositories, prefix: input.optional("repository-prefix"))
+        let page = try await repositories.listRepositories(filter, page: try input.page(listing: "repositories"))
+        return try repositoryPage(page, input: input, context: context)
     }
 
-    /// RepositorySummary pages of the repositories the caller may read, narrowed to `repository-prefix`.
-    private func repositoryPage(
-        _ all: [(String, Repository)], input: AWSInput, context: DepotRequestContext, request: Request
-    ) throws -> Response {
+    /// RepositorySummary pages. The store narrowed them to what the token covers; the policy has the last word.
+    private func repositoryPage(_ page: Page<ListedRepository>, input: AWSInput, context: DepotRequestContext) throws -> Response {
         struct Body: Encodable {
             var repositories: [Shapes.RepositoryDescription]
             var nextToken: String?
         }
-        let prefix = input.optional("repository-prefix") ?? ""
-        let visible = all.filter { domain, repository in
-            repository.name.hasPrefix(prefix) && policy.permits(context.identity, .read, on: .repository(domain: domain, name: repository.name))
-        }
-        let page = try MemoryPaging.page(visible, try input.page(listing: "aws-repositories"), listing: "aws-repositories")
-        let summaries = page.items.map { domain, repository in
-            var summary = describe(repository, domain: domain, request: request)
+        let visible = page.items.filter { policy.permits(context.identity, .read, on: .repository(domain: $0.domain, name: $0.repository.name)) }
+        let summaries = visible.map { listed in
+            var summary = describe(listed.repository, domain: listed.domain, region: input.region)
             (summary.upstreams, summary.externalConnections) = (nil, nil)
             return summary
         }
@@ -206,7 +202,7 @@ struct CodeArtifactController {
     }
 
     private func setExternalConnection(_ request: Request, context: DepotRequestContext, associate: Bool) async throws -> Response {
-        let input = try await AWSInput.read(request)
+        let input = try AWSInput.read(request, context: context)
         let domain = try input.required("domain")
         try policy.authorize(context.identity, .admin, on: .repositorySettings(domain: domain))
         let repository = try await repositories.repository(domain: domain, name: try input.required("repository"))
@@ -221,7 +217,7 @@ struct CodeArtifactController {
         }
         let settings = RepositorySettings(externalConnection: .some(associate ? connection : nil))
         let updated = try await repositories.updateRepository(domain: domain, name: repository.name, settings: settings)
-        return try AWSJSON.response(["repository": describe(updated, domain: domain, request: request)])
+        return try AWSJSON.response(["repository": describe(updated, domain: domain, region: input.region)])
     }
 
     // MARK: Tokens and endpoints
@@ -232,7 +228,7 @@ struct CodeArtifactController {
             var authorizationToken: String
             var expiration: Date?
         }
-        let input = try await AWSInput.read(request)
+        let input = try AWSInput.read(request, context: context)
         let domain = try input.required("domain")
         try policy.authorize(context.identity, .read, on: .domain(domain))
         guard let identity = context.identity else { throw AWSError.missingAuthentication }
@@ -265,7 +261,7 @@ struct CodeArtifactController {
 
     /// Authorizes `permission` on the `domain`/`repository` of the query, then looks the repository up.
     func open(_ request: Request, context: DepotRequestContext, permission: Permission) async throws -> (String, Repository, AWSInput) {
-        let input = try await AWSInput.read(request)
+        let input = try AWSInput.read(request, context: context)
         let domain = try input.required("domain")
         let name = try input.required("repository")
         // Before the lookup: without the right, an unknown repository and a forbidden one look the same.
@@ -273,10 +269,10 @@ struct CodeArtifactController {
         return (domain, try await repositories.repository(domain: domain, name: name), input)
     }
 
-    func describe(_ repository: Repository, domain: String, request: Request) -> Shapes.RepositoryDescription {
+    func describe(_ repository: Repository, domain: String, region: String) -> Shapes.RepositoryDescription {
         Shapes.RepositoryDescription(
             name: repository.name, administratorAccount: accountID, domainName: domain, domainOwner: accountID,
-            arn: "arn:aws:codeartifact:\(Self.region(of: request)):\(accountID):repository/\(domain)/\(repository.name)",
+            arn: CodeArtifactARN(region: region, accountID: accountID, domain: domain, repository: repository.name).text,
             description: repository.description, upstreams: repository.upstreams.map(Shapes.Upstream.init),
             externalConnections: repository.externalConnection.map { name in
                 [Shapes.ExternalConnection(
@@ -285,12 +281,7 @@ struct CodeArtifactController {
             createdTime: repository.createdAt)
     }
 
-    private func arn(domain: String, region: String) -> String { "arn:aws:codeartifact:\(region):\(accountID):domain/\(domain)" }
-
-    /// The region the request was signed for (it names the ARNs), from its verified credential scope.
-    static func region(of request: Request) -> String {
-        (request.headers[.authorization].flatMap { try? SigV4Authorization(header: $0) })?.region ?? "us-east-1"
-    }
+    private func arn(domain: String, region: String) -> String { CodeArtifactARN(region: region, accountID: accountID, domain: domain).text }
 
     /// `upstreams: [{"repositoryName"}]` of CreateRepository and UpdateRepository.
     private static func upstreams(_ input: AWSInput) throws -> [String]? {

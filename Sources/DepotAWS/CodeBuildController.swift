@@ -56,7 +56,7 @@ struct CodeBuildController {
     // MARK: Projects
 
     func createProject(_ call: Call) async throws -> Response {
-        let input = try await call.input(Shapes.ProjectInput.self)
+        let input = try call.input(Shapes.ProjectInput.self)
         try policy.authorize(call.identity, .read, on: .domain(call.domain))
         try Self.validateName(input.name)
         let repository = try Mapping.repository(inTags: input.tags) ?? callersOnlyRepository(call)
@@ -72,7 +72,7 @@ struct CodeBuildController {
     }
 
     func updateProject(_ call: Call) async throws -> Response {
-        let input = try await call.input(Shapes.ProjectInput.self)
+        let input = try call.input(Shapes.ProjectInput.self)
         let existing = try await project(named: input.name, call, .admin)
         let repository = try Mapping.repository(inTags: input.tags) ?? existing.repository
         if repository != existing.repository {
@@ -85,7 +85,7 @@ struct CodeBuildController {
     }
 
     func deleteProject(_ call: Call) async throws -> Response {
-        let input = try await call.input(Shapes.NameInput.self)
+        let input = try call.input(Shapes.NameInput.self)
         try policy.authorize(call.identity, .read, on: .domain(call.domain))
         let name = Self.projectName(input.name)
         let project = try await store.project(domain: call.domain, name: name)
@@ -100,7 +100,7 @@ struct CodeBuildController {
             var projects: [Shapes.Project]
             var projectsNotFound: [String]
         }
-        let input = try await call.input(Shapes.NamesInput.self)
+        let input = try call.input(Shapes.NamesInput.self)
         try Self.validateBatch(input.names, "names")
         var output = Output(projects: [], projectsNotFound: [])
         for name in input.names {
@@ -118,7 +118,7 @@ struct CodeBuildController {
             var projects: [String]
             var nextToken: String?
         }
-        let input = try await call.input(Shapes.ListProjectsInput.self)
+        let input = try call.input(Shapes.ListProjectsInput.self)
         try policy.authorize(call.identity, .read, on: .domain(call.domain))
         guard input.sortBy == nil || input.sortBy == "NAME", input.sortOrder == nil || input.sortOrder == "ASCENDING" else {
             throw Self.service.invalid("Depot lists projects by NAME, ASCENDING only")
@@ -132,7 +132,7 @@ struct CodeBuildController {
     // MARK: Builds
 
     func startBuild(_ call: Call) async throws -> Response {
-        let input = try await call.input(Shapes.StartBuildInput.self)
+        let input = try call.input(Shapes.StartBuildInput.self)
         let project = try await project(named: input.projectName, call, .publish)
         if input.sourceTypeOverride != nil || input.sourceLocationOverride != nil || !(input.secondarySourcesOverride ?? []).isEmpty {
             throw Self.service.invalid("Depot builds the project's own source: sourceTypeOverride, sourceLocationOverride and secondary sources are not supported")
@@ -145,7 +145,7 @@ struct CodeBuildController {
     }
 
     func retryBuild(_ call: Call) async throws -> Response {
-        let input = try await call.input(Shapes.IDInput.self)
+        let input = try call.input(Shapes.IDInput.self)
         let previous = try await build(id: input.id, call, .publish)
         // The same build again: the project as it is now, with the overrides the first run had.
         let project = try await project(named: previous.project, call, .publish)
@@ -165,7 +165,7 @@ struct CodeBuildController {
     }
 
     func stopBuild(_ call: Call) async throws -> Response {
-        let input = try await call.input(Shapes.IDInput.self)
+        let input = try call.input(Shapes.IDInput.self)
         let build = try await build(id: input.id, call, .publish)
         guard try await builds.stop(build.id) else {
             throw Self.service.invalid("Build \(build.id) is not in progress (\(build.status))")
@@ -179,7 +179,7 @@ struct CodeBuildController {
             var builds: [Shapes.Build]
             var buildsNotFound: [String]
         }
-        let input = try await call.input(Shapes.IDsInput.self)
+        let input = try call.input(Shapes.IDsInput.self)
         try Self.validateBatch(input.ids, "ids")
         var output = Output(builds: [], buildsNotFound: [])
         for id in input.ids {
@@ -194,7 +194,7 @@ struct CodeBuildController {
     }
 
     func listBuildsForProject(_ call: Call) async throws -> Response {
-        let input = try await call.input(Shapes.ListBuildsInput.self)
+        let input = try call.input(Shapes.ListBuildsInput.self)
         guard let name = input.projectName else { throw Self.service.invalid("'projectName' is required") }
         let project = try await project(named: name, call, .read)
         try Self.validateSortOrder(input.sortOrder)
@@ -203,7 +203,7 @@ struct CodeBuildController {
     }
 
     func listBuilds(_ call: Call) async throws -> Response {
-        let input = try await call.input(Shapes.ListBuildsInput.self)
+        let input = try call.input(Shapes.ListBuildsInput.self)
         try policy.authorize(call.identity, .read, on: .domain(call.domain))
         try Self.validateSortOrder(input.sortOrder)
         let page = try await store.listBuilds(

@@ -32,7 +32,7 @@ public struct BlobDownloads: Sendable {
         let etag = "\"\(sha256)\""
         headers[.eTag] = etag
         if EntityTag.matches(request.headers[.ifNoneMatch], etag) {
-            return Response(status: .notModified, headers: headers)
+            return .notModified(headers)
         }
         headers[.acceptRanges] = "bytes"
         let missing = DepotError.notFound("the bytes of \(name) are missing from the blob store", code: "BlobMissing")

@@ -56,6 +56,9 @@ public final class EdgeCache: Sendable {
     }
 
     private let table = Mutex(Table())
+    /// Moves by two on every store: a new slot takes the odd value between, and a hit stamps its slot with the
+    /// current (even) value, newer than every slot stored before it. A hit only reads the clock, and writes its
+    /// slot only the first time after a store, so the two event loops do not fight over one cache line per hit.
     private let clock = Atomic<UInt64>(0)
     /// Most bytes the kept answers may hold together.
     let budget: Int
@@ -96,7 +99,8 @@ public final class EdgeCache: Sendable {
             }
             return nil
         }
-        slot.lastUsed.store(clock.wrappingAdd(1, ordering: .relaxed).newValue, ordering: .relaxed)
+        let tick = clock.load(ordering: .relaxed)
+        if slot.lastUsed.load(ordering: .relaxed) != tick { slot.lastUsed.store(tick, ordering: .relaxed) }
         return entry
     }
 
@@ -108,10 +112,7 @@ public final class EdgeCache: Sendable {
     func store(key: EdgeRequestKey, head: HTTPResponse, body: ByteBuffer, generation: UInt64, mark: EdgeMark) {
         var head = head
         head.headerFields[.date] = nil
-        var notModified = head
-        notModified.status = .notModified
-        notModified.headerFields[.contentLength] = nil
-        notModified.headerFields[.contentEncoding] = nil
+        let notModified = HTTPResponse(status: .notModified, headerFields: head.headerFields.notModifiedFields)
         let entry = Entry(
             head: head, notModifiedHead: notModified, body: body, etag: head.headerFields[.eTag], generation: generation,
             expiresAt: mark.expiresAt,
@@ -119,7 +120,7 @@ public final class EdgeCache: Sendable {
             notModified: metrics.handles(route: mark.route, method: "GET", status: 304))
         let cost = body.readableBytes + key.cost + 512
         guard cost <= budget else { return }
-        let slot = Slot(entry: entry, cost: cost, clock: clock.wrappingAdd(1, ordering: .relaxed).newValue)
+        let slot = Slot(entry: entry, cost: cost, clock: clock.wrappingAdd(2, ordering: .relaxed).newValue - 1)
         table.withLock { table in
             if let old = table.slots.updateValue(slot, forKey: key) { table.totalCost -= old.cost }
             table.totalCost += cost

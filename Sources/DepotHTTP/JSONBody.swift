@@ -6,9 +6,14 @@ extension BodyStreaming {
     /// Collects a JSON body for parsing: more than `min(limit, limits.maxJSONSize)` bytes is 413, nesting deeper
     /// than `limits.maxJSONDepth` or more than `limits.maxJSONValues` values is 400, all before any parser sees it.
     public static func collectJSON(_ request: Request, limit: Int = .max, limits: InputLimits) async throws -> Data {
+        Data(try await collectJSONBuffer(request, limit: limit, limits: limits).readableBytesView)
+    }
+
+    /// `collectJSON` without the copy into `Data`.
+    public static func collectJSONBuffer(_ request: Request, limit: Int = .max, limits: InputLimits) async throws -> ByteBuffer {
         let body = try await collect(request, limit: min(limit, limits.maxJSONSize))
         try body.withUnsafeReadableBytes { try JSONNesting.check($0, limits: limits) }
-        return Data(body.readableBytesView)
+        return body
     }
 }
 

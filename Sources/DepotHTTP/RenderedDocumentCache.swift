@@ -2,6 +2,7 @@ import CompressNIO
 import Crypto
 import DepotCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -53,12 +54,33 @@ public final class RenderedDocumentCache: Sendable {
         var headers = headers
         headers[.eTag] = document.etag
         headers[.vary] = "Accept, Accept-Encoding"
-        if EntityTag.matches(request.headers[.ifNoneMatch], document.etag) { return Response(status: .notModified, headers: headers) }
+        if EntityTag.matches(request.headers[.ifNoneMatch], document.etag) { return .notModified(headers) }
         if let gzipped = document.gzipped, (request.headers[.acceptEncoding] ?? "").includes("gzip") {
             headers[.contentEncoding] = "gzip"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped)).repeatable(repeatable)
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: document.body)).repeatable(repeatable)
+    }
+}
+
+extension Response {
+    /// A 304 carrying, of the 200's `headers`, only what RFC 9110 §15.4.5 asks for (the validators and the caching
+    /// fields): the client keeps the rest from the answer it has, and every byte less counts on the hottest request.
+    /// No `Content-Length` either: Hummingbird would add `0`, which RFC 9110 §8.6 forbids on a 304 (it would have to
+    /// be the 200's length).
+    public static func notModified(_ headers: HTTPFields) -> Response {
+        var response = Response(status: .notModified, headers: headers.notModifiedFields)
+        response.headers[.contentLength] = nil
+        return response
+    }
+}
+
+extension HTTPFields {
+    /// The fields a 304 repeats from its 200 (RFC 9110 §15.4.5), plus `Last-Modified` (it guides caches too).
+    static let notModifiedNames: Set<HTTPField.Name> = [.eTag, .cacheControl, .expires, .vary, .contentLocation, .date, .lastModified]
+
+    public var notModifiedFields: HTTPFields {
+        HTTPFields(filter { Self.notModifiedNames.contains($0.name) })
     }
 }
 

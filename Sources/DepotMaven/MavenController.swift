@@ -92,7 +92,7 @@ public struct MavenController: Sendable {
             headers[.cacheControl] = "no-cache"
             let etag = "\"" + metadata.digests.sha1 + "\""
             headers[.eTag] = etag
-            if EntityTag.matches(ifNoneMatch, etag) { return Response(status: .notModified, headers: headers) }
+            if EntityTag.matches(ifNoneMatch, etag) { return .notModified(headers) }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: metadata.xml)).repeatable(metadata.repeatable)
         }
     }

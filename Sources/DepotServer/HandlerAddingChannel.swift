@@ -27,9 +27,9 @@ extension HandlerAddingChannel: HTTPChannelHandler where Base: HTTPChannelHandle
 }
 
 extension HandlerAddingChannel {
-    /// An `EdgeCacheHandler` on a plain HTTP/1 connection, right after Hummingbird's connection state handler: there
-    /// it sees only whole requests and its answers still count for the idle time-out and graceful shutdown. (TLS
-    /// connections choose HTTP/1.1 or HTTP/2 after the handshake, inside Hummingbird's set-up; they go without.)
+    /// An `EdgeCacheHandler` on an HTTP/1.1 connection (plain, or over TLS once ALPN chose it: `SecureHTTPChannel`),
+    /// right after Hummingbird's connection state handler: there it sees only whole requests and its answers still
+    /// count for the idle time-out and graceful shutdown. HTTP/2 streams go without.
     static func edgeCache(_ base: Base, cache: EdgeCache) -> Self {
         HandlerAddingChannel(base: base) { pipeline in
             guard cache.isEnabled else { return }

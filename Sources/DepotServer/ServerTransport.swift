@@ -44,8 +44,8 @@ public struct ServerTransport: Sendable {
         // Called once when the server is built (its TLS context too), not per connection.
         return HTTPServerBuilder { responder in
             HandlerAddingChannel.tlsHandshakeDeadline(
-                try HTTP2UpgradeChannel(
-                    tlsConfiguration: tls, configuration: .init(idleTimeout: idle, streamConfiguration: http1), responder: responder),
+                try SecureHTTPChannel(
+                    tls: tls, configuration: .init(idleTimeout: idle, streamConfiguration: http1), edgeCache: edgeCache, responder: responder),
                 timeout: handshakeTimeout)
         }
     }

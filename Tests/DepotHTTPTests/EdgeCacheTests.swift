@@ -81,6 +81,8 @@ struct EdgeCacheTests {
         let entry = try #require(cache.entry(forKey: key, now: 1000))
         #expect(entry.head.headerFields[.date] == nil)
         #expect(entry.notModifiedHead.status == .notModified && entry.notModifiedHead.headerFields[.contentLength] == nil)
+        #expect(entry.notModifiedHead.headerFields[.contentType] == nil)
+        #expect(entry.notModifiedHead.headerFields[.eTag] == entry.head.headerFields[.eTag])
         #expect(cache.entry(forKey: key, now: 2000) == nil)
         #expect(cache.count == 0)
 

@@ -51,10 +51,17 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
         locked { repositories.filter { $0.domainID == domainID }.sorted { $0.name < $1.name } }
     }
 
-    func listRepositories(domainID: Int64, names: [String]?, page: PageRequest) async throws -> Page<Repository> {
+    func listRepositories(_ filter: RepositoryFilter, page: PageRequest) async throws -> Page<ListedRepository> {
         locked {
-            let listed = repositories.filter { $0.domainID == domainID && (names?.contains($0.name) ?? true) }
-            return Self.page(listed, page, listing: "repositories") { $0.name }
+            let domainNames = Dictionary(uniqueKeysWithValues: domains.map { ($0.id, $0.name) })
+            let listed = repositories.compactMap { repository -> ListedRepository? in
+                guard let domain = domainNames[repository.domainID], filter.domains?.contains(domain) ?? true,
+                    filter.names?.contains(repository.name) ?? true, repository.name.hasPrefix(filter.prefix ?? "")
+                else { return nil }
+                return ListedRepository(domain: domain, repository: repository)
+            }
+            // One key of both names (a NUL cannot occur in either) orders as the store's (domain, name) does.
+            return Self.page(listed, page, listing: "repositories") { "\($0.domain)\u{0}\($0.repository.name)" }
         }
     }
 
@@ -105,7 +112,7 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
         throw unsupported()
     }
     func versions(packageID: Int64) async throws -> [PackageVersion] { throw unsupported() }
-    func listVersions(packageID: Int64, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion> {
+    func listVersions(packageID: Int64, status: VersionStatus?, origin: OriginType?, page: PageRequest) async throws -> Page<PackageVersion> {
         throw unsupported()
     }
     func version(packageID: Int64, version: String) async throws -> PackageVersion? { throw unsupported() }
@@ -131,6 +138,9 @@ final class InMemoryStore: MetadataStore, @unchecked Sendable {
     func setTag(packageID: Int64, tag: String, version: String) async throws { throw unsupported() }
     func removeTag(packageID: Int64, tag: String) async throws { throw unsupported() }
     func setOriginControls(packageID: Int64, _ controls: OriginControls) async throws { throw unsupported() }
+    func resourceTags(of resource: TaggedResource) async throws -> [ResourceTag] { throw unsupported() }
+    func tagResource(_ resource: TaggedResource, with tags: [ResourceTag]) async throws { throw unsupported() }
+    func untagResource(_ resource: TaggedResource, keys: [String]) async throws { throw unsupported() }
 }
 
 /// A logger that writes nothing, so test output stays readable.

@@ -221,6 +221,9 @@ struct NpmRegistryTests {
             let notModified = try await depot.request(.get, "/acme/main/npm/pkg", headers: conditional)
             #expect(notModified.status == .notModified)
             #expect(notModified.body.readableBytes == 0)
+            // RFC 9110 §15.4.5: the validators and caching fields, no representation metadata.
+            #expect(notModified.headers[.eTag] == etag && notModified.headers[.vary] == full.headers[.vary])
+            #expect(notModified.headers[.contentType] == nil && notModified.headers[.contentLength] == nil)
             conditional[.ifNoneMatch] = "\"other\", \(etag)"
             #expect(try await depot.request(.get, "/acme/main/npm/pkg", headers: conditional).status == .notModified)
             conditional[.ifNoneMatch] = "\"stale\""

@@ -62,6 +62,8 @@ struct PipelineAPITests {
                 let refused = try await depot.request(.post, "/api/v1/domains/acme/pipelines", json: ["definition": definition])
                 #expect(refused.status == .badRequest, "\(repositoryValue): \(refused.text)")
                 #expect(refused.text.contains("configuration.Repository") && refused.text.contains(reason), "\(refused.text)")
+                // Reported like every other problem of the definition: with its line.
+                #expect(refused.text.contains("line "), "\(refused.text)")
             }
             #expect(try await depot.request(.get, "/api/v1/domains/acme/pipelines/gate").status == .notFound)
             let allowed = base.replacingOccurrences(of: "\"\(repository.path)\"", with: "\"https://git.example.com/acme/app.git\"")

@@ -96,9 +96,12 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
         try await inner.repository(domainID: domainID, name: name)
     }
     func listRepositories(domainID: Int64) async throws -> [Repository] { try await inner.listRepositories(domainID: domainID) }
-    func listRepositories(domainID: Int64, names: [String]?, page: PageRequest) async throws -> Page<Repository> {
-        try await inner.listRepositories(domainID: domainID, names: names, page: page)
+    func listRepositories(_ filter: RepositoryFilter, page: PageRequest) async throws -> Page<ListedRepository> {
+        try await inner.listRepositories(filter, page: page)
     }
+    func resourceTags(of resource: TaggedResource) async throws -> [ResourceTag] { try await inner.resourceTags(of: resource) }
+    func tagResource(_ resource: TaggedResource, with tags: [ResourceTag]) async throws { try await inner.tagResource(resource, with: tags) }
+    func untagResource(_ resource: TaggedResource, keys: [String]) async throws { try await inner.untagResource(resource, keys: keys) }
     func updateRepository(_ repository: Repository) async throws -> Repository { try await inner.updateRepository(repository) }
     func deleteRepository(id: Int64) async throws -> [Asset] { try await inner.deleteRepository(id: id) }
     func insertToken(_ record: TokenRecord, secretHash: String) async throws { try await inner.insertToken(record, secretHash: secretHash) }
@@ -128,8 +131,8 @@ final class GatedStore: MetadataStore, @unchecked Sendable {
     func searchPackages(repositoryID: Int64, filter: PackageFilter, offset: Int, limit: Int) async throws -> PackageSearchResults {
         try await inner.searchPackages(repositoryID: repositoryID, filter: filter, offset: offset, limit: limit)
     }
-    func listVersions(packageID: Int64, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion> {
-        try await inner.listVersions(packageID: packageID, status: status, page: page)
+    func listVersions(packageID: Int64, status: VersionStatus?, origin: OriginType?, page: PageRequest) async throws -> Page<PackageVersion> {
+        try await inner.listVersions(packageID: packageID, status: status, origin: origin, page: page)
     }
     func versions(packageID: Int64) async throws -> [PackageVersion] { try await inner.versions(packageID: packageID) }
     func version(packageID: Int64, version: String) async throws -> PackageVersion? {

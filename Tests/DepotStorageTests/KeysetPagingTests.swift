@@ -119,7 +119,7 @@ struct KeysetPagingTests {
         #expect(try await fixture.packages.searchPackages(in: repo, filter: PackageFilter(format: "npm"), from: 99, size: 5).summaries.isEmpty)
     }
 
-    @Test("versions page by publication time, ties broken by row, with the status filter")
+    @Test("versions page by publication time, ties broken by row, with the status and origin filters")
     func versionsWalk() async throws {
         let fixture = try StorageFixture()
         let repo = try #require(try await fixture.makeDomain().first)
@@ -133,25 +133,31 @@ struct KeysetPagingTests {
                 repositoryID: repo.id,
                 NewVersion(
                     key: key, version: version, status: index == 2 ? .unlisted : .published,
-                    origin: VersionOrigin(type: .internal, repository: repo.name), publishedAt: published, summary: nil,
+                    origin: VersionOrigin(type: index % 2 == 0 ? .internal : .external, repository: repo.name), publishedAt: published,
+                    summary: nil,
                     metadata: Data("{}".utf8), assets: []),
                 defaultControls: .internalPackage)
         }
         let package = try #require(try await fixture.packages.package(in: repo, key: key))
-        let all = try await Self.walk(limit: 2) { try await fixture.store.listVersions(packageID: package.id, status: nil, page: $0) }
+        let all = try await Self.walk(limit: 2) { try await fixture.store.listVersions(packageID: package.id, status: nil, origin: nil, page: $0) }
         #expect(all.items.map(\.version) == names)
         #expect(all.sizes == [2, 2, 2, 1])
         let published = try await Self.walk(limit: 3) {
-            try await fixture.store.listVersions(packageID: package.id, status: .published, page: $0)
+            try await fixture.store.listVersions(packageID: package.id, status: .published, origin: nil, page: $0)
         }
         #expect(published.items.map(\.version) == names.filter { $0 != "2.0.0" })
+        // The origin filter is part of the query: full pages of external versions only.
+        let external = try await Self.walk(limit: 2) {
+            try await fixture.store.listVersions(packageID: package.id, status: nil, origin: .external, page: $0)
+        }
+        #expect(external.items.map(\.version) == ["0.9.0", "1.5.0", "0.1.0"] && external.sizes == [2, 1])
         let foreign = PageCursor(listing: "packages", keys: ["a", "b", "c"])
         await #expect(throws: PageCursor.invalid) {
-            try await fixture.store.listVersions(packageID: package.id, status: nil, page: PageRequest(limit: 2, after: foreign))
+            try await fixture.store.listVersions(packageID: package.id, status: nil, origin: nil, page: PageRequest(limit: 2, after: foreign))
         }
         let garbled = PageCursor(listing: "versions", keys: ["yesterday", "7"])
         await #expect(throws: PageCursor.invalid) {
-            try await fixture.store.listVersions(packageID: package.id, status: nil, page: PageRequest(limit: 2, after: garbled))
+            try await fixture.store.listVersions(packageID: package.id, status: nil, origin: nil, page: PageRequest(limit: 2, after: garbled))
         }
     }
 
@@ -168,11 +174,14 @@ struct KeysetPagingTests {
         for name in ["r3", "r1", "r5", "r2", "r4"] {
             _ = try await fixture.repositories.createRepository(domain: "alpha", name: name, settings: RepositorySettings())
         }
-        let alpha = try await fixture.repositories.domain(named: "alpha")
-        let repositories = try await Self.walk(limit: 2) { try await fixture.store.listRepositories(domainID: alpha.id, names: nil, page: $0) }
-        #expect(repositories.items.map(\.name) == ["r1", "r2", "r3", "r4", "r5"])
-        let some = try await Self.walk(limit: 1) { try await fixture.store.listRepositories(domainID: alpha.id, names: ["r4", "r2"], page: $0) }
-        #expect(some.items.map(\.name) == ["r2", "r4"])
+        let repositories = try await Self.walk(limit: 2) {
+            try await fixture.store.listRepositories(RepositoryFilter(domains: ["alpha"]), page: $0)
+        }
+        #expect(repositories.items.map(\.repository.name) == ["r1", "r2", "r3", "r4", "r5"])
+        let some = try await Self.walk(limit: 1) {
+            try await fixture.store.listRepositories(RepositoryFilter(domains: ["alpha"], names: ["r4", "r2"]), page: $0)
+        }
+        #expect(some.items.map(\.repository.name) == ["r2", "r4"])
 
         let created = Date(timeIntervalSince1970: 1_700_000_000.5)
         let ids = ["t5", "t2", "t4", "t1", "t3", "t0", "t6"]
@@ -324,5 +333,58 @@ struct KeysetPagingTests {
             let plan = try await Self.plan(store, sql, arguments)
             #expect(!plan.contains { $0.contains("TEMP B-TREE") || $0.hasPrefix("SCAN") }, "\(sql): \(plan)")
         }
+    }
+
+    @Test("repositories across domains by domain then name, narrowed in SQL to domains, names and a case-sensitive prefix")
+    func repositoriesAcrossDomains() async throws {
+        let fixture = try StorageFixture()
+        for (domain, names) in [("beta", ["app-2", "lib", "App-3"]), ("alpha", ["app-1", "tools", "app-0"]), ("gamma", ["app-9"])] {
+            _ = try await fixture.repositories.createDomain(name: domain)
+            for name in names {
+                _ = try await fixture.store.createRepository(Repository(id: 0, domainID: try await fixture.repositories.domain(named: domain).id, name: name))
+            }
+        }
+        func walk(_ filter: RepositoryFilter, limit: Int) async throws -> (names: [String], sizes: [Int]) {
+            let walked = try await Self.walk(limit: limit) { try await fixture.store.listRepositories(filter, page: $0) }
+            return (walked.items.map { "\($0.domain)/\($0.repository.name)" }, walked.sizes)
+        }
+        let all = try await walk(RepositoryFilter(), limit: 2)
+        #expect(all.names == ["alpha/app-0", "alpha/app-1", "alpha/tools", "beta/App-3", "beta/app-2", "beta/lib", "gamma/app-9"])
+        #expect(all.sizes == [2, 2, 2, 1])
+        let prefixed = try await walk(RepositoryFilter(prefix: "app"), limit: 1)
+        #expect(prefixed.names == ["alpha/app-0", "alpha/app-1", "beta/app-2", "gamma/app-9"])
+        #expect(prefixed.sizes == [1, 1, 1, 1])
+        let narrowed = try await walk(RepositoryFilter(domains: ["beta", "gamma"], names: ["lib", "app-9", "app-2"], prefix: "a"), limit: 1)
+        #expect(narrowed.names == ["beta/app-2", "gamma/app-9"])
+        let escaped = try await walk(RepositoryFilter(prefix: "app_"), limit: 5)
+        #expect(escaped.names.isEmpty)
+    }
+
+    @Test("packages filtered by origin controls in the query: every page but the last is full; one package by exact name")
+    func packagesByOrigin() async throws {
+        let fixture = try StorageFixture()
+        let repo = try #require(try await fixture.makeDomain().first)
+        for i in 0..<12 {
+            let key = PackageKey(format: "npm", name: String(format: "p-%02d", i))
+            _ = try await fixture.packages.ensurePackage(in: repo, key: key, controls: i % 3 == 0 ? .externalPackage : .internalPackage)
+        }
+        let blocked = try await Self.walk(limit: 3) {
+            try await fixture.store.listPackages(repositoryID: repo.id, filter: PackageFilter(publish: .block), page: $0)
+        }
+        #expect(blocked.items.map(\.package.key.name) == ["p-00", "p-03", "p-06", "p-09"])
+        #expect(blocked.sizes == [3, 1])
+        let allowed = try await Self.walk(limit: 4) {
+            try await fixture.store.listPackages(repositoryID: repo.id, filter: PackageFilter(publish: .allow, upstream: .block), page: $0)
+        }
+        #expect(allowed.items.count == 8 && allowed.sizes == [4, 4])
+        let both = try await fixture.store.listPackages(
+            repositoryID: repo.id, filter: PackageFilter(publish: .block, upstream: .block), page: PageRequest(limit: 10))
+        #expect(both.items.isEmpty)
+        let one = try await fixture.store.listPackages(
+            repositoryID: repo.id, filter: PackageFilter(format: "npm", namespace: "", name: "p-1"), page: PageRequest(limit: 5))
+        #expect(one.items.isEmpty)
+        let exact = try await fixture.store.listPackages(
+            repositoryID: repo.id, filter: PackageFilter(format: "npm", namespace: "", name: "p-10"), page: PageRequest(limit: 5))
+        #expect(exact.items.map(\.package.key.name) == ["p-10"])
     }
 }

@@ -180,15 +180,112 @@ struct AWSCodeArtifactTests {
         #expect(!revoked.succeeded && revoked.output.contains("UnrecognizedClientException"), "\(revoked.output)")
     }
 
-    @Test("boto3: every response parsed by botocore, paginators, and refused signatures")
-    func boto3() async throws {
+    @Test("aws codeartifact: tags on domains and repositories, and listings paged with --max-items and --page-size")
+    func awsCLITagsAndPaging() async throws {
+        let (ws, admin) = try Self.serverWithAdminKeys()
+
+        // Tags given at creation, then added, listed, replaced and removed by ARN.
+        let domain = try ws.aws(admin, ["create-domain", "--domain", "pages", "--tags", "key=team,value=core"])
+        let domainARN = try #require((domain["domain"] as? [String: Any])?["arn"] as? String, "\(domain)")
+        let repoNames = ["r-a", "r-b", "r-c", "r-d", "r-e"]
+        for name in repoNames {
+            _ = try ws.aws(admin, ["create-repository", "--domain", "pages", "--repository", name, "--tags", "key=repo,value=\(name)"])
+        }
+        _ = try ws.aws(admin, ["create-domain", "--domain", "other"])
+        _ = try ws.aws(admin, ["create-repository", "--domain", "other", "--repository", "r-z"])
+        let repoARN = "arn:aws:codeartifact:us-east-1:000000000000:repository/pages/r-c"
+        #expect(Self.tags(try ws.aws(admin, ["list-tags-for-resource", "--resource-arn", domainARN])) == ["team": "core"])
+        _ = try ws.aws(admin, ["tag-resource", "--resource-arn", repoARN, "--tags", "key=tier,value=gold", "key=repo,value=renamed"])
+        #expect(Self.tags(try ws.aws(admin, ["list-tags-for-resource", "--resource-arn", repoARN])) == ["repo": "renamed", "tier": "gold"])
+        _ = try ws.aws(admin, ["untag-resource", "--resource-arn", repoARN, "--tag-keys", "repo", "absent"])
+        #expect(Self.tags(try ws.aws(admin, ["list-tags-for-resource", "--resource-arn", repoARN])) == ["tier": "gold"])
+        for (arguments, type) in [
+            (["tag-resource", "--resource-arn", repoARN, "--tags", "key=aws:owner,value=x"], "ValidationException"),
+            (["list-tags-for-resource", "--resource-arn", "arn:aws:codeartifact:us-east-1:111111111111:domain/pages"], "ResourceNotFoundException"),
+            (["list-tags-for-resource", "--resource-arn", "arn:aws:codeartifact:us-east-1:000000000000:repository/pages/nope"], "ResourceNotFoundException"),
+            (["list-tags-for-resource", "--resource-arn", "arn:aws:s3:::bucket"], "ValidationException"),
+        ] {
+            let refused = try ws.awsRun(admin, arguments)
+            #expect(!refused.succeeded && refused.output.contains(type), "\(arguments): \(refused.output)")
+        }
+        let tooMany = (0..<50).map { "key=k\($0),value=v" }
+        let quota = try ws.awsRun(admin, ["tag-resource", "--resource-arn", repoARN, "--tags"] + tooMany)
+        #expect(!quota.succeeded && quota.output.contains("ServiceQuotaExceededException"), "\(quota.output)")
+        #expect(Self.tags(try ws.aws(admin, ["list-tags-for-resource", "--resource-arn", repoARN])) == ["tier": "gold"])
+        // Changing a repository's tags takes that repository's admin, as UpdateRepository does; reading them, read.
+        let reader = try ws.awsKeys(["token", "create", "--domain", "pages", "--permission", "read", "--repo", "r-c", "--aws"])
+        #expect(Self.tags(try ws.aws(reader, ["list-tags-for-resource", "--resource-arn", repoARN])) == ["tier": "gold"])
+        let denied = try ws.awsRun(reader, ["tag-resource", "--resource-arn", repoARN, "--tags", "key=a,value=b"])
+        #expect(!denied.succeeded && denied.output.contains("AccessDeniedException"), "\(denied.output)")
+
+        // Repositories: the CLI follows nextToken page by page (--page-size), stops at --max-items and resumes.
+        let inDomain = try ws.aws(admin, ["list-repositories-in-domain", "--domain", "pages", "--page-size", "1"])
+        #expect(Self.names(inDomain, "repositories") == repoNames, "\(inDomain)")
+        let firstTwo = try ws.aws(admin, ["list-repositories-in-domain", "--domain", "pages", "--page-size", "1", "--max-items", "2"])
+        #expect(Self.names(firstTwo, "repositories") == ["r-a", "r-b"], "\(firstTwo)")
+        let resume = try #require(firstTwo["NextToken"] as? String, "\(firstTwo)")
+        let rest = try ws.aws(admin, ["list-repositories-in-domain", "--domain", "pages", "--page-size", "2", "--starting-token", resume])
+        #expect(Self.names(rest, "repositories") == ["r-c", "r-d", "r-e"], "\(rest)")
+        let everywhere = try ws.aws(admin, ["list-repositories", "--page-size", "2"])
+        #expect(Self.names(everywhere, "repositories") == ["r-z"] + repoNames, "\(everywhere)")
+        let prefixed = try ws.aws(admin, ["list-repositories", "--repository-prefix", "r-", "--page-size", "1", "--max-items", "3"])
+        #expect(Self.names(prefixed, "repositories") == ["r-z", "r-a", "r-b"], "\(prefixed)")
+        let readerView = try ws.aws(reader, ["list-repositories", "--page-size", "1"])
+        #expect(Self.names(readerView, "repositories") == ["r-c"], "\(readerView)")
+
+        // Packages (origin controls claim names without versions): pages of the origin-filtered listing are full.
+        for index in 0..<7 {
+            let restrictions = index % 2 == 0 ? "publish=BLOCK,upstream=ALLOW" : "publish=ALLOW,upstream=BLOCK"
+            _ = try ws.aws(admin, [
+                "put-package-origin-configuration", "--domain", "pages", "--repository", "r-a", "--format", "npm", "--package", "pkg-\(index)",
+                "--restrictions", restrictions,
+            ])
+        }
+        let packages = try ws.aws(admin, ["list-packages", "--domain", "pages", "--repository", "r-a", "--page-size", "1"])
+        #expect(Self.names(packages, "packages", key: "package") == (0..<7).map { "pkg-\($0)" }, "\(packages)")
+        let blocked = try ws.aws(admin, [
+            "list-packages", "--domain", "pages", "--repository", "r-a", "--publish", "BLOCK", "--no-paginate", "--max-results", "3",
+        ])
+        #expect(Self.names(blocked, "packages", key: "package") == ["pkg-0", "pkg-2", "pkg-4"], "\(blocked)")
+        let next = try #require(blocked["nextToken"] as? String, "\(blocked)")
+        let lastPage = try ws.aws(admin, [
+            "list-packages", "--domain", "pages", "--repository", "r-a", "--publish", "BLOCK", "--no-paginate", "--max-results", "3",
+            "--next-token", next,
+        ])
+        #expect(Self.names(lastPage, "packages", key: "package") == ["pkg-6"] && lastPage["nextToken"] == nil, "\(lastPage)")
+        let allowed = try ws.aws(admin, ["list-packages", "--domain", "pages", "--repository", "r-a", "--upstream", "BLOCK", "--page-size", "2"])
+        #expect(Self.names(allowed, "packages", key: "package") == ["pkg-1", "pkg-3", "pkg-5"], "\(allowed)")
+
+        // Deleting a repository takes its tags: one of the same name starts without any.
+        _ = try ws.aws(admin, ["delete-repository", "--domain", "pages", "--repository", "r-c"])
+        _ = try ws.aws(admin, ["create-repository", "--domain", "pages", "--repository", "r-c"])
+        #expect(Self.tags(try ws.aws(admin, ["list-tags-for-resource", "--resource-arn", repoARN])).isEmpty)
+    }
+
+    /// A workspace with `depot serve` running and the key pair of its bootstrap token (the AWS tools are required).
+    static func serverWithAdminKeys() throws -> (Workspace, AWSKeyPair) {
         let tools = PythonTools.shared
         try #require(tools.available && tools.awsAvailable, tools.awsMissingMessage)
         let ws = try Workspace()
         try ws.server.start()
-        let admin = try ws.awsKeys(["token", "aws-keys"])
+        return (ws, try ws.awsKeys(["token", "aws-keys"]))
+    }
+
+    static func tags(_ output: [String: Any]) -> [String: String] {
+        var tags: [String: String] = [:]
+        for tag in output["tags"] as? [[String: Any]] ?? [] { tags[tag["key"] as? String ?? ""] = tag["value"] as? String }
+        return tags
+    }
+
+    static func names(_ output: [String: Any], _ list: String, key: String = "name") -> [String] {
+        (output[list] as? [[String: Any]] ?? []).compactMap { $0[key] as? String }
+    }
+
+    @Test("boto3: every response parsed by botocore, paginators, and refused signatures")
+    func boto3() async throws {
+        let (ws, admin) = try Self.serverWithAdminKeys()
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/aws_codeartifact_boto3.py")
-        let result = try ws.runPython(tools.python, [script.path, "\(ws.server.url)/api/aws/codeartifact"], environment: admin.environment)
+        let result = try ws.runPython(PythonTools.shared.python, [script.path, "\(ws.server.url)/api/aws/codeartifact"], environment: admin.environment)
         #expect(result.succeeded, "\(result.output)\n\(ws.server.log.suffix(3000))")
         #expect(result.stdout.contains("boto3 checks passed"), "\(result.output)")
     }

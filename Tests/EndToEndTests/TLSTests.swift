@@ -211,6 +211,18 @@ struct TLSTests {
         #expect(h2.stdout == "2 200", "\(h2.output)")
         let h1 = try ws.tlsCurl(authority, ["--http1.1", "-o", "/dev/null", "-w", "%{http_version} %{http_code}"])
         #expect(h1.stdout == "1.1 200", "\(h1.output)")
+        // HTTP/1.1 over TLS has the edge cache too: the answer kept from the request above serves both of these.
+        func edgeHits() throws -> Int {
+            let metrics = try ws.tlsCurl(authority, ["--http2"], path: "/metrics").stdout
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix("depot_edge_cache_hits_total ") }
+            return line.flatMap { Double($0.split(separator: " ")[1]) }.map { Int($0) } ?? 0
+        }
+        let hitsBefore = try edgeHits()
+        let twice = try ws.tlsCurl(
+            authority, ["--http1.1", "-o", "/dev/null", "-w", "%{http_code} %{num_connects}\n", ws.server.url + "/healthz", "-o", "/dev/null"])
+        #expect(twice.stdout == "200 1\n200 0\n", "\(twice.output)")
+        let hitsAfter = try edgeHits()
+        #expect(hitsAfter == hitsBefore + 2, "edge cache hits \(hitsBefore) -> \(hitsAfter)")
         // An authenticated API call over HTTP/2 (the CLI's own client speaks HTTP/1.1 or 2 as offered).
         let listed = try ws.tlsCurl(
             authority, ["--http2", "-H", "Authorization: Bearer \(ws.server.adminToken)", "-w", "\n%{http_version}"], path: "/api/v1/domains")

@@ -1,7 +1,9 @@
 /// The configuration each Depot action type takes: required and known keys, and the form of each value. A value
 /// holding a `#{...}` reference is checked when the action starts, once it is resolved.
 enum ActionConfigurationRules {
-    static func check(_ action: ActionDeclaration, provider: ActionProvider, path: String, _ problems: inout PipelineProblemList) {
+    static func check(
+        _ action: ActionDeclaration, provider: ActionProvider, path: String, gitSources: GitSourcePolicy?, _ problems: inout PipelineProblemList
+    ) {
         let configuration = action.configuration
         for key in configuration.keys.sorted() where !provider.allowedKeys.contains(key) {
             problems.add("\(path).\(key)", "unknown configuration key for \(provider.rawValue) (expected: \(provider.allowedKeys.sorted().joined(separator: ", ")))")
@@ -18,7 +20,7 @@ enum ActionConfigurationRules {
         var check = ValueCheck(configuration: configuration, path: path, problems: problems)
         switch provider {
         case .git:
-            check.value("Repository", "a git URL (https, http, ssh, git, file) or an absolute path (transport helpers such as ext:: are refused)", isRepository)
+            check.refusal("Repository") { gitSources?.refusal($0) ?? GitSourcePolicy.formRefusal($0) }
             check.value("Branch", "a valid branch name", isBranchName)
             check.value("BranchName", "a valid branch name", isBranchName)
             check.value("PollForSourceChanges", "true or false") { ["true", "false"].contains($0) }
@@ -56,16 +58,6 @@ enum ActionConfigurationRules {
         problems = check.problems
     }
 
-    static func isRepository(_ text: String) -> Bool {
-        // `<helper>::<address>` runs a transport helper (ext:: runs a command); never a repository.
-        guard !text.hasPrefix("-"), !text.contains("::"), !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return false }
-        if text.hasPrefix("/") { return true }
-        if ["https://", "http://", "ssh://", "git://", "file://"].contains(where: text.hasPrefix) { return text.count > 8 }
-        // scp-like `git@host:owner/repo.git`
-        guard let colon = text.firstIndex(of: ":"), let at = text.firstIndex(of: "@"), at < colon else { return false }
-        return !text[text.index(after: colon)...].isEmpty
-    }
-
     /// git's rules for a branch name (`git check-ref-format --branch`), which also keep it from reading as an option.
     static func isBranchName(_ text: String) -> Bool {
         guard !text.isEmpty, text.count <= 255, !text.hasPrefix("-"), !text.hasPrefix("/"), !text.hasSuffix("/"), !text.hasSuffix("."),
@@ -98,6 +90,12 @@ private struct ValueCheck {
     mutating func value(_ key: String, _ expected: String, _ isValid: (String) -> Bool) {
         guard let text = configuration[key], !text.contains("#{") else { return }
         if !isValid(text) { problems.add("\(path).\(key)", "must be \(expected), not '\(text.prefix(80))'") }
+    }
+
+    /// A value checked by a function that says what is wrong with it.
+    mutating func refusal(_ key: String, _ refusal: (String) -> String?) {
+        guard let text = configuration[key], !text.contains("#{"), let reason = refusal(text) else { return }
+        problems.add("\(path).\(key)", "\(reason), not '\(text.prefix(80))'")
     }
 
     mutating func parsed(_ key: String, _ parse: (String) throws(PipelineVariableError) -> Void) {

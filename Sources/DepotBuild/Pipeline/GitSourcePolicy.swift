@@ -22,31 +22,47 @@ public struct GitSourcePolicy: Sendable, Hashable {
     /// Whether every host is allowed (then a redirect cannot lead anywhere that was not already allowed).
     var allowsEveryHost: Bool { allowedHosts.contains("*") }
 
-    /// Why `repository` may not be fetched, or nil when it may.
+    /// Why `repository` may not be fetched, or nil when it may: its form (`formRefusal`), then this server's lists.
     public func refusal(_ repository: String) -> String? {
+        if let refusal = Self.formRefusal(repository) { return refusal }
+        if let path = Self.localPath(repository) { return localRefusal(path: path) }
+        let host = Self.remoteHost(repository) ?? ""
+        guard isAllowed(host: host) else {
+            return "host \(host) is not allowed for pipeline sources (the server's pipelines.gitAllowedHosts)"
+        }
+        return nil
+    }
+
+    /// Why `repository` is not a form git may be given whatever the server allows (an option, a transport helper,
+    /// a file URL with a host or escapes, a relative path), or nil when it is one: checked when a definition is saved.
+    public static func formRefusal(_ repository: String) -> String? {
         if repository.isEmpty { return "names no repository" }
         if repository.hasPrefix("-") { return "must not start with '-' (git would read it as an option)" }
         if repository.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "must not contain control characters"
         }
+        // `<helper>::<address>` runs a transport helper (ext:: runs a command); never a repository.
         if repository.contains("::") { return "transport helpers such as ext:: are refused" }
-        if repository.hasPrefix("/") { return localRefusal(path: repository) }
-        let lowered = repository.lowercased()
-        if lowered.hasPrefix("file:") {
-            guard lowered.hasPrefix("file://"), !repository.contains("%"), let components = URLComponents(string: repository),
-                ["", "localhost"].contains(components.host ?? ""), components.path.hasPrefix("/")
-            else { return "must be file:///absolute/path (no host, no %-escapes)" }
-            return localRefusal(path: components.path)
+        if repository.lowercased().hasPrefix("file:") || repository.hasPrefix("/") {
+            guard let path = localPath(repository) else { return "must be file:///absolute/path (no host, no %-escapes)" }
+            if path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) { return "must not contain '.' or '..' components" }
+            return nil
         }
         if repository.unicodeScalars.contains(where: { $0.properties.isWhitespace }) { return "a git URL must not contain spaces" }
-        guard let host = Self.remoteHost(repository) else {
+        guard let host = remoteHost(repository) else {
             return "must be a git URL (https, http, ssh, git, or user@host:path) or an absolute path"
         }
         if host.isEmpty || host.hasPrefix("-") { return "names no valid host" }
-        guard isAllowed(host: host) else {
-            return "host \(host) is not allowed for pipeline sources (the server's pipelines.gitAllowedHosts)"
-        }
         return nil
+    }
+
+    /// The directory of a local repository (an absolute path or a `file:///` URL), nil for other forms.
+    static func localPath(_ repository: String) -> String? {
+        if repository.hasPrefix("/") { return repository }
+        guard repository.lowercased().hasPrefix("file://"), !repository.contains("%"), let components = URLComponents(string: repository),
+            ["", "localhost"].contains(components.host ?? ""), components.path.hasPrefix("/")
+        else { return nil }
+        return components.path
     }
 
     /// The host of a remote repository URL, nil when it is not one of the remote forms git is allowed to use.
@@ -80,7 +96,6 @@ public struct GitSourcePolicy: Sendable, Hashable {
         guard allowsLocalRepositories else {
             return "local repositories are refused unless the server allows their directory (pipelines.gitAllowedPaths)"
         }
-        if path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) { return "must not contain '.' or '..' components" }
         let resolved = Self.resolved(path)
         let inside = allowedDirectories.contains { directory in
             let base = Self.resolved(directory)

@@ -8,13 +8,15 @@ public enum PipelineDefinitionParser {
     static let ignoredPipelineKeys: Set<String> = ["roleArn", "artifactStore", "artifactStores", "version", "pipelineType"]
     static let ignoredActionKeys: Set<String> = ["region", "roleArn", "timeoutInMinutes"]
 
-    public static func parse(_ text: String) throws(PipelineDefinitionError) -> PipelineDefinition {
+    /// `gitSources`: the server's allow-list, when a definition is being saved (a stored one is read without it, so
+    /// that a narrower list later refuses its runs, not its reading).
+    public static func parse(_ text: String, gitSources: GitSourcePolicy? = nil) throws(PipelineDefinitionError) -> PipelineDefinition {
         let reader = PipelineNodeReader()
         guard let root = reader.compose(text, what: "pipeline definition", maxBytes: PipelineLimits.maxDocumentBytes) else {
             throw PipelineDefinitionError(problems: reader.problems)
         }
         let definition = read(unwrapped(root), reader)
-        let problems = reader.problems + PipelineDefinitionValidator.validate(definition, sourceMap: reader.sourceMap)
+        let problems = reader.problems + PipelineDefinitionValidator.validate(definition, sourceMap: reader.sourceMap, gitSources: gitSources)
         guard problems.isEmpty else { throw PipelineDefinitionError(problems: reported(ordered(problems))) }
         return definition
     }

@@ -3,8 +3,10 @@
 /// first stage holding the source actions, and that every artifact, namespace and variable an action uses is
 /// produced before it runs.
 public enum PipelineDefinitionValidator {
-    public static func validate(_ definition: PipelineDefinition, sourceMap: PipelineSourceMap = PipelineSourceMap())
-        -> [PipelineDefinitionProblem]
+    /// `gitSources`: the server's allow-list for Source/Git repositories (nil: only their form is checked).
+    public static func validate(
+        _ definition: PipelineDefinition, sourceMap: PipelineSourceMap = PipelineSourceMap(), gitSources: GitSourcePolicy? = nil
+    ) -> [PipelineDefinitionProblem]
     {
         var problems = PipelineProblemList(sourceMap: sourceMap)
         if !PipelineLimits.isName(definition.name) { problems.add("name", nameMessage(definition.name)) }
@@ -52,7 +54,7 @@ public enum PipelineDefinitionValidator {
                     if !inputs.insert(name).inserted { problems.add(itemPath, "artifact '\(name)' is listed twice") }
                     if let why = producers.artifact(name, before: position) { problems.add(itemPath, why) }
                 }
-                checkConfiguration(action, at: position, declared: declared, producers: producers, &problems)
+                checkConfiguration(action, at: position, declared: declared, producers: producers, gitSources: gitSources, &problems)
             }
         }
         return problems.problems
@@ -132,7 +134,8 @@ public enum PipelineDefinitionValidator {
     }
 
     private static func checkConfiguration(
-        _ action: ActionDeclaration, at position: ActionPosition, declared: Set<String>, producers: Producers, _ problems: inout PipelineProblemList
+        _ action: ActionDeclaration, at position: ActionPosition, declared: Set<String>, producers: Producers,
+        gitSources: GitSourcePolicy?, _ problems: inout PipelineProblemList
     ) {
         let path = "\(position.path).configuration"
         if action.configuration.count > PipelineLimits.maxConfigurationKeys {
@@ -154,7 +157,7 @@ public enum PipelineDefinitionValidator {
             }
         }
         if let provider = action.provider {
-            ActionConfigurationRules.check(action, provider: provider, path: path, &problems)
+            ActionConfigurationRules.check(action, provider: provider, path: path, gitSources: gitSources, &problems)
         }
     }
 }

@@ -129,9 +129,10 @@ public final class CachingMetadataStore: MetadataStore {
     public func listDomains(names: [String]?, page: PageRequest) async throws -> Page<Domain> {
         try await store.listDomains(names: names, page: page)
     }
-    public func listRepositories(domainID: Int64, names: [String]?, page: PageRequest) async throws -> Page<Repository> {
-        try await store.listRepositories(domainID: domainID, names: names, page: page)
+    public func listRepositories(_ filter: RepositoryFilter, page: PageRequest) async throws -> Page<ListedRepository> {
+        try await store.listRepositories(filter, page: page)
     }
+    public func resourceTags(of resource: TaggedResource) async throws -> [ResourceTag] { try await store.resourceTags(of: resource) }
     public func token(id: String) async throws -> TokenRecord? { try await store.token(id: id) }
     public func listTokens(domain: String?, page: PageRequest) async throws -> Page<TokenRecord> {
         try await store.listTokens(domain: domain, page: page)
@@ -142,8 +143,10 @@ public final class CachingMetadataStore: MetadataStore {
     public func searchPackages(repositoryID: Int64, filter: PackageFilter, offset: Int, limit: Int) async throws -> PackageSearchResults {
         try await store.searchPackages(repositoryID: repositoryID, filter: filter, offset: offset, limit: limit)
     }
-    public func listVersions(packageID: Int64, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion> {
-        try await store.listVersions(packageID: packageID, status: status, page: page)
+    public func listVersions(
+        packageID: Int64, status: VersionStatus?, origin: OriginType?, page: PageRequest
+    ) async throws -> Page<PackageVersion> {
+        try await store.listVersions(packageID: packageID, status: status, origin: origin, page: page)
     }
     public func isBlobReferenced(sha256: String) async throws -> Bool { try await store.isBlobReferenced(sha256: sha256) }
 
@@ -256,6 +259,16 @@ public final class CachingMetadataStore: MetadataStore {
     public func setOriginControls(packageID: Int64, _ controls: OriginControls) async throws {
         defer { changed(packageID) }
         try await store.setOriginControls(packageID: packageID, controls)
+    }
+
+    public func tagResource(_ resource: TaggedResource, with tags: [ResourceTag]) async throws {
+        defer { feed.publish(.resourceTags(resource)) }
+        try await store.tagResource(resource, with: tags)
+    }
+
+    public func untagResource(_ resource: TaggedResource, keys: [String]) async throws {
+        defer { feed.publish(.resourceTags(resource)) }
+        try await store.untagResource(resource, keys: keys)
     }
 
     private func changed(_ packageID: Int64) {

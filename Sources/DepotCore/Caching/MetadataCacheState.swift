@@ -77,9 +77,13 @@ public struct MetadataCacheState: Sendable {
     // MARK: Changes
 
     mutating func apply(_ change: MetadataChange) {
+        // Nothing cached holds resource tags: their changes need not discard fills in flight.
+        if case .resourceTags = change { return }
         generation &+= 1
         if change != .tokensRevoked { propertyMatches.removeAll() }
         switch change {
+        case .resourceTags:
+            break  // returned above
         case .domains, .everything:
             forgetAll()
         case .tokensRevoked:

@@ -93,13 +93,24 @@ public struct PackageFilter: Sendable, Equatable {
     public var format: String?
     public var namespace: String?
     public var prefix: String?
+    /// Exactly this name (with `format` and `namespace`: one package).
+    public var name: String?
     /// Case-insensitive substring of name or summary (npm search).
     public var text: String?
+    /// Packages whose origin controls say this about direct publishing, and about versions from upstreams.
+    public var publish: OriginRestriction?
+    public var upstream: OriginRestriction?
 
-    public init(format: String? = nil, namespace: String? = nil, prefix: String? = nil, text: String? = nil) {
+    public init(
+        format: String? = nil, namespace: String? = nil, prefix: String? = nil, name: String? = nil, text: String? = nil,
+        publish: OriginRestriction? = nil, upstream: OriginRestriction? = nil
+    ) {
         self.format = format
         self.namespace = namespace
         self.prefix = prefix
+        self.name = name
         self.text = text
+        self.publish = publish
+        self.upstream = upstream
     }
 }

@@ -55,3 +55,28 @@ public struct RepositorySettings: Sendable, Equatable {
         return upstreamsChange || connectionChange || anonymousChange
     }
 }
+
+/// Which repositories a listing holds: those of the named domains (nil: every domain) with the given names (nil:
+/// any), whose names start with `prefix` (case-sensitive). Listings run in SQL, by domain name then repository name.
+public struct RepositoryFilter: Sendable, Equatable {
+    public var domains: [String]?
+    public var names: [String]?
+    public var prefix: String?
+
+    public init(domains: [String]? = nil, names: [String]? = nil, prefix: String? = nil) {
+        self.domains = domains
+        self.names = names
+        self.prefix = prefix
+    }
+}
+
+/// A repository with the name of its domain, as a listing across domains returns it.
+public struct ListedRepository: Sendable, Equatable {
+    public var domain: String
+    public var repository: Repository
+
+    public init(domain: String, repository: Repository) {
+        self.domain = domain
+        self.repository = repository
+    }
+}

@@ -13,6 +13,8 @@ public enum MetadataChange: Sendable, Hashable {
     case package(packageID: Int64?, location: PackageLocation?)
     /// Tokens were revoked (a revocation cascades to children the writer does not enumerate).
     case tokensRevoked
+    /// A domain's or a repository's resource tags changed (no cache holds them; replicas and renderers may care).
+    case resourceTags(TaggedResource)
     case everything
 }
 

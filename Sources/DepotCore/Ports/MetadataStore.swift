@@ -85,9 +85,9 @@ public enum PublishOutcome: Sendable, Equatable {
     }
 }
 
-/// The metadata port: domains, repositories, tokens, packages, versions, assets, tags.
-/// Every method that writes runs in one transaction; writers are serialized.
-public protocol MetadataStore: Sendable {
+/// The metadata port: domains, repositories, tokens, packages, versions, assets, tags (npm's and the resource
+/// tags of domains and repositories). Every method that writes runs in one transaction; writers are serialized.
+public protocol MetadataStore: ResourceTagStore {
     // Domains
     func createDomain(name: String, at date: Date) async throws -> Domain
     func domain(named name: String) async throws -> Domain?
@@ -102,8 +102,8 @@ public protocol MetadataStore: Sendable {
     func repository(domainID: Int64, name: String) async throws -> Repository?
     /// The whole upstream graph of a domain (resolution needs all of it; a domain's repositories are few).
     func listRepositories(domainID: Int64) async throws -> [Repository]
-    /// The management listing: repositories by name, narrowed to `names` when given.
-    func listRepositories(domainID: Int64, names: [String]?, page: PageRequest) async throws -> Page<Repository>
+    /// The management listings: repositories of one domain or of several, by domain name then repository name.
+    func listRepositories(_ filter: RepositoryFilter, page: PageRequest) async throws -> Page<ListedRepository>
     func updateRepository(_ repository: Repository) async throws -> Repository
     /// Removes the repository with its packages; returns their assets so unreferenced blobs can be deleted.
     func deleteRepository(id: Int64) async throws -> [Asset]
@@ -127,8 +127,9 @@ public protocol MetadataStore: Sendable {
     func searchPackages(repositoryID: Int64, filter: PackageFilter, offset: Int, limit: Int) async throws -> PackageSearchResults
     /// Every version of a package (a packument, a view): one package's versions, oldest first.
     func versions(packageID: Int64) async throws -> [PackageVersion]
-    /// The management listing: versions by publication time (CodeArtifact's PUBLISHED_TIME order), oldest first.
-    func listVersions(packageID: Int64, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion>
+    /// The management listing: versions by publication time (CodeArtifact's PUBLISHED_TIME order), oldest first,
+    /// narrowed to a status and an origin type when given.
+    func listVersions(packageID: Int64, status: VersionStatus?, origin: OriginType?, page: PageRequest) async throws -> Page<PackageVersion>
     func version(packageID: Int64, version: String) async throws -> PackageVersion?
     func assets(versionID: Int64) async throws -> [Asset]
     /// All assets of a package's versions, keyed by version id (one query for a whole packument).

@@ -43,12 +43,20 @@ public struct PackageService: Sendable {
         try await store.searchPackages(repositoryID: repository.id, filter: filter, offset: from, limit: size)
     }
 
+    /// The package as listings show it (latest version, version count): one row of the listing's query.
+    public func summary(of package: Package) async throws -> PackageSummary? {
+        let filter = PackageFilter(format: package.key.format, namespace: package.key.namespace, name: package.key.name)
+        return try await store.listPackages(repositoryID: package.repositoryID, filter: filter, page: PageRequest(limit: 1)).items.first
+    }
+
     public func versions(of package: Package) async throws -> [PackageVersion] {
         try await store.versions(packageID: package.id)
     }
 
-    public func listVersions(of package: Package, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion> {
-        try await store.listVersions(packageID: package.id, status: status, page: page)
+    public func listVersions(
+        of package: Package, status: VersionStatus?, origin: OriginType? = nil, page: PageRequest
+    ) async throws -> Page<PackageVersion> {
+        try await store.listVersions(packageID: package.id, status: status, origin: origin, page: page)
     }
 
     public func requireVersion(of package: Package, _ version: String) async throws -> PackageVersion {

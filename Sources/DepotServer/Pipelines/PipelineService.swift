@@ -40,8 +40,7 @@ actor PipelineService {
     // MARK: - Definitions
 
     func create(domain: String, text: String, by creator: String, serverURL: String? = nil) async throws -> Loaded {
-        let definition = try Self.parse(text, domain: domain)
-        try checkSources(definition)
+        let definition = try Self.parse(text, domain: domain, gitSources: gitSources)
         let now = clock()
         var record = PipelineRecord(state: PipelineState(plan: PipelineExecutionPlan(definition)))
         record.serverURL = serverURL
@@ -57,8 +56,7 @@ actor PipelineService {
     /// A new definition applies to executions started from now on; it is refused while one is running.
     func update(domain: String, name: String, text: String) async throws -> Loaded {
         var loaded = try await pipeline(domain: domain, name: name)
-        let definition = try Self.parse(text, domain: domain)
-        try checkSources(definition)
+        let definition = try Self.parse(text, domain: domain, gitSources: gitSources)
         guard definition.name == name else {
             throw DepotError.badRequest("the definition names pipeline '\(definition.name)', not '\(name)'", code: "InvalidPipelineDefinition")
         }
@@ -341,10 +339,10 @@ actor PipelineService {
 
     static func key(_ domain: String, _ name: String) -> String { "\(domain)/\(name)" }
 
-    static func parse(_ text: String, domain: String) throws -> PipelineDefinition {
+    static func parse(_ text: String, domain: String, gitSources: GitSourcePolicy? = nil) throws -> PipelineDefinition {
         let definition: PipelineDefinition
         do {
-            definition = try PipelineDefinitionParser.parse(text)
+            definition = try PipelineDefinitionParser.parse(text, gitSources: gitSources)
         } catch {
             throw DepotError.badRequest("invalid pipeline definition: \(error)", code: "InvalidPipelineDefinition")
         }
@@ -352,20 +350,6 @@ actor PipelineService {
             throw DepotError.badRequest("the definition is for domain '\(declared)', not '\(domain)'", code: "InvalidPipelineDefinition")
         }
         return definition
-    }
-
-    /// Refuses a definition whose literal Source/Git repositories the server does not allow.
-    private func checkSources(_ definition: PipelineDefinition) throws {
-        for (stageIndex, stage) in definition.stages.enumerated() {
-            for (actionIndex, action) in stage.actions.enumerated() where action.provider == .git {
-                guard let repository = action.configuration["Repository"], !repository.contains("#{"),
-                    let refusal = gitSources.refusal(repository)
-                else { continue }
-                throw DepotError.badRequest(
-                    "invalid pipeline definition: stages[\(stageIndex)].actions[\(actionIndex)].configuration.Repository: \(refusal)",
-                    code: "InvalidPipelineDefinition")
-            }
-        }
     }
 
     private static func load(_ stored: StoredPipeline) throws -> Loaded {

@@ -18,7 +18,9 @@ enum SchemaMigrations {
         M008AddListingIndexes.self,
         M009CreateVersionProperties.self,
         M010CreatePipelines.self,
-        M011AddBuildOverrides.self,
+        M011CreateSearchIndex.self,
+        M012CreateResourceTags.self,
+        M013AddBuildOverrides.self,
     ]
 
     static func migrator() -> DatabaseMigrator {

@@ -42,11 +42,24 @@ extension SQLiteMetadataStore {
         if let format = filter.format { query.require("p.format = ?", [format]) }
         if let namespace = filter.namespace { query.require("p.namespace = ?", [namespace]) }
         if let prefix = filter.prefix { query.require("p.name LIKE ? ESCAPE '\\'", [likeEscaped(prefix) + "%"]) }
+        if let name = filter.name { query.require("p.name = ?", [name]) }
+        if let publish = filter.publish { query.require("p.origin_publish = ?", [publish.rawValue]) }
+        if let upstream = filter.upstream { query.require("p.origin_upstream = ?", [upstream.rawValue]) }
         if let text = filter.text, !text.isEmpty {
-            let pattern = "%" + likeEscaped(text) + "%"
+            // The trigram index answers LIKE only without ESCAPE, so it is given the text as it is: its `%` and `_`
+            // can only widen the match, and the exact test below narrows the few candidates back.
             query.require(
-                "(p.name LIKE ? ESCAPE '\\' OR p.namespace LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM package_versions s WHERE s.package_id = p.id AND s.summary LIKE ? ESCAPE '\\'))",
-                [pattern, pattern, pattern])
+                """
+                p.id IN (SELECT t.package_id FROM package_terms t
+                         WHERE t.id IN (SELECT rowid FROM package_terms_index WHERE body LIKE ?))
+                """,
+                ["%" + text + "%"])
+            if text.contains(where: { "%_\\".contains($0) }) {
+                let pattern = "%" + likeEscaped(text) + "%"
+                query.require(
+                    "(p.name LIKE ? ESCAPE '\\' OR p.namespace LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM package_versions s WHERE s.package_id = p.id AND s.summary LIKE ? ESCAPE '\\'))",
+                    [pattern, pattern, pattern])
+            }
         }
     }
 
@@ -84,10 +97,13 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func listVersions(packageID: Int64, status: VersionStatus?, page: PageRequest) async throws -> Page<PackageVersion> {
+    public func listVersions(
+        packageID: Int64, status: VersionStatus?, origin: OriginType?, page: PageRequest
+    ) async throws -> Page<PackageVersion> {
         var builder = KeysetQuery(listing: "versions", page: page)
         builder.require("package_id = ?", [packageID])
         if let status { builder.require("status = ?", [status.rawValue]) }
+        if let origin { builder.require("origin_type = ?", [origin.rawValue]) }
         try builder.after(["published_at", "id"]) { [try PageCursor.number($0[0]), try PageCursor.integer($0[1])] }
         let query = builder
         return try await read { db in

@@ -112,24 +112,29 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func repository(domainID: Int64, name: String) async throws -> Repository? {
         try await read { db in
-            try Self.repositories(db, where: "r.domain_id = ? AND r.name = ?", arguments: [domainID, name]).first
+            try Self.repositories(db, where: "r.domain_id = ? AND r.name = ?", arguments: [domainID, name]).first?.repository
         }
     }
 
     public func listRepositories(domainID: Int64) async throws -> [Repository] {
-        try await read { db in try Self.repositories(db, where: "r.domain_id = ?", arguments: [domainID]) }
+        try await read { db in try Self.repositories(db, where: "r.domain_id = ?", arguments: [domainID]).map(\.repository) }
     }
 
-    public func listRepositories(domainID: Int64, names: [String]?, page: PageRequest) async throws -> Page<Repository> {
+    public func listRepositories(_ filter: RepositoryFilter, page: PageRequest) async throws -> Page<ListedRepository> {
         var builder = KeysetQuery(listing: "repositories", page: page)
-        builder.require("r.domain_id = ?", [domainID])
-        builder.require(names: names, column: "r.name")
-        try builder.after(["r.name"])
+        builder.require(names: filter.domains, column: "d.name")
+        builder.require(names: filter.names, column: "r.name")
+        if let prefix = filter.prefix {
+            // Case-sensitive, unlike LIKE; names are ASCII, so characters and code points agree.
+            builder.require("substr(r.name, 1, ?) = ?", [prefix.unicodeScalars.count, prefix])
+        }
+        try builder.after(["d.name", "r.name"])
         let query = builder
         return try await read { db in
             let rows = try Self.repositories(
-                db, where: query.condition, arguments: query.arguments, limit: query.fetchLimit)
-            return Page(fetched: rows, for: page) { PageCursor(listing: "repositories", keys: [$0.name]) }
+                db, where: query.condition, arguments: query.arguments, order: "d.name, r.name", limit: query.fetchLimit)
+            let listed = rows.map { ListedRepository(domain: $0.domain, repository: $0.repository) }
+            return Page(fetched: listed, for: page) { PageCursor(listing: "repositories", keys: [$0.domain, $0.repository.name]) }
         }
     }
 
@@ -174,11 +179,16 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    /// Repositories (with their domain's name) in `order`; `condition` may name the repository `r` and its domain `d`.
     private static func repositories(
-        _ db: Database, where condition: String, arguments: StatementArguments, limit: Int? = nil
-    ) throws -> [Repository] {
+        _ db: Database, where condition: String, arguments: StatementArguments, order: String = "r.name", limit: Int? = nil
+    ) throws -> [(domain: String, repository: Repository)] {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT r.* FROM repositories r WHERE \(condition) ORDER BY r.name" + (limit.map { " LIMIT \($0)" } ?? ""),
+            db,
+            sql: """
+                SELECT r.*, d.name AS domain_name FROM repositories r JOIN domains d ON d.id = r.domain_id
+                WHERE \(condition) ORDER BY \(order)
+                """ + (limit.map { " LIMIT \($0)" } ?? ""),
             arguments: arguments)
         return try rows.map { row in
             let id: Int64 = row["id"]
@@ -189,10 +199,11 @@ public final class SQLiteMetadataStore: MetadataStore {
                     WHERE l.repository_id = ? ORDER BY l.position
                     """,
                 arguments: [id])
-            return Repository(
+            let repository = Repository(
                 id: id, domainID: row["domain_id"], name: row["name"], description: row["description"],
                 upstreams: upstreams, externalConnection: row["external_connection"],
                 allowAnonymousRead: row["allow_anonymous_read"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            return (row["domain_name"], repository)
         }
     }
 }

@@ -1,7 +1,7 @@
 import GRDB
 
-enum M011AddBuildOverrides: SchemaMigration {
-    static let identifier = "011-add-build-overrides"
+enum M013AddBuildOverrides: SchemaMigration {
+    static let identifier = "013-add-build-overrides"
 
     static func migrate(_ db: Database) throws {
         // What a build changed of its project (environment, inline buildspec, source version), as one JSON document,
