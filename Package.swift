@@ -125,6 +125,7 @@ let package = Package(
             dependencies: [
                 "DepotCore",
                 "DepotHTTP",
+                "DepotBuild",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -190,7 +191,7 @@ let package = Package(
         .testTarget(name: "DepotMavenTests", dependencies: ["DepotMaven", "DepotCore"]),
         .testTarget(name: "DepotCargoTests", dependencies: ["DepotCargo", "DepotCore"]),
         .testTarget(name: "DepotSwiftRegistryTests", dependencies: ["DepotSwiftRegistry", "DepotCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "DepotAWSTests", dependencies: ["DepotAWS", "DepotCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "DepotAWSTests", dependencies: ["DepotAWS", "DepotCore", "DepotBuild"], exclude: ["Fixtures"]),
         .testTarget(name: "DepotClientConfigTests", dependencies: ["DepotClientConfig", "DepotCore"]),
         .testTarget(name: "DepotBuildTests", dependencies: ["DepotBuild", "DepotClientConfig", "DepotCore"]),
         .testTarget(
@@ -205,6 +206,6 @@ let package = Package(
             dependencies: ["DepotServer", "DepotCore", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         // The Python helpers the tests run are not sources.
-        .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["Support/console_browser.py", "Support/aws_codeartifact_boto3.py"]),
+        .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["Support/console_browser.py", "Support/aws_codeartifact_boto3.py", "Support/aws_codebuild_boto3.py"]),
     ]
 )

@@ -108,7 +108,7 @@ public func buildServerParts(configuration: DepotConfiguration, logger: Logger) 
     for module in modules.all { module.addRoutes(router, services) }
     AWSControlPlane(
         repositories: repositories, packages: packages, access: access, policy: policy, modules: modules.all, baseURL: baseURL,
-        keys: awsKeys, accountID: configuration.awsAccountID
+        keys: awsKeys, accountID: configuration.awsAccountID, buildStore: database, builds: buildShutdown.builds
     ).addRoutes(to: router)
     try ConsoleController(access: access, repositories: repositories, packages: packages, upstreams: upstreams, policy: policy, modules: modules, baseURL: baseURL, configuration: configuration, buildLog: ConsoleBuildLog(store: database, blobs: blobs, builds: buildShutdown.builds), pipelines: pipelines).addRoutes(to: router)
     return DepotServerParts(access: access, repositories: repositories, packages: packages, metrics: metrics, router: router,

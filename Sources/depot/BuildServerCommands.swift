@@ -49,12 +49,17 @@ struct BuildStartCommand: AsyncParsableCommand {
     @Option var domain: String
     @Option var project: String
     @Option(name: .customLong("env"), help: "K=V for this build (repeat).") var variables: [String] = []
+    @Option(help: "A buildspec file whose content replaces the project's for this build.") var buildspec: String?
+    @Option(name: .customLong("source-version"), help: "The git branch, tag or commit to build instead of the project's ref.")
+    var sourceVersion: String?
     @Flag(help: "Stream the log until the build ends; exit non-zero unless it succeeds.") var follow = false
 
     func run() async throws {
         let client = try options.client()
-        let result = try await client.call(
-            "POST", "api/v1/domains/\(segment(domain))/projects/\(segment(project))/builds", body: ["environment": try keyValues(variables)])
+        var body: [String: Any?] = ["environment": try keyValues(variables)]
+        if let buildspec { body["buildspec"] = try String(contentsOfFile: buildspec, encoding: .utf8) }
+        if let sourceVersion { body["sourceVersion"] = sourceVersion }
+        let result = try await client.call("POST", "api/v1/domains/\(segment(domain))/projects/\(segment(project))/builds", body: body)
         guard follow, let id = (result as? [String: Any])?["id"] as? String else { return Output.emit(result, json: options.json) }
         if !options.json { FileHandle.standardOutput.write(Data("Build \(id) queued\n".utf8)) }
         let status = try await BuildFollower(client: client, domain: domain, id: id, echo: !options.json).follow()

@@ -9,6 +9,7 @@ struct MigrationTests {
         "001-create-domains", "002-create-repositories", "003-create-packages", "004-create-tokens",
         "005-create-upstream-documents", "006-create-builds", "007-add-token-parent", "008-add-listing-indexes",
         "009-create-version-properties", "010-create-pipelines", "011-create-search-index", "012-create-resource-tags",
+        "013-add-build-overrides",
     ]
 
     @Test("a fresh database gets all migrations, in order")

@@ -15,22 +15,14 @@ public struct BuildLogger: Sendable {
     }
 
     func phaseHeader(_ phase: BuildPhaseName) async {
-        await line("[Container] \(Self.timestamp()) Entering phase \(phase.rawValue)")
+        await line(BuildLogLine.phaseHeader(phase))
     }
 
     func note(_ text: String) async {
-        await line("[Container] \(Self.timestamp()) \(text)")
+        await line(BuildLogLine.container(text))
     }
 
     func with(masker: LogMasker) -> BuildLogger {
         BuildLogger(masker: masker, sink: sink)
-    }
-
-    static func timestamp() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy/MM/dd HH:mm:ss.SSS"
-        return formatter.string(from: Date())
     }
 }

@@ -13,16 +13,22 @@ public struct LineSplitter: Sendable {
 
     /// The lines completed by `chunk`, without their line breaks.
     public mutating func append(_ chunk: some Sequence<UInt8>) -> [String] {
+        appendMeasured(chunk).map(\.line)
+    }
+
+    /// The lines completed by `chunk`, each with how many bytes of the stream it took (its line break included), so a
+    /// reader can tell where each line starts (CloudWatch Logs' tokens are positions in a build's log).
+    public mutating func appendMeasured(_ chunk: some Sequence<UInt8>) -> [(line: String, length: Int)] {
         partial += chunk
-        var lines: [String] = []
+        var lines: [(line: String, length: Int)] = []
         var start = partial.startIndex
         while start < partial.endIndex {
             let window = partial[start...].prefix(maximumLength)
             if let newline = window.firstIndex(of: UInt8(ascii: "\n")) {
-                lines.append(String(decoding: partial[start..<newline], as: UTF8.self))
+                lines.append((String(decoding: partial[start..<newline], as: UTF8.self), newline + 1 - start))
                 start = newline + 1
             } else if window.count == maximumLength {
-                lines.append(String(decoding: window, as: UTF8.self))
+                lines.append((String(decoding: window, as: UTF8.self), window.count))
                 start = window.endIndex
             } else {
                 break

@@ -14,6 +14,10 @@ struct CreateProjectRequest: Decodable {
 
 struct StartBuildRequest: Decodable {
     var environment: [String: String]?
+    /// A buildspec (its text) replacing the project's for this build.
+    var buildspec: String?
+    /// A git branch, tag or commit replacing the project's ref for this build.
+    var sourceVersion: String?
 }
 
 struct PutSecretRequest: Decodable {
@@ -33,31 +37,21 @@ struct ProjectResponse: Encodable {
     var environment: [String: String]
     var createdAt: Date
 
-    static let redacted = "***"
+    static let redacted = BuildProject.redacted
 
     init(_ project: BuildProject) {
         domain = project.domain
         name = project.name
         repository = project.repository
         sourceDirectory = project.sourceDirectory
-        gitURL = project.gitURL.map(Self.redactingCredentials)
+        gitURL = project.displayedGitURL
         gitRef = project.gitRef
         buildspecPath = project.buildspecPath
-        environment = project.environment.mapValues { _ in Self.redacted }
+        environment = project.displayedEnvironment
         createdAt = project.createdAt
     }
 
-    /// `https://user:token@host/x.git` -> `https://***@host/x.git`. A URL that cannot be parsed is not shown at all
-    /// (it might hide credentials where the parser does not look).
-    static func redactingCredentials(_ url: String) -> String {
-        // scp-like `git@host:path` names a user, never a password.
-        guard url.contains("://") else { return url }
-        guard var components = URLComponents(string: url) else { return redacted }
-        guard components.user != nil || components.password != nil else { return url }
-        components.user = redacted
-        components.password = nil
-        return components.string ?? redacted
-    }
+    static func redactingCredentials(_ url: String) -> String { BuildProject.redactingCredentials(url) }
 }
 
 /// A build as the API shows it: the stored record with its result (phases, reports, artifacts...) inlined.

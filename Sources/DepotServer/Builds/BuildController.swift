@@ -49,13 +49,14 @@ struct BuildController {
         try policy.authorize(context.identity, .admin, on: .repository(domain: domain, name: body.repository))
         // A server directory is the server's file system, not the repository's: the whole domain's admin only.
         if body.sourceDirectory != nil { try policy.authorize(context.identity, .admin, on: .domain(domain)) }
-        guard body.name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", options: .regularExpression) != nil else {
-            throw DepotError.badRequest("project name must be 1-100 letters, digits, '.', '_' or '-'", code: "InvalidName")
-        }
-        _ = try await repositories.repository(domain: domain, name: body.repository)
         guard (body.sourceDirectory == nil) != (body.gitURL == nil) else {
             throw DepotError.badRequest("give either sourceDirectory or gitURL", code: "InvalidSource")
         }
+        let project = BuildProject(
+            domain: domain, name: body.name, repository: body.repository, sourceDirectory: body.sourceDirectory, gitURL: body.gitURL,
+            gitRef: body.gitRef, buildspecPath: body.buildspec ?? "buildspec.yml", environment: body.environment ?? [:], createdAt: Date())
+        try BuildProjectRules.validate(project)
+        _ = try await repositories.repository(domain: domain, name: body.repository)
         if let directory = body.sourceDirectory {
             var isDirectory: ObjCBool = false
             guard directory.hasPrefix("/"), FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -66,14 +67,6 @@ struct BuildController {
                 throw DepotError.badRequest("sourceDirectory must not be or contain Depot's storage directory", code: "InvalidSource")
             }
         }
-        try BuildEnvironment.validateOverrides(body.environment ?? [:])
-        let buildspec = body.buildspec ?? "buildspec.yml"
-        guard !buildspec.hasPrefix("/"), !buildspec.split(separator: "/").contains("..") else {
-            throw DepotError.badRequest("buildspec must be a path inside the source", code: "InvalidBuildspec")
-        }
-        let project = BuildProject(
-            domain: domain, name: body.name, repository: body.repository, sourceDirectory: body.sourceDirectory, gitURL: body.gitURL,
-            gitRef: body.gitRef, buildspecPath: buildspec, environment: body.environment ?? [:], createdAt: Date())
         try await store.createProject(project)
         return try APIJSON.response(ProjectResponse(project), status: .created)
     }
@@ -99,12 +92,9 @@ struct BuildController {
         let project = try await project(context, .publish)
         _ = try await repositories.repository(domain: domain, name: project.repository)
         let body = try await APIJSON.decode(StartBuildRequest.self, from: request, context: context)
-        try BuildEnvironment.validateOverrides(body.environment ?? [:])
-        let id = "\(project.name):\(UUID().uuidString.lowercased())"
-        let build = try await store.createBuild(
-            id: id, domain: domain, project: project.name, initiator: context.identity?.name ?? "unknown", at: Date())
-        try await builds.enqueue(
-            BuildJob(build: build, project: project, serverURL: baseURL.resolve(for: request), overrides: body.environment ?? [:]))
+        let build = try await builds.start(
+            project: project, initiator: context.identity?.name ?? "unknown", serverURL: baseURL.resolve(for: request),
+            overrides: BuildOverrides(environment: body.environment ?? [:], buildspec: body.buildspec, sourceVersion: body.sourceVersion))
         return try APIJSON.response(BuildResponse(build: build), status: .accepted)
     }
 
@@ -136,33 +126,26 @@ struct BuildController {
         // A build's output is the build's bytes: served like stored files, never rendered as a page of Depot's.
         let headers = StoredFileHeaders.fields(contentType: "text/plain; charset=utf-8")
         let follow = request.uri.queryParameters.get("follow") == "true"
-        if follow { try await waitWhileQueued(build) }
-        if follow, let live = await builds.follow(build.id) {
-            let builds = self.builds
-            let body = ResponseBody { writer in
-                if let existing = live.existing {
-                    defer { existing.close() }
-                    try await BodyStreaming.copy(existing, to: &writer)
-                }
-                try await withGracefulShutdownHandler {
-                    for await line in live.lines { try await writer.write(ByteBuffer(string: line + "\n")) }
-                } onGracefulShutdown: {
-                    // The server's shutdown waits for this response, which lasts as long as the build: stop it now.
-                    Task { await builds.stopAll() }
-                }
-                try await writer.finish(nil)
+        let log = try await builds.openLog(of: build, follow: follow)
+        guard let lines = log.lines else {
+            guard let existing = log.existing else { return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer())) }
+            return BodyStreaming.response(for: existing.blobReader, headers: headers)
+        }
+        let builds = self.builds
+        let body = ResponseBody { writer in
+            if let existing = log.existing {
+                defer { existing.close() }
+                try await BodyStreaming.copy(existing.blobReader, to: &writer)
             }
-            return Response(status: .ok, headers: headers, body: body)
+            try await withGracefulShutdownHandler {
+                for await line in lines { try await writer.write(ByteBuffer(string: line + "\n")) }
+            } onGracefulShutdown: {
+                // The server's shutdown waits for this response, which lasts as long as the build: stop it now.
+                Task { await builds.stopAll() }
+            }
+            try await writer.finish(nil)
         }
-        if let running = LogFileReader(file: await builds.logFile(of: build.id)) {
-            return BodyStreaming.response(for: running, headers: headers)
-        }
-        // Read again: the build may have ended (and its file moved to a blob) since it was looked up.
-        let ended = try await store.build(domain: build.domain, id: build.id) ?? build
-        guard let digest = try Self.result(of: ended)?.logSHA256, let reader = try blobs.openReader(sha256: digest) else {
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer()))
-        }
-        return BodyStreaming.response(for: reader, headers: headers)
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     @Sendable func stop(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -178,29 +161,12 @@ struct BuildController {
         let name = try APIJSON.parameter(context, "name")
         guard !name.contains("/"), !name.hasPrefix(".") else { throw DepotError.badRequest("bad artifact name", code: "InvalidName") }
         // Artifacts exist once the build has ended and they are in the blob store.
-        guard let artifact = try Self.result(of: build)?.artifacts.first(where: { $0.name == name }),
+        guard let artifact = build.result?.artifacts.first(where: { $0.name == name }),
             let reader = try blobs.openReader(sha256: artifact.sha256)
         else {
             throw DepotError.notFound("build \(build.id) has no artifact \(name)", code: "ArtifactNotFound")
         }
         return BodyStreaming.response(for: reader, headers: StoredFileHeaders.fields(contentType: "application/zip"))
-    }
-
-    private static func result(of build: StoredBuild) throws -> BuildResult? {
-        guard let json = build.resultJSON else { return nil }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(BuildResult.self, from: json)
-    }
-
-    /// Following a queued build starts when a worker takes it.
-    private func waitWhileQueued(_ build: StoredBuild) async throws {
-        var current = build
-        while current.status == "QUEUED" {
-            try await Task.sleep(for: .milliseconds(200))
-            guard let next = try await store.build(domain: build.domain, id: build.id) else { return }
-            current = next
-        }
     }
 
     /// The route's project if the caller has `action` on its repository. The domain is checked before the lookup and

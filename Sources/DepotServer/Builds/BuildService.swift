@@ -6,7 +6,9 @@ import Logging
 /// Runs the server's builds: a queue served by `concurrency` workers; each build gets a copy (or clone) of its
 /// project's source, its secrets, a token for its repository; its log and artifacts are written under
 /// `<storage>/builds/<id>/` while it runs and moved into the blob store when it ends.
-actor BuildService {
+actor BuildService: BuildQueue {
+    /// The most builds waiting for a worker: more are refused (409 `BuildQueueFull`) rather than queued without bound.
+    static let maximumQueued = 1000
     private let store: any BuildStore
     private let keeper: BuildBlobKeeper
     private let executor: BuildExecutor
@@ -82,15 +84,48 @@ actor BuildService {
         for build in builds.values { await build.task.value }
     }
 
-    /// The live log of a running build, or nil when it is not running (its file is then complete).
-    func follow(_ buildID: String) async -> (existing: LogFileReader?, lines: AsyncStream<String>)? {
-        guard let log = running[buildID]?.log else { return nil }
-        return await log.follow()
+    /// Validates the overrides (a source version needs a git source), records a QUEUED build and queues it: the one
+    /// way the API, the console and the AWS-compatible API start a build.
+    func start(project: BuildProject, initiator: String, serverURL: String, overrides: BuildOverrides) async throws -> StoredBuild {
+        try overrides.validate()
+        guard queue.count < Self.maximumQueued else {
+            throw DepotError.conflict("\(Self.maximumQueued) builds are already waiting for a worker: try again later", code: BuildQueueFull.code)
+        }
+        if overrides.sourceVersion != nil, project.gitURL == nil {
+            throw DepotError.badRequest("sourceVersion needs a project whose source is a git repository", code: "InvalidSourceVersion")
+        }
+        let build = try await store.createBuild(
+            id: "\(project.name):\(UUID().uuidString.lowercased())", domain: project.domain, project: project.name, initiator: initiator,
+            overrides: overrides, at: Date())
+        var built = project
+        if let version = overrides.sourceVersion { built.gitRef = version }
+        try await enqueue(BuildJob(build: build, project: built, serverURL: serverURL, overrides: overrides.environment))
+        return build
     }
 
-    /// What a running build has logged so far (nil when it is not running), for a page that does not follow.
-    func logSoFar(_ buildID: String) async -> LogFileReader? {
-        await running[buildID]?.log.snapshot()
+    /// The one way a build's log is read (the API's `logs`, the console, CloudWatch Logs' GetLogEvents): a running
+    /// build's live log, else the blob its log was stored in once it ended.
+    func openLog(of build: StoredBuild, follow: Bool) async throws -> BuildLogStream {
+        var current = build
+        // Following a queued build starts when a worker takes it.
+        while follow, current.status == "QUEUED" {
+            try await Task.sleep(for: .milliseconds(200))
+            guard let next = try await store.build(domain: build.domain, id: build.id) else { break }
+            current = next
+        }
+        if let log = running[build.id]?.log {
+            if follow {
+                let live = await log.follow()
+                return BuildLogStream(existing: live.existing.map { BuildLogText($0) }, lines: live.lines)
+            }
+            return BuildLogStream(existing: await log.snapshot().map { BuildLogText($0) }, lines: nil)
+        }
+        // Not running: ended since it was looked up (its log is stored), or still queued (no log yet).
+        current = try await store.build(domain: build.domain, id: build.id) ?? current
+        guard current.hasEnded, let digest = current.result?.logSHA256, let reader = try keeper.blobs.openReader(sha256: digest) else {
+            return BuildLogStream(existing: nil, lines: nil)
+        }
+        return BuildLogStream(existing: BuildLogText(reader), lines: nil)
     }
 
     /// Stops a queued or running build; false when it is neither.
@@ -155,11 +190,12 @@ actor BuildService {
         let watchdog = control.timeOut(after: .seconds(timeoutSeconds))
         defer { watchdog.cancel() }
         do {
-            await log.append("[Container] Entering phase DOWNLOAD_SOURCE")
+            await log.append(BuildLogLine.phaseHeader(.downloadSource))
             try await BuildSource(project: job.project, control: control, storage: storage).fetch(into: source) { await log.append($0) }
-            let specFile = source.appendingPathComponent(job.project.buildspecPath)
-            let text = try String(contentsOf: specFile, encoding: .utf8)
-            let spec = try BuildspecParser.parse(text, file: job.project.buildspecPath)
+            // An inline buildspec (the build's override, else the project's) replaces the file in the source.
+            let inline = job.build.overrides.buildspec ?? job.project.inlineBuildspec
+            let text = try inline ?? String(contentsOf: source.appendingPathComponent(job.project.buildspecPath), encoding: .utf8)
+            let spec = try BuildspecParser.parse(text, file: inline == nil ? job.project.buildspecPath : "buildspec (inline)")
             var secrets: [String: String] = [:]
             for (_, name) in spec.env.secrets {
                 guard let stored = try await store.secret(domain: job.build.domain, name: name) else { continue }

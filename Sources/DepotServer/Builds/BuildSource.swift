@@ -29,6 +29,10 @@ struct BuildSource {
             if let ref = project.gitRef {
                 try await git(["-C", destination.path, "checkout", "--quiet", ref], log: log)
             }
+        } else if project.inlineBuildspec != nil {
+            // CodeBuild's NO_SOURCE: the inline buildspec runs in an empty directory.
+            await log("[Container] No source: building in an empty directory")
+            try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
         } else {
             throw DepotError.badRequest("the project has no source", code: "InvalidProject")
         }

@@ -35,20 +35,41 @@ extension SQLiteMetadataStore: BuildStore {
         }
     }
 
+    public func updateProject(_ project: BuildProject) async throws {
+        let document = String(decoding: try Self.encoder.encode(project), as: UTF8.self)
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE build_projects SET document = ? WHERE domain = ? AND name = ?", arguments: [document, project.domain, project.name])
+            guard db.changesCount > 0 else { throw DepotError.notFound("project '\(project.name)' not found", code: "ProjectNotFound") }
+        }
+    }
+
+    public func deleteProject(domain: String, name: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM build_projects WHERE domain = ? AND name = ?", arguments: [domain, name])
+            return db.changesCount > 0
+        }
+    }
+
     /// A project's repository, from its document (projects are few per domain: no column of its own).
     private static let projectRepository = "json_extract(document, '$.repository')"
 
-    public func createBuild(id: String, domain: String, project: String, initiator: String, at date: Date) async throws -> StoredBuild {
-        try await write { db in
+    public func createBuild(
+        id: String, domain: String, project: String, initiator: String, overrides: BuildOverrides, at date: Date
+    ) async throws -> StoredBuild {
+        let overridesDocument = overrides.isEmpty ? nil : String(decoding: try Self.encoder.encode(overrides), as: UTF8.self)
+        return try await write { db in
             guard let number = try Int.fetchOne(
                 db, sql: "SELECT next_number FROM build_projects WHERE domain = ? AND name = ?", arguments: [domain, project])
             else { throw DepotError.notFound("project '\(project)' not found", code: "ProjectNotFound") }
             try db.execute(
                 sql: "UPDATE build_projects SET next_number = next_number + 1 WHERE domain = ? AND name = ?", arguments: [domain, project])
             try db.execute(
-                sql: "INSERT INTO builds (id, domain, project, number, status, initiator, queued_at) VALUES (?, ?, ?, ?, 'QUEUED', ?, ?)",
-                arguments: [id, domain, project, number, initiator, date.timeIntervalSince1970])
-            return StoredBuild(id: id, domain: domain, project: project, number: number, status: "QUEUED", initiator: initiator, queuedAt: date)
+                sql: "INSERT INTO builds (id, domain, project, number, status, initiator, queued_at, overrides) VALUES (?, ?, ?, ?, 'QUEUED', ?, ?, ?)",
+                arguments: [id, domain, project, number, initiator, date.timeIntervalSince1970, overridesDocument])
+            return StoredBuild(
+                id: id, domain: domain, project: project, number: number, status: "QUEUED", initiator: initiator, queuedAt: date,
+                overrides: overrides)
         }
     }
 
@@ -168,7 +189,8 @@ extension SQLiteMetadataStore: BuildStore {
             initiator: row["initiator"], queuedAt: Date(timeIntervalSince1970: row["queued_at"]),
             startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             endedAt: (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            resultJSON: (row["result"] as String?).map { Data($0.utf8) })
+            resultJSON: (row["result"] as String?).map { Data($0.utf8) },
+            overrides: (row["overrides"] as String?).flatMap { try? JSONDecoder().decode(BuildOverrides.self, from: Data($0.utf8)) } ?? BuildOverrides())
     }
 
     private static func storedSecret(_ row: Row) -> StoredSecret {

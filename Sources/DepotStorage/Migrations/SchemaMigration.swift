@@ -20,6 +20,7 @@ enum SchemaMigrations {
         M010CreatePipelines.self,
         M011CreateSearchIndex.self,
         M012CreateResourceTags.self,
+        M013AddBuildOverrides.self,
     ]
 
     static func migrator() -> DatabaseMigrator {
