@@ -28,7 +28,8 @@ struct CodeBuildController {
         RoutePermission(
             .post, prefix, .read, .domain,
             note: "CodeBuild (`X-Amz-Target: CodeBuild_20161006.*`) in the domain of the key's token: CreateProject, UpdateProject, "
-                + "DeleteProject `admin` on the project's repository; StartBuild, StopBuild, RetryBuild `publish`; BatchGetProjects, "
+                + "DeleteProject `admin` on the project's repository; StartBuild, StopBuild, RetryBuild `publish` (`admin` with a "
+                + "buildspec or source version override: they choose the commands); BatchGetProjects, "
                 + "BatchGetBuilds, ListBuildsForProject `read`; ListProjects, ListBuilds list what the token may read")
     ]
 
@@ -153,6 +154,7 @@ struct CodeBuildController {
     }
 
     private func start(_ project: BuildProject, overrides: BuildOverrides, _ call: Call) async throws -> Response {
+        try policy.authorize(call.identity, overrides.requiredPermission, on: .project(domain: call.domain, repository: project.repository))
         _ = try await repositories.repository(domain: call.domain, name: project.repository)
         let build: StoredBuild
         do {

@@ -9,7 +9,7 @@ import Testing
 /// change, kept with the build's record when they are.
 @Suite("Build overrides in the API")
 struct BuildOverridesAPITests {
-    @Test("a buildspec that does not parse, a source version without git, a reserved variable: 400, nothing queued")
+    @Test("a buildspec that does not parse, a source version without git, a reserved variable: 400, nothing queued; overrides that choose the commands take admin")
     func refused() async throws {
         let source = FileManager.default.temporaryDirectory.appendingPathComponent("depot-overrides-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: source) }
@@ -31,7 +31,15 @@ struct BuildOverridesAPITests {
             }
             let listed = try await depot.request(.get, "/api/v1/domains/acme/builds")
             #expect((try listed.object()["builds"] as? [Any])?.isEmpty == true, "\(listed.text)")
-            let started = try await depot.request(.post, start, json: ["buildspec": "version: 0.2\nphases:\n  build:\n    commands:\n      - echo hi\n"])
+            // A publish token may start the project as defined, not choose what it runs.
+            let publisher = try await depot.createToken(repositories: ["main"], permissions: ["read", "publish"])
+            let commands = "version: 0.2\nphases:\n  build:\n    commands:\n      - echo hi\n"
+            for body in [["buildspec": commands], ["sourceVersion": "main"]] {
+                let refused = try await depot.request(.post, start, auth: .bearer(publisher.secret), json: body)
+                #expect(refused.status == .forbidden, "\(body.keys): \(refused.status) \(refused.text)")
+            }
+            #expect(try await depot.request(.post, start, auth: .bearer(publisher.secret), json: ["environment": ["STAGE": "x"]]).status == .accepted)
+            let started = try await depot.request(.post, start, json: ["buildspec": commands])
             #expect(started.status == .accepted, "\(started.text)")
         }
     }

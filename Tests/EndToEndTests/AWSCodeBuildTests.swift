@@ -208,6 +208,12 @@ struct AWSCodeBuildTests {
         #expect((seen["builds"] as? [[String: Any]])?.count == 1, "\(seen)")
         let start = try ws.awsServiceRun("codebuild", reader, ["start-build", "--project-name", "app"])
         #expect(!start.succeeded && start.output.contains("AccessDeniedException"), "\(start.output)")
+        // Publishing does not extend to choosing the commands a build runs.
+        let publisher = try ws.awsKeys(["token", "create", "--domain", "acme", "--repo", "main", "--permission", "publish", "--aws", "--name", "cb-publisher"])
+        for override in [["--buildspec-override", Self.overrideBuildspec], ["--source-version", "main"]] {
+            let refused = try ws.awsServiceRun("codebuild", publisher, ["start-build", "--project-name", "app"] + override)
+            #expect(!refused.succeeded && refused.output.contains("AccessDeniedException"), "\(override): \(refused.output)")
+        }
         let otherRepository = try ws.awsKeys([
             "token", "create", "--domain", "acme", "--repo", "other", "--permission", "publish", "--aws", "--name", "cb-other",
         ])

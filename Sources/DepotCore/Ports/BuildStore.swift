@@ -88,6 +88,12 @@ public struct BuildOverrides: Sendable, Codable, Equatable {
     }
 
     public var isEmpty: Bool { environment.isEmpty && buildspec == nil && sourceVersion == nil }
+
+    /// What starting a build with these overrides takes on the project's repository. A buildspec or a source
+    /// version chooses the commands the build runs, which is what defining the project takes (`admin`); `publish`
+    /// (what a build does with its token) must not become running commands on the build host. Environment values
+    /// go through the allow-list and stay at `publish`.
+    public var requiredPermission: Permission { buildspec == nil && sourceVersion == nil ? .publish : .admin }
 }
 
 /// A build secret, encrypted by the caller before it is stored.

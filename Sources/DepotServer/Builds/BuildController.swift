@@ -22,7 +22,9 @@ struct BuildController {
             note: "the repository named in the body; with `sourceDirectory` (a server path): `admin` on the whole domain"),
         RoutePermission(.get, "/api/v1/domains/{domain}/projects", .read, .domain, note: "lists the projects whose repository the token may read"),
         RoutePermission(.get, "/api/v1/domains/{domain}/projects/{project}", .read, .project),
-        RoutePermission(.post, "/api/v1/domains/{domain}/projects/{project}/builds", .publish, .project),
+        RoutePermission(
+            .post, "/api/v1/domains/{domain}/projects/{project}/builds", .publish, .project,
+            note: "`admin` with a `buildspec` or `sourceVersion` override (they choose the commands the build runs)"),
         RoutePermission(.get, "/api/v1/domains/{domain}/builds", .read, .domain, note: "lists the builds of projects whose repository the token may read"),
         RoutePermission(.get, "/api/v1/domains/{domain}/builds/{id}", .read, .build),
         RoutePermission(.get, "/api/v1/domains/{domain}/builds/{id}/logs", .read, .build),
@@ -92,9 +94,10 @@ struct BuildController {
         let project = try await project(context, .publish)
         _ = try await repositories.repository(domain: domain, name: project.repository)
         let body = try await APIJSON.decode(StartBuildRequest.self, from: request, context: context)
+        let overrides = BuildOverrides(environment: body.environment ?? [:], buildspec: body.buildspec, sourceVersion: body.sourceVersion)
+        try policy.authorize(context.identity, overrides.requiredPermission, on: .project(domain: domain, repository: project.repository))
         let build = try await builds.start(
-            project: project, initiator: context.identity?.name ?? "unknown", serverURL: baseURL.resolve(for: request),
-            overrides: BuildOverrides(environment: body.environment ?? [:], buildspec: body.buildspec, sourceVersion: body.sourceVersion))
+            project: project, initiator: context.identity?.name ?? "unknown", serverURL: baseURL.resolve(for: request), overrides: overrides)
         return try APIJSON.response(BuildResponse(build: build), status: .accepted)
     }
 
