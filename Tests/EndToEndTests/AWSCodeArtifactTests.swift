@@ -281,6 +281,58 @@ struct AWSCodeArtifactTests {
         (output[list] as? [[String: Any]] ?? []).compactMap { $0[key] as? String }
     }
 
+    /// The same Terraform that makes CodeArtifact domains and repositories on AWS makes them on Depot.
+    @Test("terraform: aws_codeartifact_domain and _repository with upstreams, external connection and tags; no drift; changed; destroyed")
+    func terraform() throws {
+        let (ws, admin) = try Self.serverWithAdminKeys()
+        let terraform = try Terraform(ws, keys: admin)
+        func configure(_ description: String) throws {
+            try terraform.configure(endpoints: ["codeartifact": "\(ws.server.url)/api/aws/codeartifact"], resources: """
+                resource "aws_codeartifact_domain" "acme" {
+                  domain = "tfacme"
+                  tags   = { team = "platform" }
+                }
+                resource "aws_codeartifact_repository" "store" {
+                  repository  = "store"
+                  domain      = aws_codeartifact_domain.acme.domain
+                  description = "\(description)"
+                }
+                resource "aws_codeartifact_repository" "app" {
+                  repository = "app"
+                  domain     = aws_codeartifact_domain.acme.domain
+                  upstream { repository_name = aws_codeartifact_repository.store.repository }
+                  external_connections { external_connection_name = "public:npmjs" }
+                  tags = { tier = "app" }
+                }
+                """)
+        }
+        try configure("internal packages")
+        let initialized = try terraform.run(["init"])
+        try #require(initialized.succeeded, "\(initialized.output)")
+        let applied = try terraform.run(["apply", "-auto-approve"])
+        try #require(applied.succeeded, "\(applied.output)\n\(ws.server.log.suffix(2000))")
+        // What Terraform set comes back as it set it: a second plan finds nothing to change.
+        let plan = try terraform.run(["plan", "-detailed-exitcode"])
+        #expect(plan.status == 0, "\(plan.output)")
+        let app = try ws.aws(admin, ["describe-repository", "--domain", "tfacme", "--repository", "app"])["repository"] as? [String: Any] ?? [:]
+        #expect((app["upstreams"] as? [[String: Any]])?.map { $0["repositoryName"] as? String } == ["store"], "\(app)")
+        #expect((app["externalConnections"] as? [[String: Any]])?.first?["externalConnectionName"] as? String == "public:npmjs", "\(app)")
+        let domainARN = "arn:aws:codeartifact:us-east-1:000000000000:domain/tfacme"
+        #expect(Self.tags(try ws.aws(admin, ["list-tags-for-resource", "--resource-arn", domainARN])) == ["team": "platform"])
+
+        try configure("internal packages, v2")
+        let changed = try terraform.run(["apply", "-auto-approve"])
+        #expect(changed.succeeded && changed.output.contains("1 changed"), "\(changed.output)")
+        let store = try ws.aws(admin, ["describe-repository", "--domain", "tfacme", "--repository", "store"])["repository"] as? [String: Any]
+        #expect(store?["description"] as? String == "internal packages, v2", "\(String(describing: store))")
+        #expect(try terraform.run(["plan", "-detailed-exitcode"]).status == 0)
+
+        let destroyed = try terraform.run(["destroy", "-auto-approve"])
+        #expect(destroyed.succeeded, "\(destroyed.output)")
+        let gone = try ws.awsRun(admin, ["describe-domain", "--domain", "tfacme"])
+        #expect(!gone.succeeded && gone.output.contains("ResourceNotFoundException"), "\(gone.output)")
+    }
+
     @Test("boto3: every response parsed by botocore, paginators, and refused signatures")
     func boto3() async throws {
         let (ws, admin) = try Self.serverWithAdminKeys()
@@ -321,24 +373,32 @@ extension Workspace {
         return AWSKeyPair(accessKeyID: values["AWS_ACCESS_KEY_ID"] ?? "", secretAccessKey: values["AWS_SECRET_ACCESS_KEY"] ?? "")
     }
 
-    /// `aws codeartifact <arguments>` against this server, with npm's and pip's environment of the workspace and no
-    /// AWS configuration but the key pair.
-    func awsRun(_ keys: AWSKeyPair, _ arguments: [String], path: String? = nil) throws -> CommandResult {
+    /// `aws <service> <arguments>` against this server's endpoint for that service (`/api/aws/<service>`), with npm's
+    /// and pip's environment of the workspace (for `login`) and no AWS configuration but the key pair.
+    func awsServiceRun(_ service: String, _ keys: AWSKeyPair, _ arguments: [String], path: String? = nil) throws -> CommandResult {
         var environment = keys.environment.merging(npmEnvironment()) { $1 }
         environment["AWS_CONFIG_FILE"] = root.appendingPathComponent("aws-config").path
         environment["AWS_SHARED_CREDENTIALS_FILE"] = root.appendingPathComponent("aws-credentials").path
         if let path { environment["PATH"] = path }
         return try runPython(
-            tools.aws, ["codeartifact", "--endpoint-url", "\(server.url)/api/aws/codeartifact", "--output", "json"] + arguments,
+            tools.aws, [service, "--endpoint-url", "\(server.url)/api/aws/\(service)", "--output", "json"] + arguments,
             environment: environment, unset: ["PIP_CONFIG_FILE"])
     }
 
-    /// `awsRun` that must succeed, its JSON output parsed (empty output: an empty object).
-    func aws(_ keys: AWSKeyPair, _ arguments: [String]) throws -> [String: Any] {
-        let result = try awsRun(keys, arguments)
-        #expect(result.succeeded, "aws codeartifact \(arguments.joined(separator: " ")): \(result.output)")
+    /// `awsServiceRun` that must succeed, its JSON output parsed (empty output: an empty object).
+    func awsService(_ service: String, _ keys: AWSKeyPair, _ arguments: [String]) throws -> [String: Any] {
+        let result = try awsServiceRun(service, keys, arguments)
+        #expect(result.succeeded, "aws \(service) \(arguments.joined(separator: " ")): \(result.output)")
         let text = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return [:] }
         return (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    func awsRun(_ keys: AWSKeyPair, _ arguments: [String], path: String? = nil) throws -> CommandResult {
+        try awsServiceRun("codeartifact", keys, arguments, path: path)
+    }
+
+    func aws(_ keys: AWSKeyPair, _ arguments: [String]) throws -> [String: Any] {
+        try awsService("codeartifact", keys, arguments)
     }
 }

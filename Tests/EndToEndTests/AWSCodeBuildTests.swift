@@ -261,43 +261,11 @@ struct AWSCodeBuildTests {
     /// Terraform's AWS provider, from the machine's provider mirror (no registry is reached), against the CodeBuild API.
     @Test("terraform: aws_codebuild_project created, no drift on a second plan, changed, built, destroyed")
     func terraform() throws {
-        let mirror = ProcessInfo.processInfo.environment["DEPOT_TERRAFORM_PLUGIN_MIRROR"] ?? "/opt/tf-plugins"
-        let terraform = try #require(
-            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/terraform" }
-                .first { FileManager.default.isExecutableFile(atPath: $0) },
-            "terraform is not installed")
-        try #require(
-            FileManager.default.fileExists(atPath: "\(mirror)/registry.terraform.io/hashicorp/aws"),
-            "the hashicorp/aws provider is not in the mirror \(mirror) (DEPOT_TERRAFORM_PLUGIN_MIRROR)")
         let (bw, admin) = try Self.server()
         let ws = bw.ws
-        let directory = try ws.directory("terraform")
-        let cliConfig = ws.root.appendingPathComponent("terraformrc")
-        try Data("""
-            provider_installation {
-              filesystem_mirror {
-                path    = "\(mirror)"
-                include = ["registry.terraform.io/hashicorp/aws"]
-              }
-              direct { exclude = ["registry.terraform.io/hashicorp/aws"] }
-            }
-            """.utf8).write(to: cliConfig)
+        let terraform = try Terraform(ws, keys: admin)
         func configure(_ message: String) throws {
-            try Data("""
-                terraform {
-                  required_providers {
-                    aws = { source = "hashicorp/aws" }
-                  }
-                }
-                provider "aws" {
-                  region                      = "us-east-1"
-                  skip_credentials_validation = true
-                  skip_requesting_account_id  = true
-                  skip_metadata_api_check     = true
-                  endpoints {
-                    codebuild = "\(ws.server.url)/api/aws/codebuild"
-                  }
-                }
+            try terraform.configure(endpoints: ["codebuild": "\(ws.server.url)/api/aws/codebuild"], resources: """
                 resource "aws_codebuild_project" "app" {
                   name         = "tf-app"
                   description  = "made by terraform"
@@ -314,15 +282,9 @@ struct AWSCodeBuildTests {
                   }
                   tags = { "depot:repository" = "main" }
                 }
-                """.utf8).write(to: directory.appendingPathComponent("main.tf"))
+                """)
         }
-        var environment = admin.environment
-        environment["TF_CLI_CONFIG_FILE"] = cliConfig.path
-        environment["TF_IN_AUTOMATION"] = "1"
-        environment["TF_DATA_DIR"] = directory.appendingPathComponent(".terraform").path
-        func run(_ arguments: [String]) throws -> CommandResult {
-            try Command.run(terraform, arguments + ["-no-color", "-input=false"], in: directory, environment: environment)
-        }
+        func run(_ arguments: [String]) throws -> CommandResult { try terraform.run(arguments) }
         try configure("from-terraform")
         let initialized = try run(["init"])
         try #require(initialized.succeeded, "\(initialized.output)")
@@ -388,25 +350,4 @@ struct AWSCodeBuildTests {
 enum BuildLogName {
     /// A build's log stream: its id after `<project>:`.
     static func stream(_ id: String) -> String { String(id.split(separator: ":", maxSplits: 1).last ?? "") }
-}
-
-extension Workspace {
-    /// `aws <service> <arguments>` against this server's endpoint for that service (`/api/aws/<service>`), with no AWS
-    /// configuration but the key pair.
-    func awsServiceRun(_ service: String, _ keys: AWSKeyPair, _ arguments: [String]) throws -> CommandResult {
-        var environment = keys.environment
-        environment["AWS_CONFIG_FILE"] = root.appendingPathComponent("aws-config").path
-        environment["AWS_SHARED_CREDENTIALS_FILE"] = root.appendingPathComponent("aws-credentials").path
-        return try runPython(
-            tools.aws, [service, "--endpoint-url", "\(server.url)/api/aws/\(service)", "--output", "json"] + arguments, environment: environment)
-    }
-
-    /// `awsServiceRun` that must succeed, its JSON output parsed (empty output: an empty object).
-    func awsService(_ service: String, _ keys: AWSKeyPair, _ arguments: [String]) throws -> [String: Any] {
-        let result = try awsServiceRun(service, keys, arguments)
-        #expect(result.succeeded, "aws \(service) \(arguments.joined(separator: " ")): \(result.output)")
-        let text = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { return [:] }
-        return (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
-    }
 }
