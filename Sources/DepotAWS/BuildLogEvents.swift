@@ -9,7 +9,13 @@ struct LogPosition: Equatable, Sendable {
     /// Milliseconds since 1970, as CloudWatch Logs counts.
     var time: Int64
 
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    /// A build's own output can print a stamp of any year (`[Container] 999999999/01/01 ...`): out of Int64's range
+    /// the time is clamped, never converted with a trap.
+    static func milliseconds(_ date: Date) -> Int64 {
+        let value = (date.timeIntervalSince1970 * 1000).rounded()
+        guard value.isFinite else { return 0 }
+        return Int64(min(max(value, -9.0e18), 9.0e18))
+    }
 }
 
 /// One line of a build's log as a CloudWatch Logs event, with where it starts and where the next one does.

@@ -42,6 +42,15 @@ struct BuildLogEventsTests {
             timeRange: range)
     }
 
+    @Test("a build printing a stamp of any year gets a clamped time, not a trap")
+    func absurdStamps() throws {
+        let text = "[Container] 999999999/01/01 00:00:00.000 far\n[Container] -99999999/01/01 00:00:00.000 back\nafter\n"
+        let events = try page(text).events
+        #expect(events.count == 3)
+        #expect(LogPosition.milliseconds(Date(timeIntervalSince1970: 1e300)) == Int64(9.0e18))
+        #expect(LogPosition.milliseconds(Date(timeIntervalSince1970: -.infinity)) == 0)
+    }
+
     @Test("each line is an event with the time of the last stamped line; output lines carry it forward")
     func timesCarriedForward() throws {
         let events = try page().events

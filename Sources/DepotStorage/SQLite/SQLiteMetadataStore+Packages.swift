@@ -38,7 +38,10 @@ extension SQLiteMetadataStore {
     static let packageOrder = ["p.namespace", "p.name", "p.format"]
 
     private static func filter(_ query: inout KeysetQuery, repositoryID: Int64, _ filter: PackageFilter) {
-        query.require("p.repository_id = ?", [repositoryID])
+        // With a text, the trigram index's matches drive the query (each looked up by id): `+` keeps SQLite from
+        // walking the repository's listing index instead and testing every package of it against the matches.
+        let searching = !(filter.text ?? "").isEmpty
+        query.require(searching ? "+p.repository_id = ?" : "p.repository_id = ?", [repositoryID])
         if let format = filter.format { query.require("p.format = ?", [format]) }
         if let namespace = filter.namespace { query.require("p.namespace = ?", [namespace]) }
         if let prefix = filter.prefix { query.require("p.name LIKE ? ESCAPE '\\'", [likeEscaped(prefix) + "%"]) }

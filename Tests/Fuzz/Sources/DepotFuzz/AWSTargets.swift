@@ -1,3 +1,4 @@
+import DepotBuild
 import Foundation
 
 @testable import DepotAWS
@@ -26,6 +27,23 @@ extension FuzzTargets {
                 }
                 check(!keys.contains("X-Amz-Signature"), "the signature is part of what was signed")
             }
+        }
+    }
+
+    /// CloudWatch Logs' inputs and a build's log as GetLogEvents reads it: filter patterns (then matched against the
+    /// rest), next tokens, and log text whose lines may carry any `[Container]` stamp.
+    static let awsLogs = FuzzTarget(name: "aws-logs", summary: "CloudWatch Logs filter patterns, next tokens, build log lines and stamps") { bytes in
+        let input = FuzzInput(bytes)
+        let text = input.text
+        switch input.selector % 3 {
+        case 0:
+            let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            if let pattern = try? LogFilterPattern(String(parts[0])) { _ = pattern.matches(parts.count > 1 ? String(parts[1]) : "") }
+        case 1:
+            if let token = LogToken(text) { check(LogToken(token.text) == token, "a token does not read back") }
+        default:
+            let log = BuildLogText(MemoryBlobReader(Array(text.utf8)))
+            _ = try? BuildLogEvents.scan(log, from: LogPosition(offset: 0, time: 0), complete: true) { _ in true }
         }
     }
 }

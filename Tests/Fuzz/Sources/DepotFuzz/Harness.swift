@@ -27,7 +27,7 @@ struct FuzzTarget: Sendable {
 enum FuzzTargets {
     static let all: [FuzzTarget] = [
         sdist, npmPublish, names, coreMetadata, mavenPath, mavenXML, buildspec, multipart, authorization, sigV4, wheel,
-        cargoPublish, swiftPublish, swiftArchive, pipeline,
+        cargoPublish, swiftPublish, swiftArchive, pipeline, awsLogs,
     ]
 
     static let selected: FuzzTarget = {
