@@ -1,3 +1,4 @@
+import DepotCore
 import Foundation
 
 /// CloudWatch Logs' filter pattern for unstructured lines: terms that must all appear (`ERROR build`), phrases in
@@ -52,9 +53,10 @@ struct LogFilterPattern: Equatable {
         }
     }
 
-    /// An empty pattern matches every line.
+    /// An empty pattern matches every line. Terms are compared byte by byte (`includes`): Foundation's `contains`
+    /// traps on some lines a build can print (found by the `aws-logs` fuzz target).
     func matches(_ message: String) -> Bool {
-        required.allSatisfy(message.contains) && (anyOf.isEmpty || anyOf.contains(where: message.contains))
-            && !excluded.contains(where: message.contains)
+        required.allSatisfy { message.includes($0) } && (anyOf.isEmpty || anyOf.contains { message.includes($0) })
+            && !excluded.contains { message.includes($0) }
     }
 }

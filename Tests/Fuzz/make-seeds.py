@@ -158,6 +158,15 @@ for text in literals("Tests/DepotAWSTests/SigV4Vectors.swift"):
     elif len(text) == 16 and text.endswith("Z"):
         seed("sigv4", text, 1)
 
+# aws-logs: CloudWatch filter patterns with a line to match (0), next tokens (1), build logs with stamps (2).
+for pattern in ['ERROR build\nERROR in build step', '"exit status 1"\nexit status 1', '?ERROR ?WARN -DEBUG\nWARN x',
+                '{ $.level = 1 }\n', '[a, b]\n']:
+    seed("aws-logs", pattern, 0)
+for token in ["f/0/0", "b/120/1700000000000", "f/9223372036854775807/0", "x/1/2"]:
+    seed("aws-logs", token, 1)
+seed("aws-logs", "[Container] 2026/12/03 18:00:00.123 Entering phase BUILD\nhello\n"
+     "[Container] 999999999/01/01 00:00:00.000 far\nno newline at the end", 2)
+
 # npm-publish: the tests' bodies, and one as `npm publish` sends it; whole (0) and in 6-byte pieces (0x85).
 for text in literals("Tests/DepotNPMTests/PublishBodySplitterTests.swift"):
     if text.lstrip().startswith("{"):
