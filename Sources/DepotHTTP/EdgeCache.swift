@@ -117,7 +117,7 @@ public final class EdgeCache: Sendable {
     func store(key: EdgeRequestKey, head: HTTPResponse, body: ByteBuffer, generation: UInt64, mark: EdgeMark) {
         var head = head
         head.headerFields[.date] = nil
-        let notModified = HTTPResponse(status: .notModified, headerFields: head.headerFields.notModifiedFields)
+        let notModified = head.notModified
         let entry = Entry(
             head: head, notModifiedHead: notModified, body: body, etag: head.headerFields[.eTag], generation: generation,
             expiresAt: mark.expiresAt,

@@ -116,7 +116,7 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
                 // The whole answer to a revalidation: kept, and the client gets the 304 it asked for.
                 if let tags = request.ifNoneMatch, let etag = response.headerFields[.eTag], EntityTag.matches(tags, etag) {
                     withholdingBody = true
-                    let notModified = HTTPResponse(status: .notModified, headerFields: response.headerFields.notModifiedFields)
+                    let notModified = response.notModified
                     context.write(wrapOutboundOut(.head(notModified)), promise: promise)
                     return
                 }

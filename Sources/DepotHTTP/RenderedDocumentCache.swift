@@ -84,6 +84,11 @@ extension HTTPFields {
     }
 }
 
+extension HTTPResponse {
+    /// The 304 that answers a revalidation of this 200 (its RFC 9110 fields only).
+    var notModified: HTTPResponse { HTTPResponse(status: .notModified, headerFields: headerFields.notModifiedFields) }
+}
+
 /// `If-None-Match` against a response's ETag.
 public enum EntityTag {
     /// True when the header lists `etag` (or is `*`): the client has these bytes, the answer is 304.
