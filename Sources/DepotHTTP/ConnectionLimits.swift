@@ -82,6 +82,13 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// may only go out when nothing else is being written.
     private var owed: [Bool] = []
     private var headerTimer: Scheduled<Void>?
+    private var idleTimer: Scheduled<Void>?
+    /// When a request part was last read or a response last ended here.
+    private var lastActivity = NIODeadline.now()
+    /// A request head has been read and not yet its end (a body may be arriving).
+    private var reading = false
+    /// Requests the edge cache answered below since the idle check last looked (`requestAnsweredBelow`).
+    private var answeredBelow = 0
 
     init(limits: ConnectionLimits, counter: ConnectionCounter) {
         self.limits = limits
@@ -120,11 +127,46 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
                 if !self.sawHead { context.close(promise: nil) }
             }
         }
+        if let idle = limits.idleTimeAmount { scheduleIdleCheck(in: idle, context: context) }
+    }
+
+    /// A request the edge cache answered below this handler, which never saw it: the connection is in use.
+    func requestAnsweredBelow() {
+        answeredBelow &+= 1
+        if !sawHead {
+            sawHead = true
+            headerTimer?.cancel()
+            headerTimer = nil
+        }
+    }
+
+    private func scheduleIdleCheck(in delay: TimeAmount, context: ChannelHandlerContext) {
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { self.checkIdle(context: context) }
+    }
+
+    /// Closes a connection silent for `idleTimeout`: between requests (keep-alive) or in the middle of a request's
+    /// body; never while a response is being written. Requests answered by the edge cache are counted, not timed
+    /// (they cost no clock read), so a connection that only had those closes between one and two time-outs later.
+    private func checkIdle(context: ChannelHandlerContext) {
+        guard let idle = limits.idleTimeAmount else { return }
+        let now = NIODeadline.now()
+        if answeredBelow != 0 || (!owed.isEmpty && !reading) {
+            answeredBelow = 0
+            lastActivity = now
+        }
+        let quiet = now - lastActivity
+        if quiet >= idle {
+            context.close(promise: nil)
+        } else {
+            scheduleIdleCheck(in: idle - quiet, context: context)
+        }
     }
 
     private func finish() {
         headerTimer?.cancel()
         headerTimer = nil
+        idleTimer?.cancel()
+        idleTimer = nil
         if counted {
             counted = false
             counter.release()
@@ -145,8 +187,10 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
             if case .head = part { context.close(promise: nil) }
             return
         }
+        lastActivity = .now()
         switch part {
         case .head(let head):
+            reading = true
             owed.append(ExpectContinue.expectsContinue(head))
             if !sawHead {
                 sawHead = true
@@ -157,6 +201,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .body:
             break
         case .end:
+            reading = false
             // The client sent the whole body without waiting: a late 100 would be noise.
             if !owed.isEmpty { owed[owed.count - 1] = false }
         }
@@ -175,6 +220,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
             context.write(data, promise: promise)
         case .end:
             context.write(data, promise: promise)
+            lastActivity = .now()
             if !owed.isEmpty { owed.removeFirst() }
             sendContinueIfOwed(context: context)
         }

@@ -3,6 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
 import Prometheus
 import Synchronization
 
@@ -29,9 +31,9 @@ public final class EdgeCache: Sendable {
     public static let maxBodySize = 1 << 20
 
     public struct Entry: Sendable {
-        /// The response head without `Date` (set per answer), and the 304 made from it.
-        var head: HTTPResponse
-        var notModifiedHead: HTTPResponse
+        /// The response head as the encoder takes it, without `Date` (added per answer), and the 304 made from it.
+        var head: HTTPResponseHead
+        var notModifiedHead: HTTPResponseHead
         var body: ByteBuffer
         var etag: String?
         var generation: UInt64
@@ -53,6 +55,11 @@ public final class EdgeCache: Sendable {
             self.cost = cost
             lastUsed = Atomic(clock)
         }
+
+        /// Made after the last change (`generation` is the current count) for a token not yet expired.
+        func isCurrent(generation: UInt64, now: Double) -> Bool {
+            entry.generation == generation && entry.expiresAt.map { now < $0 } ?? true
+        }
     }
 
     struct Table {
@@ -61,6 +68,8 @@ public final class EdgeCache: Sendable {
     }
 
     private let table = Mutex(Table())
+    /// Each event loop's own slots in front of the table (`EdgeLoopSlots`), made once per loop.
+    private let loops = Mutex<[ObjectIdentifier: NIOLoopBound<EdgeLoopSlots>]>([:])
     /// Moves by two on every store: a new slot takes the odd value between, and a hit stamps its slot with the
     /// current (even) value, newer than every slot stored before it. A hit only reads the clock, and writes its
     /// slot only the first time after a store, so the two event loops do not fight over one cache line per hit.
@@ -93,9 +102,13 @@ public final class EdgeCache: Sendable {
 
     /// The answer kept for `key`, if no change happened since it was made and its token has not expired.
     func entry(forKey key: EdgeRequestKey, now: Double) -> Entry? {
+        slot(forKey: key, now: now)?.entry
+    }
+
+    /// The slot kept for `key` in the shared table, if current (a stale one is dropped).
+    func slot(forKey key: EdgeRequestKey, now: Double) -> Slot? {
         guard let slot = table.withLock({ $0.slots[key] }) else { return nil }
-        let entry = slot.entry
-        guard entry.generation == generation, entry.expiresAt.map({ now < $0 }) ?? true else {
+        guard slot.isCurrent(generation: generation, now: now) else {
             table.withLock { table in
                 if table.slots[key] === slot {
                     table.slots[key] = nil
@@ -104,9 +117,24 @@ public final class EdgeCache: Sendable {
             }
             return nil
         }
+        touch(slot)
+        return slot
+    }
+
+    /// Stamps a slot as just given, for the least-recently-given eviction.
+    func touch(_ slot: Slot) {
         let tick = clock.load(ordering: .relaxed)
         if slot.lastUsed.load(ordering: .relaxed) != tick { slot.lastUsed.store(tick, ordering: .relaxed) }
-        return entry
+    }
+
+    /// The slots of the event loop `loop`, to be used on that loop only.
+    func loopSlots(on loop: any EventLoop) -> NIOLoopBound<EdgeLoopSlots> {
+        loops.withLock { loops in
+            if let existing = loops[ObjectIdentifier(loop)] { return existing }
+            let made = NIOLoopBound(EdgeLoopSlots(budget: budget / 8), eventLoop: loop)
+            loops[ObjectIdentifier(loop)] = made
+            return made
+        }
     }
 
     var count: Int { table.withLock { $0.slots.count } }
@@ -114,12 +142,15 @@ public final class EdgeCache: Sendable {
     func recordHit() { hits.increment() }
 
     /// Keeps an answer made for a request that arrived at `generation`, with the mark's route and expiry.
-    func store(key: EdgeRequestKey, head: HTTPResponse, body: ByteBuffer, generation: UInt64, mark: EdgeMark) {
+    func store(key: EdgeRequestKey, head: HTTPResponseHead, body: ByteBuffer, generation: UInt64, mark: EdgeMark) {
         var head = head
-        head.headerFields[.date] = nil
-        let notModified = head.notModified
+        head.headers.remove(name: "date")
+        // Framed by its length: the answer is whole, and a kept chunked head would not match the body written.
+        head.headers.remove(name: "transfer-encoding")
+        head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+        guard let notModified = head.notModified else { return }
         let entry = Entry(
-            head: head, notModifiedHead: notModified, body: body, etag: head.headerFields[.eTag], generation: generation,
+            head: head, notModifiedHead: notModified, body: body, etag: head.headers.first(name: "etag"), generation: generation,
             expiresAt: mark.expiresAt,
             ok: metrics.handles(route: mark.route, method: "GET", status: 200),
             notModified: metrics.handles(route: mark.route, method: "GET", status: 304))
@@ -141,6 +172,78 @@ public final class EdgeCache: Sendable {
 
     func isTrusted(_ peer: SocketAddress?) -> Bool {
         ForwardedHeadersMiddleware.isTrusted(peer, among: trustedProxies)
+    }
+}
+
+/// One event loop's view of the edge cache: the slots it gave lately, with their heads dated for the current second,
+/// read and written on that loop alone. Every hit used to take the shared table's mutex, and with both loops
+/// answering at once a contended `Mutex` is a PI futex in the kernel: they spent their time waiting on each other.
+/// Now a hit takes no lock and, within a second, copies no head. The slots are the table's own (no body is kept
+/// twice); a change empties this at the next request, and it holds at most `capacity` slots and `budget` bytes.
+final class EdgeLoopSlots {
+    /// A slot as this loop gives it: its heads with `Date` for `second`.
+    struct Given {
+        let slot: EdgeCache.Slot
+        var second: Int
+        var head: HTTPResponseHead
+        var notModifiedHead: HTTPResponseHead
+    }
+
+    static let capacity = 512
+    private let budget: Int
+    private var given: [EdgeRequestKey: Given] = [:]
+    private var cost = 0
+    private var generation: UInt64 = 0
+
+    init(budget: Int) {
+        self.budget = budget
+    }
+
+    /// The answer for `key` with `date` (the text of `second`) in its heads, from this loop's slots or else from
+    /// the shared table; nil on a miss.
+    func answer(forKey key: EdgeRequestKey, cache: EdgeCache, now: Double, second: Int, date: String) -> Given? {
+        let current = cache.generation
+        if current != generation {
+            given.removeAll(keepingCapacity: true)
+            cost = 0
+            generation = current
+        }
+        if var hit = given[key] {
+            guard hit.slot.isCurrent(generation: current, now: now) else {
+                forget(key)
+                return nil
+            }
+            cache.touch(hit.slot)
+            if hit.second != second {
+                hit.date(second: second, text: date)
+                given[key] = hit
+            }
+            return hit
+        }
+        guard let slot = cache.slot(forKey: key, now: now) else { return nil }
+        var made = Given(slot: slot, second: -1, head: slot.entry.head, notModifiedHead: slot.entry.notModifiedHead)
+        made.date(second: second, text: date)
+        guard slot.cost <= budget else { return made }
+        while !given.isEmpty && (given.count >= Self.capacity || cost + slot.cost > budget) {
+            forget(given.keys[given.startIndex])  // hash order: an arbitrary one, which is fair enough here
+        }
+        given[key] = made
+        cost += slot.cost
+        return made
+    }
+
+    private func forget(_ key: EdgeRequestKey) {
+        if let old = given.removeValue(forKey: key) { cost -= old.slot.cost }
+    }
+
+    var count: Int { given.count }
+}
+
+extension EdgeLoopSlots.Given {
+    fileprivate mutating func date(second: Int, text: String) {
+        self.second = second
+        head.headers.replaceOrAdd(name: "date", value: text)
+        notModifiedHead.headers.replaceOrAdd(name: "date", value: text)
     }
 }
 
@@ -181,37 +284,64 @@ struct EdgeRequestKey: Hashable, Sendable {
     var acceptEncoding: String?
     var forwarded: [String] = []
 
-    /// Requests that are never answered from the cache: a body, a range, conditions other than `If-None-Match`
-    /// (answered from the entry's ETag), an upgrade, cookies (the console).
-    static let excluding: Set<HTTPField.Name> = [
-        .range, .ifRange, .ifModifiedSince, .ifUnmodifiedSince, .ifMatch, .expect, .contentLength, .transferEncoding,
-        .upgrade, .cookie,
-    ]
-    /// The headers the application takes from trusted proxies only.
-    static let forwardedNames = Set(ForwardedHeadersMiddleware.names)
+    /// What a request field means to the key. Requests with a body, a range, conditions other than `If-None-Match`
+    /// (answered from the entry's ETag), an upgrade, an `Expect` or cookies (the console) are never answered here.
+    enum Field {
+        case host, authorization, accept, acceptEncoding, connection, forwarded, marker, excluding, other
 
-    /// The key of a plain `GET`, or nil when the request must go the whole way.
-    init?(_ request: HTTPRequest, peerTrusted: Bool) {
-        guard request.method == .get, let path = request.path else { return nil }
-        target = path
-        authority = request.authority
+        /// Names compared without regard to ASCII case and without allocating: this runs for every field of every
+        /// request the connection reads.
+        init(_ name: String) {
+            let utf8 = name.utf8
+            func `is`(_ lowercase: StaticString) -> Bool {
+                guard utf8.count == lowercase.utf8CodeUnitCount else { return false }
+                return lowercase.withUTF8Buffer { expected in
+                    zip(utf8, expected).allSatisfy { byte, wanted in (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted }
+                }
+            }
+            switch utf8.count {
+            case 4 where `is`("host"): self = .host
+            case 5 where `is`("range"): self = .excluding
+            case 6 where `is`("accept"): self = .accept
+            case 6 where `is`("expect") || `is`("cookie"): self = .excluding
+            case 7 where `is`("upgrade"): self = .excluding
+            case 8 where `is`("if-range") || `is`("if-match"): self = .excluding
+            case 9 where `is`("forwarded"): self = .forwarded
+            case 10 where `is`("connection"): self = .connection
+            case 13 where `is`("authorization"): self = .authorization
+            case 14 where `is`("content-length"): self = .excluding
+            case 15 where `is`("accept-encoding"): self = .acceptEncoding
+            case 16 where `is`("x-forwarded-host"): self = .forwarded
+            case 17 where `is`("x-forwarded-proto"): self = .forwarded
+            case 17 where `is`("if-modified-since") || `is`("transfer-encoding"): self = .excluding
+            case 18 where `is`("x-depot-edge-cache"): self = .marker
+            case 19 where `is`("if-unmodified-since"): self = .excluding
+            default: self = .other
+            }
+        }
+    }
+
+    /// The key of a plain HTTP/1.1 `GET` in origin form, or nil when the request must go the whole way.
+    init?(_ request: HTTPRequestHead, peerTrusted: Bool) {
+        guard request.method == .GET, request.version == .http1_1, request.uri.utf8.first == UInt8(ascii: "/") else { return nil }
+        target = request.uri
         // One pass over the fields; repeated fields are joined as `HTTPFields` joins them for the application.
-        for field in request.headerFields {
-            let name = field.name
-            if name == .authorization {
-                authorization = Self.joined(authorization, field.value)
-            } else if name == .accept {
-                accept = Self.joined(accept, field.value)
-            } else if name == .acceptEncoding {
-                acceptEncoding = Self.joined(acceptEncoding, field.value)
-            } else if name == .connection {
-                if field.value.lowercased().includes("close") { return nil }
-            } else if Self.excluding.contains(name) {
-                return nil
-            } else if Self.forwardedNames.contains(name) {
+        for (name, value) in request.headers {
+            switch Field(name) {
+            case .host:
+                guard authority == nil else { return nil }
+                authority = value
+            case .authorization: authorization = Self.joined(authorization, value)
+            case .accept: accept = Self.joined(accept, value)
+            case .acceptEncoding: acceptEncoding = Self.joined(acceptEncoding, value)
+            case .connection:
+                if value.lowercased().includes("close") { return nil }
+            case .excluding: return nil
+            case .forwarded:
                 // The application drops an untrusted peer's forwarded headers; such a request goes the whole way.
                 guard peerTrusted else { return nil }
-                forwarded.append("\(name.canonicalName)=\(field.value)")
+                forwarded.append("\(name.lowercased())=\(value)")
+            case .marker, .other: break
             }
         }
     }
@@ -226,12 +356,19 @@ struct EdgeRequestKey: Hashable, Sendable {
     }
 }
 
+extension HTTPResponseHead {
+    /// The 304 of this 200 (`HTTPResponse.notModified`: the fields RFC 9110 keeps), as the encoder takes it.
+    var notModified: HTTPResponseHead? {
+        (try? HTTPResponse(self)).map { HTTPResponseHead($0.notModified) }
+    }
+}
+
 /// `Date` header values, made once per second.
 struct HTTPDateText {
     private var second = -1
     private var text = ""
 
-    mutating func now() -> (seconds: Double, text: String) {
+    mutating func now() -> (seconds: Double, second: Int, text: String) {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         let current = spec.tv_sec
@@ -239,7 +376,7 @@ struct HTTPDateText {
             second = current
             text = Self.format(current)
         }
-        return (Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9, text)
+        return (Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9, current, text)
     }
 
     static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]

@@ -161,7 +161,8 @@ public func buildApplication(configuration: DepotConfiguration, logger: Logger) 
         limits: configuration.connectionLimits, counter: connectionCounter(limits: configuration.connectionLimits, logger: logger))
     return Application(
         router: parts.router,
-        server: try transport.server(http1: http1, edgeCache: parts.edgeCache),
+        server: try transport.server(
+            http1: http1, edgeCache: parts.edgeCache, http2IdleTimeout: configuration.connectionLimits.idleTimeAmount),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "Depot"),
         services: [parts.buildShutdown, parts.orphanSweep, parts.accessLog] + (await transport.services(logger: logger)),
         onServerRunning: { channel in

@@ -11,13 +11,14 @@ import Darwin
 #endif
 
 /// The HTTP/1 channel configuration with the connection limits: header size and count enforced by the decoder,
-/// the idle (keep-alive) timeout, and the connection guard (connection cap, header timeout, `100 Continue`).
-/// The plain and the TLS server both build from this.
+/// and the connection guard (connection cap, header and idle time-outs, `100 Continue`). The plain and the TLS
+/// server both build from this. The idle time-out is the guard's, not Hummingbird's: requests the edge cache
+/// answers never reach Hummingbird's handler, which would take a connection busy with them for an idle one.
 func limitedHTTP1Configuration(limits: ConnectionLimits, counter: ConnectionCounter) -> HTTP1Channel.Configuration {
     HTTP1Channel.Configuration(
         // Hummingbird does not answer `Expect: 100-continue`; without it every Maven PUT waits out a timeout.
         additionalChannelHandlers: connectionHandlers(limits: limits, counter: counter),
-        idleTimeout: limits.idleTimeAmount,
+        idleTimeout: nil,
         // The decoder itself enforces the header limits (431 from the connection guard).
         httpDecoderConfiguration: .init(
             maxHeaderFieldSize: limits.maxHeaderSize, maxHeaderListSize: limits.maxHeaderSize, maxHeaderFieldCount: limits.maxHeaderCount))

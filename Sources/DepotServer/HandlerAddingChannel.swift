@@ -2,6 +2,7 @@ import DepotHTTP
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTPTypesHTTP1
 
 /// A child channel that adds handlers to the pipeline its base has just set up (the base's own handlers are there
 /// to be found, and no byte has been read yet).
@@ -28,13 +29,12 @@ extension HandlerAddingChannel: HTTPChannelHandler where Base: HTTPChannelHandle
 
 extension HandlerAddingChannel {
     /// An `EdgeCacheHandler` on an HTTP/1.1 connection (plain, or over TLS once ALPN chose it: `SecureHTTPChannel`),
-    /// right after Hummingbird's connection state handler: there it sees only whole requests and its answers still
-    /// count for the idle time-out and graceful shutdown. HTTP/2 streams go without.
+    /// right above NIO's HTTP/1 decoder and encoder, below the conversion to HTTPTypes. HTTP/2 streams go without.
     static func edgeCache(_ base: Base, cache: EdgeCache) -> Self {
         HandlerAddingChannel(base: base) { pipeline in
             guard cache.isEnabled else { return }
-            let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
-            try pipeline.addHandler(EdgeCacheHandler(cache: cache), position: .after(state))
+            let codec = try pipeline.handler(type: HTTP1ToHTTPServerCodec.self)
+            try pipeline.addHandler(EdgeCacheHandler(cache: cache), position: .before(codec))
         }
     }
 }

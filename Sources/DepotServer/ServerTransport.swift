@@ -29,9 +29,11 @@ public struct ServerTransport: Sendable {
 
     /// The Hummingbird server. `http1` (additional handlers, idle timeout, header limits) applies to every
     /// HTTP/1.1 connection and, on TLS, to every HTTP/2 stream too, so both protocols get the same handling.
-    /// On TLS a connection whose handshake takes longer than `handshakeTimeout` is closed.
+    /// On TLS a connection whose handshake takes longer than `handshakeTimeout` is closed, and an HTTP/2 connection
+    /// without a stream for `http2IdleTimeout`.
     public func server(
-        http1: HTTP1Channel.Configuration, edgeCache: EdgeCache? = nil, handshakeTimeout: TimeAmount = .seconds(10)
+        http1: HTTP1Channel.Configuration, edgeCache: EdgeCache? = nil, http2IdleTimeout: TimeAmount? = nil,
+        handshakeTimeout: TimeAmount = .seconds(10)
     ) throws -> HTTPServerBuilder {
         guard let certificates else {
             guard let edgeCache else { return .http1(configuration: http1) }
@@ -39,7 +41,7 @@ public struct ServerTransport: Sendable {
                 HandlerAddingChannel.edgeCache(HTTP1Channel(responder: responder, configuration: http1), cache: edgeCache)
             }
         }
-        let idle = http1.idleTimeout.map { Duration.nanoseconds($0.nanoseconds) }
+        let idle = (http2IdleTimeout ?? http1.idleTimeout).map { Duration.nanoseconds($0.nanoseconds) }
         let tls = certificates.tlsConfiguration
         // Called once when the server is built (its TLS context too), not per connection.
         return HTTPServerBuilder { responder in

@@ -134,6 +134,39 @@ struct ConnectionLimitTests {
         }
     }
 
+    @Test("a connection kept busy by answers from the edge cache is not idle; once silent it is closed")
+    func idleCountsEdgeAnswers() async throws {
+        try await LiveDepot.run(configure: { $0.connectionLimits.idleTimeout = 2 }) { depot in
+            let closed = StatusBox()
+            try await RawHTTPConnection.with(port: depot.port, safetyTimeout: .seconds(30)) { connection in
+                let started = ContinuousClock.now
+                // The first /healthz fills the edge cache; the rest never reach the handlers above it.
+                while ContinuousClock.now - started < .seconds(6) {
+                    try await connection.send(Self.healthz)
+                    #expect(try await connection.readResponse().status == 200)
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                let silent = ContinuousClock.now
+                do {
+                    _ = try await connection.readResponse()
+                } catch let failure as RawHTTPConnection.Failure where failure.description.contains("closed") {
+                    closed.value = 1
+                }
+                // Closed between one and two time-outs after the last answer.
+                #expect(ContinuousClock.now - silent < .seconds(6))
+            }
+            #expect(closed.value == 1)
+            let metrics = StatusBox()
+            try await RawHTTPConnection.with(port: depot.port, safetyTimeout: .seconds(10)) { connection in
+                try await connection.send(Array("GET /metrics HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(depot.adminToken)\r\n\r\n".utf8))
+                let text = String(decoding: try await connection.readResponse().body, as: UTF8.self)
+                let line = text.split(separator: "\n").first { $0.hasPrefix("depot_edge_cache_hits_total ") }
+                metrics.value = line.flatMap { Double($0.split(separator: " ")[1]) }.map { Int($0) }
+            }
+            #expect((metrics.value ?? 0) >= 5, "the requests were not answered by the edge cache")
+        }
+    }
+
     @Test("headers over maxHeaderSize or maxHeaderCount: 431")
     func oversizedHeaders() async throws {
         try await LiveDepot.run(configure: {
