@@ -42,7 +42,7 @@ extension NpmController {
             renderer = try self.renderer(name, view: view, registryURL: target.registryURL)
         }
         let object = abbreviated ? renderer.abbreviated() : renderer.full()
-        let body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
+        let body = ByteBuffer(bytes: try JSONBytes.encode(object, capacity: 512 * renderer.entries.count + 4096))
         let document = cache.store(key: cacheKey, fingerprint: fingerprint, body: body)
         return respond(with: document, abbreviated: abbreviated, request: request, repeatable: repeatable)
     }

@@ -123,7 +123,7 @@ public struct NpmController: Sendable {
     // MARK: Helpers
 
     static func json(_ object: Any, status: HTTPResponse.Status = .ok, contentType: String = "application/json") -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data = (try? JSONBytes.encode(object)) ?? Array("{}".utf8)
         var headers = HTTPFields()
         headers[.contentType] = contentType
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

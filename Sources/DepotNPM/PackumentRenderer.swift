@@ -9,7 +9,7 @@ struct PackumentRenderer {
     }
 
     /// Fields the abbreviated ("corgi") document keeps per version.
-    static let abbreviatedFields = [
+    static let abbreviatedFields: Set<String> = [
         "name", "version", "dependencies", "optionalDependencies", "devDependencies", "peerDependencies",
         "peerDependenciesMeta", "bundleDependencies", "bundledDependencies", "bin", "directories", "dist", "engines",
         "deprecated", "_hasShrinkwrap", "os", "cpu", "funding", "license", "hasInstallScript", "acceptDependencies",
