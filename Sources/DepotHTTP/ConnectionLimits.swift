@@ -130,6 +130,9 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         if let idle = limits.idleTimeAmount { scheduleIdleCheck(in: idle, context: context) }
     }
 
+    /// Over the connection cap: every request must reach this handler, which closes the connection.
+    var isRefusing: Bool { rejected }
+
     /// A request the edge cache answered below this handler, which never saw it: the connection is in use.
     func requestAnsweredBelow() {
         answeredBelow &+= 1
@@ -150,7 +153,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func checkIdle(context: ChannelHandlerContext) {
         guard let idle = limits.idleTimeAmount else { return }
         let now = NIODeadline.now()
-        if answeredBelow != 0 || (!owed.isEmpty && !reading) {
+        // Busy: a response is being written (an earlier request's while a later one's body may be waiting).
+        if answeredBelow != 0 || (!owed.isEmpty && (!reading || owed.count > 1)) {
             answeredBelow = 0
             lastActivity = now
         }

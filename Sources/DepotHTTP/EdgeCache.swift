@@ -27,6 +27,8 @@ public final class EdgeCache: Sendable {
     /// its 304, and the edge keeps the 200 and sends the client the 304. Without this, after a change only a
     /// client without the document would refill the edge, while a fleet with warm caches only revalidates.
     static let wantsWholeAnswer = "whole"
+    /// Any other request the edge could keep the answer to.
+    static let mayKeep = "keep"
     /// Answers bigger than this are not kept (the blob memory cache holds files up to the same size).
     public static let maxBodySize = 1 << 20
 
@@ -131,7 +133,8 @@ public final class EdgeCache: Sendable {
     func loopSlots(on loop: any EventLoop) -> NIOLoopBound<EdgeLoopSlots> {
         loops.withLock { loops in
             if let existing = loops[ObjectIdentifier(loop)] { return existing }
-            let made = NIOLoopBound(EdgeLoopSlots(budget: budget / 8), eventLoop: loop)
+            // Together at most an eighth of the budget more than the table (their slots may outlive the table's).
+            let made = NIOLoopBound(EdgeLoopSlots(budget: budget / 8 / max(1, System.coreCount)), eventLoop: loop)
             loops[ObjectIdentifier(loop)] = made
             return made
         }

@@ -71,17 +71,26 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
             swallowing = false
             let key = EdgeRequestKey(request, peerTrusted: peerTrusted)
             let generation = cache.generation
-            if pending.isEmpty, context.channel.isWritable, let key, answer(request, key: key, context: context) {
+            // A connection over the cap gets its 503 and is closed by the guard, which must see the request.
+            if pending.isEmpty, context.channel.isWritable, let key, connectionGuard?.isRefusing != true,
+                answer(request, key: key, context: context)
+            {
                 swallowing = true
                 connectionGuard?.requestAnsweredBelow()
                 return
             }
-            // The marker on a request is this handler's word to the application, never a client's.
+            // The marker on a request is this handler's word to the application, never a client's: that an answer
+            // may be kept (no route marks one otherwise, so none leaks where no edge takes it: HTTP/2), or that
+            // the whole answer is wanted in place of a 304.
             if request.headers.contains(name: Self.markerName) { request.headers.remove(name: Self.markerName) }
             var ifNoneMatch: String?
-            if key != nil, request.headers.contains(name: "if-none-match") {
-                ifNoneMatch = request.headers["if-none-match"].joined(separator: ", ")
-                request.headers.add(name: Self.markerName, value: EdgeCache.wantsWholeAnswer)
+            if key != nil {
+                if request.headers.contains(name: "if-none-match") {
+                    ifNoneMatch = request.headers["if-none-match"].joined(separator: ", ")
+                    request.headers.add(name: Self.markerName, value: EdgeCache.wantsWholeAnswer)
+                } else {
+                    request.headers.add(name: Self.markerName, value: EdgeCache.mayKeep)
+                }
             }
             pending.append(Pending(key: key, generation: generation, ifNoneMatch: ifNoneMatch))
             context.fireChannelRead(wrapInboundOut(.head(request)))
@@ -156,8 +165,12 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
                 promise?.succeed(())
                 return
             }
-        case .end:
-            if let kept = capture {
+        case .end(let trailers):
+            // Only a whole answer is kept: one the application cut short of its Content-Length, or that ends in
+            // trailers, goes out as it is but is not given again.
+            if let kept = capture, trailers == nil,
+                kept.head.headers.first(name: "content-length").map({ Int($0) == (kept.body?.readableBytes ?? 0) }) ?? true
+            {
                 cache.store(key: kept.key, head: kept.head, body: kept.body ?? ByteBuffer(), generation: kept.generation, mark: kept.mark)
             }
             capture = nil

@@ -46,7 +46,11 @@ public struct EdgeMiddleware: RouterMiddleware {
         if request.headers[.upgrade] != nil { response.headers[.connection] = "close" }
         if response.headers[EdgeCache.marker] != nil {
             // What the connection's edge cache needs to give this answer again: the route and the token's expiry.
-            if let edgeCache, edgeCache.isEnabled, request.method == .get, response.status == .ok {
+            // Only for a request an edge handler passed on (it says so in the same header): elsewhere (HTTP/2,
+            // tests without a connection) the mark would reach the client.
+            if let edgeCache, edgeCache.isEnabled, request.method == .get, response.status == .ok,
+                request.headers[EdgeCache.marker] != nil
+            {
                 let mark = EdgeMark(route: context.endpointPath ?? "unmatched", expiresAt: context.identity?.expiresAt?.timeIntervalSince1970)
                 response.headers[EdgeCache.marker] = mark.headerValue
             } else {

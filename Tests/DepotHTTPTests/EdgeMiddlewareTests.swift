@@ -1,11 +1,14 @@
 import DepotCore
 import DepotHTTP
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Prometheus
 import Testing
+
+@testable import DepotHTTP
 
 private struct Boom: Error {}
 
@@ -38,6 +41,25 @@ private func hasSample(_ registry: PrometheusCollectorRegistry, _ name: String, 
 
 @Suite("EdgeMiddleware")
 struct EdgeMiddlewareTests {
+    @Test("a repeatable answer is marked for the edge only when an edge handler passed the request on")
+    func marksOnlyForAnEdge() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let edge = EdgeCache(budget: 1 << 20, feed: InProcessChangeFeed(), metrics: registry, accessLog: nil, trustedProxies: [])
+        let router = Router(context: DepotRequestContext.self)
+        router.add(middleware: EdgeMiddleware(metrics: registry, logger: quietLogger, accessLog: nil, edgeCache: edge) { _ in .api })
+        router.get("/doc") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{}"))).repeatable() }
+        let marker = HTTPField.Name("X-Depot-Edge-Cache")!
+        try await Application(router: router).test(.router) { client in
+            // No edge below (HTTP/2, or here): the mark never reaches the client.
+            try await client.execute(uri: "/doc", method: .get) { response in
+                #expect(response.status == .ok && response.headers[marker] == nil)
+            }
+            try await client.execute(uri: "/doc", method: .get, headers: [marker: "keep"]) { response in
+                #expect(response.headers[marker].flatMap(EdgeMark.init(headerValue:))?.route == "/doc")
+            }
+        }
+    }
+
     @Test("a thrown DepotError becomes its status, in the style of the path")
     func errorsMapped() async throws {
         let registry = PrometheusCollectorRegistry()
