@@ -136,11 +136,15 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// A request the edge cache answered below this handler, which never saw it: the connection is in use.
     func requestAnsweredBelow() {
         answeredBelow &+= 1
-        if !sawHead {
-            sawHead = true
-            headerTimer?.cancel()
-            headerTimer = nil
-        }
+        sawRequestHead()
+    }
+
+    /// The first request head ends the wait for it (`headerTimeout`).
+    private func sawRequestHead() {
+        guard !sawHead else { return }
+        sawHead = true
+        headerTimer?.cancel()
+        headerTimer = nil
     }
 
     private func scheduleIdleCheck(in delay: TimeAmount, context: ChannelHandlerContext) {
@@ -196,11 +200,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .head(let head):
             reading = true
             owed.append(ExpectContinue.expectsContinue(head))
-            if !sawHead {
-                sawHead = true
-                headerTimer?.cancel()
-                headerTimer = nil
-            }
+            sawRequestHead()
             if owed.count == 1 { sendContinueIfOwed(context: context) }
         case .body:
             break

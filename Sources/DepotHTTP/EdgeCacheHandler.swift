@@ -83,14 +83,9 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
             // may be kept (no route marks one otherwise, so none leaks where no edge takes it: HTTP/2), or that
             // the whole answer is wanted in place of a 304.
             if request.headers.contains(name: Self.markerName) { request.headers.remove(name: Self.markerName) }
-            var ifNoneMatch: String?
+            let ifNoneMatch = key == nil ? nil : Self.ifNoneMatch(request)
             if key != nil {
-                if request.headers.contains(name: "if-none-match") {
-                    ifNoneMatch = request.headers["if-none-match"].joined(separator: ", ")
-                    request.headers.add(name: Self.markerName, value: EdgeCache.wantsWholeAnswer)
-                } else {
-                    request.headers.add(name: Self.markerName, value: EdgeCache.mayKeep)
-                }
+                request.headers.add(name: Self.markerName, value: ifNoneMatch == nil ? EdgeCache.mayKeep : EdgeCache.wantsWholeAnswer)
             }
             pending.append(Pending(key: key, generation: generation, ifNoneMatch: ifNoneMatch))
             context.fireChannelRead(wrapInboundOut(.head(request)))
@@ -107,10 +102,7 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
             return false
         }
         let entry = given.slot.entry
-        let notModified = entry.etag.map { etag in
-            request.headers.contains(name: "if-none-match")
-                && EntityTag.matches(request.headers["if-none-match"].joined(separator: ", "), etag)
-        } ?? false
+        let notModified = entry.etag.map { etag in Self.ifNoneMatch(request).map { EntityTag.matches($0, etag) } ?? false } ?? false
         let bytes = notModified ? 0 : entry.body.readableBytes
         context.write(wrapOutboundOut(.head(notModified ? given.notModifiedHead : given.head)), promise: nil)
         if bytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(entry.body))), promise: nil) }
@@ -126,6 +118,12 @@ public final class EdgeCacheHandler: ChannelDuplexHandler, RemovableChannelHandl
             log.record(AccessLog.Entry(time: now, method: "GET", path: path, status: notModified ? 304 : 200, duration: .zero, bytes: bytes))
         }
         return true
+    }
+
+    /// The request's `If-None-Match`, repeated fields joined as `HTTPFields` joins them; nil without one.
+    private static func ifNoneMatch(_ request: HTTPRequestHead) -> String? {
+        let values = request.headers["if-none-match"]
+        return values.isEmpty ? nil : values.joined(separator: ", ")
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -66,6 +66,11 @@ struct EdgeCacheTests {
             #expect(EdgeRequestKey(Self.request([field]), peerTrusted: false) == nil, "\(field.0)")
         }
         #expect(EdgeRequestKey(Self.request([("Connection", "keep-alive")]), peerTrusted: false) == plain)
+        // Every header the forwarded-headers middleware takes from a trusted proxy is part of the key.
+        for name in ForwardedHeadersMiddleware.names {
+            #expect(EdgeRequestKey.Field(name.rawName) == .forwarded, "\(name)")
+            #expect(EdgeRequestKey(Self.request([(name.rawName, "x")]), peerTrusted: false) == nil, "\(name)")
+        }
         // Names in any case; only HTTP/1.1 requests in origin form, with one Host.
         #expect(EdgeRequestKey(Self.request([("AUTHORIZATION", "Bearer a")]), peerTrusted: false)?.authorization == "Bearer a")
         #expect(EdgeRequestKey(Self.request([("rAnGe", "bytes=0-1")]), peerTrusted: false) == nil)
